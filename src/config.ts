@@ -1,0 +1,281 @@
+/**
+ * Configuration: defaults < `authorized_users.json` < environment < flags, read by one pure
+ * function so every source is testable and `main.ts` alone touches the process.
+ */
+import { parseArgs } from "node:util";
+import { isValidTimeZone } from "./dates.ts";
+
+/** The server's settings, frozen once read. */
+export interface Config {
+  /** ERP REST base, ending in `/`. */
+  readonly erpBaseUrl: string;
+  /** The ERP web site (sign-in in a browser): `ERP_WEB_URL`, else the API URL without `/api/…`. */
+  readonly erpWebUrl: string;
+  /** Lower-case emails, and `@domain` entries that allow a whole domain. */
+  readonly authorizedEmails: readonly string[];
+  /** Where the allowlist came from, for messages. */
+  readonly allowlistSource: string;
+  /** An ERP token that signs the stdio session in at start. */
+  readonly token?: string;
+  readonly googleClientId?: string;
+  readonly oauthPort: number;
+  readonly sseHost: string;
+  readonly ssePublicUrl?: string;
+  readonly port: number;
+  /** IANA zone for "today" and week boundaries. */
+  readonly timeZone: string;
+  /** Register only the tools that never write. */
+  readonly readOnly: boolean;
+  readonly timeoutMs: number;
+}
+
+/** The environment variables the server reads; `main.ts` grants exactly these. */
+export const ENV_VARS = [
+  "ERP_API_BASE_URL",
+  "ERP_WEB_URL",
+  "ERP_API_TOKEN",
+  "ERP_TIMEOUT_SECONDS",
+  "MCP_AUTHORIZED_USERS",
+  "MCP_AUTHORIZED_USERS_FILE",
+  "MCP_GOOGLE_CLIENT_ID",
+  "MCP_OAUTH_PORT",
+  "MCP_SSE_HOST",
+  "MCP_SSE_PUBLIC_URL",
+  "PORT",
+  "MCP_TIMEZONE",
+  "MCP_READ_ONLY",
+] as const;
+
+/** Each setting: its flag, its variable, and what it means (for `--help` and the README). */
+export const SETTINGS = [
+  ["--erp-url", "ERP_API_BASE_URL", "ERP REST base URL, e.g. https://erp.example.com/api/v1/"],
+  [
+    "--erp-web-url",
+    "ERP_WEB_URL",
+    "ERP web site for browser sign-in (default: the API URL's origin)",
+  ],
+  ["", "ERP_API_TOKEN", "ERP token that signs the stdio session in at start"],
+  ["--timeout", "ERP_TIMEOUT_SECONDS", "seconds before an ERP request is abandoned (default 30)"],
+  ["--authorized-users", "MCP_AUTHORIZED_USERS", "comma-separated emails or @domains allowed"],
+  [
+    "--authorized-users-file",
+    "MCP_AUTHORIZED_USERS_FILE",
+    "allowlist file (default authorized_users.json beside the server)",
+  ],
+  ["--google-client-id", "MCP_GOOGLE_CLIENT_ID", "Google OAuth client id for browser sign-in"],
+  ["--oauth-port", "MCP_OAUTH_PORT", "loopback port of the Google sign-in page (default 8765)"],
+  ["--host", "MCP_SSE_HOST", "address the HTTP server binds (default 127.0.0.1)"],
+  ["--public-url", "MCP_SSE_PUBLIC_URL", "public URL of the hosted server"],
+  ["--port", "PORT", "port of the HTTP server (default 8000)"],
+  ["--timezone", "MCP_TIMEZONE", "IANA time zone for today and weeks (default: the machine's)"],
+  ["--read-only", "MCP_READ_ONLY", "register only the tools that never write (true/false)"],
+] as const;
+
+/** A configuration value that stops start-up; its message names the flag and the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** What loadConfig may ask of the world. */
+export interface ConfigSources {
+  getEnv(name: string): string | undefined;
+  /** The allowlist file's text, or undefined when it does not exist. */
+  readFile(path: string): string | undefined;
+  /** Where `authorized_users.json` is looked for when neither flag nor variable names a file. */
+  defaultAllowlistPath: string;
+  /** The machine's time zone. */
+  defaultTimeZone: string;
+}
+
+/** The flags main.ts accepts (besides the subcommands). */
+export const FLAG_OPTIONS = {
+  "erp-url": { type: "string" },
+  "erp-web-url": { type: "string" },
+  "timeout": { type: "string" },
+  "authorized-users": { type: "string" },
+  "authorized-users-file": { type: "string" },
+  "google-client-id": { type: "string" },
+  "oauth-port": { type: "string" },
+  "host": { type: "string" },
+  "public-url": { type: "string" },
+  "port": { type: "string" },
+  "timezone": { type: "string" },
+  "read-only": { type: "boolean" },
+  "http": { type: "boolean" },
+  "help": { type: "boolean", short: "h" },
+  "version": { type: "boolean", short: "V" },
+} as const;
+
+/** Reads the configuration from flags, environment and the allowlist file. */
+export function loadConfig(args: string[], src: ConfigSources): Config {
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    flags = parseArgs({ args, options: FLAG_OPTIONS, allowPositionals: true, strict: true }).values;
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  const pick = (flag: string, env: string): string | undefined => {
+    const fromFlag = flags[flag];
+    if (typeof fromFlag === "string" && fromFlag.trim() !== "") return fromFlag.trim();
+    const fromEnv = src.getEnv(env);
+    return fromEnv?.trim() ? fromEnv.trim() : undefined;
+  };
+
+  const erpRaw = pick("erp-url", "ERP_API_BASE_URL");
+  if (!erpRaw) {
+    throw new ConfigError(
+      "Missing ERP URL: set ERP_API_BASE_URL (or --erp-url), e.g. https://erp.example.com/api/v1/",
+    );
+  }
+  const erpBaseUrl = httpUrl(erpRaw, "--erp-url", "ERP_API_BASE_URL", true);
+  const webRaw = pick("erp-web-url", "ERP_WEB_URL");
+  const erpWebUrl = webRaw
+    ? httpUrl(webRaw, "--erp-web-url", "ERP_WEB_URL", false)
+    : new URL(erpBaseUrl).origin + "/";
+
+  const listRaw = pick("authorized-users", "MCP_AUTHORIZED_USERS");
+  let authorizedEmails: string[];
+  let allowlistSource: string;
+  if (listRaw) {
+    authorizedEmails = parseEmails(
+      listRaw.split(","),
+      "--authorized-users",
+      "MCP_AUTHORIZED_USERS",
+    );
+    allowlistSource = flags["authorized-users"] ? "--authorized-users" : "MCP_AUTHORIZED_USERS";
+  } else {
+    const path = pick("authorized-users-file", "MCP_AUTHORIZED_USERS_FILE") ??
+      src.defaultAllowlistPath;
+    authorizedEmails = readAllowlistFile(path, src.readFile);
+    allowlistSource = path;
+  }
+
+  const timeZone = pick("timezone", "MCP_TIMEZONE") ?? src.defaultTimeZone;
+  if (!isValidTimeZone(timeZone)) {
+    throw new ConfigError(
+      `Invalid time zone "${timeZone}" in --timezone / MCP_TIMEZONE: expected an IANA name such as Europe/Paris`,
+    );
+  }
+
+  const publicRaw = pick("public-url", "MCP_SSE_PUBLIC_URL");
+  const readOnlyEnv = src.getEnv("MCP_READ_ONLY")?.trim().toLowerCase();
+  if (readOnlyEnv && !["1", "0", "true", "false", "yes", "no", ""].includes(readOnlyEnv)) {
+    throw new ConfigError(`Invalid MCP_READ_ONLY "${readOnlyEnv}": expected true or false`);
+  }
+
+  return Object.freeze({
+    erpBaseUrl,
+    erpWebUrl,
+    authorizedEmails: Object.freeze(authorizedEmails),
+    allowlistSource,
+    token: src.getEnv("ERP_API_TOKEN")?.trim() || undefined,
+    googleClientId: pick("google-client-id", "MCP_GOOGLE_CLIENT_ID"),
+    oauthPort: port(pick("oauth-port", "MCP_OAUTH_PORT"), 8765, "--oauth-port", "MCP_OAUTH_PORT"),
+    sseHost: pick("host", "MCP_SSE_HOST") ?? "127.0.0.1",
+    ssePublicUrl: publicRaw
+      ? httpUrl(publicRaw, "--public-url", "MCP_SSE_PUBLIC_URL", false).replace(/\/+$/, "")
+      : undefined,
+    port: port(pick("port", "PORT"), 8000, "--port", "PORT"),
+    timeZone,
+    readOnly: flags["read-only"] === true || ["1", "true", "yes"].includes(readOnlyEnv ?? ""),
+    timeoutMs: seconds(pick("timeout", "ERP_TIMEOUT_SECONDS"), 30) * 1000,
+  });
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** True for hosts that never leave the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function httpUrl(raw: string, flag: string, env: string, trailingSlash: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      `Invalid URL "${raw}" in ${flag} / ${env}: expected https://host/path (with the scheme)`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError(`Invalid URL "${raw}" in ${flag} / ${env}: the scheme must be https`);
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new ConfigError(
+      `Refusing plain HTTP in ${flag} / ${env} ("${raw}"): tokens would cross the network unencrypted; use https`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(`Invalid URL in ${flag} / ${env}: credentials do not belong in the URL`);
+  }
+  url.search = "";
+  url.hash = "";
+  let text = url.toString();
+  if (trailingSlash && !text.endsWith("/")) text += "/";
+  return text;
+}
+
+function parseEmails(items: unknown[], flag: string, env: string): string[] {
+  const out: string[] = [];
+  for (const item of items) {
+    if (typeof item !== "string") {
+      throw new ConfigError(`Invalid allowlist entry ${JSON.stringify(item)} in ${flag} / ${env}`);
+    }
+    const email = item.trim().toLowerCase();
+    if (email === "") continue;
+    if (!/^[^@\s]*@[^@\s]+\.[^@\s]+$/.test(email)) {
+      throw new ConfigError(
+        `Invalid allowlist entry "${item.trim()}" in ${flag} / ${env}: expected name@domain or @domain`,
+      );
+    }
+    out.push(email);
+  }
+  return out;
+}
+
+function readAllowlistFile(path: string, readFile: ConfigSources["readFile"]): string[] {
+  const where = `--authorized-users-file / MCP_AUTHORIZED_USERS_FILE ("${path}")`;
+  const text = readFile(path);
+  if (text === undefined) return [];
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Malformed allowlist file in ${where}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  const list = Array.isArray(data)
+    ? data
+    : (data as Record<string, unknown> | null)?.authorized_emails;
+  if (!Array.isArray(list)) {
+    throw new ConfigError(
+      `Malformed allowlist file in ${where}: expected {"authorized_emails": ["name@example.com"]}`,
+    );
+  }
+  return parseEmails(list, "--authorized-users-file", "MCP_AUTHORIZED_USERS_FILE");
+}
+
+function port(raw: string | undefined, fallback: number, flag: string, env: string): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new ConfigError(`Invalid port "${raw}" in ${flag} / ${env}: expected 1-65535`);
+  }
+  return n;
+}
+
+function seconds(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 600) {
+    throw new ConfigError(
+      `Invalid timeout "${raw}" in --timeout / ERP_TIMEOUT_SECONDS: expected seconds between 0 and 600`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,128 @@
+/** Calendar helpers built on Temporal: weeks run Monday to Sunday, dates are ISO `YYYY-MM-DD`. */
+
+/** A calendar date without time or zone. */
+export type PlainDate = Temporal.PlainDate;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Parses a strict ISO date, or returns undefined when it is not a real calendar date. */
+export function parseIsoDate(text: string): PlainDate | undefined {
+  const trimmed = text.trim();
+  if (!ISO_DATE.test(trimmed)) return undefined;
+  try {
+    return Temporal.PlainDate.from(trimmed, { overflow: "reject" });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Monday of the week holding `date`. */
+export function mondayOf(date: PlainDate): PlainDate {
+  return date.subtract({ days: date.dayOfWeek - 1 });
+}
+
+/** The Sunday ending the week that starts on `monday`. */
+export function sundayOf(monday: PlainDate): PlainDate {
+  return monday.add({ days: 6 });
+}
+
+/** Every date from `start` to `end`, both included. */
+export function datesBetween(start: PlainDate, end: PlainDate): PlainDate[] {
+  const out: PlainDate[] = [];
+  for (let d = start; Temporal.PlainDate.compare(d, end) <= 0; d = d.add({ days: 1 })) out.push(d);
+  return out;
+}
+
+/** The Mondays of every week that overlaps `start`..`end`. */
+export function mondaysBetween(start: PlainDate, end: PlainDate): PlainDate[] {
+  const out: PlainDate[] = [];
+  for (let m = mondayOf(start); Temporal.PlainDate.compare(m, end) <= 0; m = m.add({ weeks: 1 })) {
+    out.push(m);
+  }
+  return out;
+}
+
+/** Number of days from `start` to `end`, both included. */
+export function daysInclusive(start: PlainDate, end: PlainDate): number {
+  return start.until(end, { largestUnit: "days" }).days + 1;
+}
+
+/** True on Saturday and Sunday. */
+export function isWeekend(date: PlainDate): boolean {
+  return date.dayOfWeek >= 6;
+}
+
+/** Today's date in the IANA time zone `zone`. */
+export function today(zone: string): PlainDate {
+  return Temporal.Now.plainDateISO(zone);
+}
+
+/** True when `zone` names a time zone Temporal knows. */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    Temporal.Now.plainDateISO(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const DISPLAY_DATE =
+  /^(?:([A-Za-z]{3})[a-z]*,?\s+)?([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?$/;
+
+/**
+ * Parses an ERP date: ISO, or the display form without a year (`"Mon, Dec 29"`).
+ * A display date takes its year from `yearHint`, but when it names a weekday the year next to
+ * the hint on which that weekday falls wins, so `"Sun, Jan 04"` ending a week that began
+ * `"Mon, Dec 29"` lands in the following year whatever year the ERP attached.
+ */
+export function parseErpDate(text: unknown, yearHint: number): PlainDate | undefined {
+  if (typeof text !== "string") return undefined;
+  const trimmed = text.trim();
+  const iso = parseIsoDate(trimmed.slice(0, 10));
+  if (iso) return iso;
+  const m = DISPLAY_DATE.exec(trimmed);
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[2].toLowerCase()) + 1;
+  const day = Number(m[3]);
+  if (month === 0) return undefined;
+  const weekday = m[1] ? WEEKDAYS.indexOf(m[1].toLowerCase()) + 1 : 0;
+  const years = m[4] ? [Number(m[4])] : [yearHint, yearHint + 1, yearHint - 1];
+  let first: PlainDate | undefined;
+  for (const year of years) {
+    let date: PlainDate;
+    try {
+      date = Temporal.PlainDate.from({ year, month, day }, { overflow: "reject" });
+    } catch {
+      continue;
+    }
+    if (weekday === 0 || date.dayOfWeek === weekday) return date;
+    first ??= date;
+  }
+  return first;
+}
+
+/** Minutes as `{hours, minutes, decimal_hours}`, minutes carried into hours. */
+export function splitMinutes(
+  total: number,
+): { hours: number; minutes: number; decimal_hours: number } {
+  return {
+    hours: Math.floor(total / 60),
+    minutes: total % 60,
+    decimal_hours: Math.round((total / 60) * 100) / 100,
+  };
+}
+
+/** Decimal hours rounded to the nearest minute (8.2 h is 492 min, never 491). */
+export function hoursToMinutes(hours: number): number {
+  return Math.round(hours * 60);
+}
+
+/** Minutes as the ERP's `HH:MM`. */
+export function minutesToHhMm(total: number): string {
+  return `${String(Math.floor(total / 60)).padStart(2, "0")}:${
+    String(total % 60).padStart(2, "0")
+  }`;
+}

@@ -1,0 +1,125 @@
+/** What the model sees: ISO dates, time as hours + minutes + decimal hours, ids with names. */
+import { splitMinutes } from "../dates.ts";
+import type { Label, Team, WeekLog, WeekProject } from "../erp/types.ts";
+import { entriesOf, type EntryRef } from "../erp/week.ts";
+
+/** Time three ways: whole hours, the minutes left, and decimal hours. */
+export interface TimeOut {
+  hours: number;
+  minutes: number;
+  decimal_hours: number;
+}
+
+/** One entry: a task's time on one day. */
+export interface EntryOut extends TimeOut {
+  entry_id: number | null;
+  task_id: number | null;
+  date: string;
+  team_id: number | null;
+  project: string;
+  week_project_id: number;
+  description: string;
+  label_id: number | null;
+  label: string | null;
+}
+
+/** The names that turn ids into words. */
+export interface Names {
+  teams: readonly Team[];
+  labels: readonly Label[];
+}
+
+/** Minutes as TimeOut, minutes carried into hours. */
+export function timeOut(minutes: number): TimeOut {
+  return splitMinutes(minutes);
+}
+
+/** The team id of a week project, matched by name (the week log carries none). */
+export function teamIdOf(project: WeekProject, teams: readonly Team[]): number | null {
+  const name = project.team.trim().toLowerCase();
+  const byName = teams.filter((t) => t.team.trim().toLowerCase() === name);
+  if (byName.length === 1) return byName[0].id;
+  const short = project.subteam.trim().toLowerCase();
+  const byShort = teams.filter((t) => t.subteam.trim().toLowerCase() === short);
+  return !name && byShort.length === 1 ? byShort[0].id : null;
+}
+
+/** One entry for the model. */
+export function entryOut(ref: EntryRef, names: Names): EntryOut {
+  const label = names.labels.find((l) => l.id === ref.day.label);
+  return {
+    entry_id: ref.day.id ?? null,
+    task_id: ref.task.id ?? null,
+    date: ref.day.date,
+    team_id: teamIdOf(ref.project, names.teams),
+    project: ref.project.team || ref.project.subteam,
+    week_project_id: ref.project.id,
+    description: ref.task.description,
+    ...timeOut(ref.day.minutes),
+    label_id: ref.day.label,
+    label: label?.name ?? null,
+  };
+}
+
+/** The entries of a week, optionally only those whose date passes `keep`, sorted by date. */
+export function weekEntries(
+  week: WeekLog,
+  names: Names,
+  keep: (date: string) => boolean = () => true,
+): EntryOut[] {
+  return entriesOf(week)
+    .filter((e) => keep(e.day.date))
+    .map((e) => entryOut(e, names))
+    .sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/** Total minutes of some entries. */
+export function totalOf(entries: readonly { hours: number; minutes: number }[]): TimeOut {
+  return timeOut(entries.reduce((sum, e) => sum + e.hours * 60 + e.minutes, 0));
+}
+
+/** Per-day totals of entries, in date order. */
+export function dayTotals(entries: readonly EntryOut[]): { date: string; total: TimeOut }[] {
+  const by = new Map<string, number>();
+  for (const e of entries) by.set(e.date, (by.get(e.date) ?? 0) + e.hours * 60 + e.minutes);
+  return [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([date, m]) => ({
+    date,
+    total: timeOut(m),
+  }));
+}
+
+/** Per-project totals of entries. */
+export function projectTotals(
+  entries: readonly EntryOut[],
+): { team_id: number | null; project: string; week_project_ids: number[]; total: TimeOut }[] {
+  const by = new Map<
+    string,
+    { team_id: number | null; project: string; ids: Set<number>; m: number }
+  >();
+  for (const e of entries) {
+    const row = by.get(e.project) ??
+      { team_id: e.team_id, project: e.project, ids: new Set(), m: 0 };
+    row.ids.add(e.week_project_id);
+    row.m += e.hours * 60 + e.minutes;
+    by.set(e.project, row);
+  }
+  return [...by.values()].map((r) => ({
+    team_id: r.team_id,
+    project: r.project,
+    week_project_ids: [...r.ids],
+    total: timeOut(r.m),
+  }));
+}
+
+/** `8 h 12 min`, `8 h`, `45 min`. */
+export function formatTime(t: { hours: number; minutes: number }): string {
+  if (t.hours && t.minutes) return `${t.hours} h ${t.minutes} min`;
+  if (t.minutes) return `${t.minutes} min`;
+  return `${t.hours} h`;
+}
+
+/** One readable line per entry. */
+export function entryLine(e: EntryOut): string {
+  return `- ${e.date} · ${e.project} · ${e.description} · ${formatTime(e)}` +
+    `${e.label ? ` · ${e.label}` : ""} (entry ${e.entry_id ?? "new"})`;
+}

@@ -1,0 +1,257 @@
+/**
+ * The person's timesheet over one tool call: week lookup across both list shapes and the year
+ * boundary, concurrent week reads, name resolution with per-session caches, and saves that
+ * survive a conflict once and never hide a half-known outcome.
+ */
+import { LIST_TTL_MS, type Session } from "../auth/session.ts";
+import { mondayOf, type PlainDate, sundayOf } from "../dates.ts";
+import type { ErpClient, SlackLog } from "../erp/client.ts";
+import { ErpError } from "../erp/errors.ts";
+import type { Label, Team, WeekLog, WeekSummary } from "../erp/types.ts";
+import { cloneWeek, entriesOf } from "../erp/week.ts";
+import { UserError } from "../errors.ts";
+import { resolveLabel, resolveTeam } from "./resolve.ts";
+
+/** How many week reads run at once. */
+const CONCURRENCY = 6;
+
+/** A week's read outcome. */
+export type WeekRead =
+  | { monday: string; status: "found"; week: WeekLog }
+  | { monday: string; status: "no_log" }
+  | { monday: string; status: "failed"; error: string };
+
+/** The project and label arguments the write tools share. */
+export interface ProjectArgs {
+  project_id?: number;
+  project_name?: string;
+}
+
+/** The label arguments the write tools share. */
+export interface LabelArgs {
+  label_id?: number;
+  label_name?: string;
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The signed-in person's timesheet for the span of one tool call. */
+export class Timesheet {
+  readonly #years = new Map<number, Promise<WeekSummary[]>>();
+
+  constructor(
+    readonly erp: ErpClient,
+    readonly session: Session,
+    /** The signed-in email. */
+    readonly email: string,
+  ) {}
+
+  /** The teams the person can log on (cached 5 min per session). */
+  teams(): Promise<Team[]> {
+    return this.session.cached("teams", LIST_TTL_MS, () => this.erp.activeProjects());
+  }
+
+  /** The labels (cached 5 min per session). */
+  labels(): Promise<Label[]> {
+    return this.session.cached("labels", LIST_TTL_MS, () => this.erp.labels());
+  }
+
+  /** The team named by id or name; ambiguity and unknown names are errors listing candidates. */
+  async team(args: ProjectArgs): Promise<Team> {
+    return resolveTeam(await this.teams(), args);
+  }
+
+  /** The label named by id or name; none given means "General". */
+  async label(args: LabelArgs): Promise<Label> {
+    return resolveLabel(await this.labels(), args);
+  }
+
+  /** The week summaries of a year, once per call. */
+  #year(year: number): Promise<WeekSummary[]> {
+    let list = this.#years.get(year);
+    if (!list) {
+      list = this.erp.listWeeks(year);
+      this.#years.set(year, list);
+    }
+    return list;
+  }
+
+  /** The id of the week log starting `monday`, or undefined when the person has none. */
+  async weekId(monday: PlainDate): Promise<number | undefined> {
+    const key = monday.toString();
+    const known = this.session.weekIds.get(key);
+    if (known !== undefined) return known;
+    const years = [monday.year];
+    if (sundayOf(monday).year !== monday.year) years.push(monday.year + 1);
+    for (const year of years) {
+      const found = (await this.#year(year)).find((s) => s.monday === key);
+      if (found) {
+        this.session.weekIds.set(key, found.id);
+        return found.id;
+      }
+    }
+    return undefined;
+  }
+
+  /** Learns week ids from summaries the caller already has (month-list). */
+  rememberWeeks(summaries: WeekSummary[]): void {
+    for (const s of summaries) this.session.weekIds.set(s.monday, s.id);
+  }
+
+  /** The week log of the week holding `date`, or undefined when there is none. */
+  async week(date: PlainDate): Promise<WeekLog | undefined> {
+    const monday = mondayOf(date);
+    const id = await this.weekId(monday);
+    if (id === undefined) return undefined;
+    try {
+      return this.#learn(await this.erp.getWeek(id));
+    } catch (error) {
+      if (error instanceof ErpError && error.kind === "not_found") {
+        this.session.weekIds.delete(monday.toString());
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** The week log of the week holding `date`; a clear error when there is none. */
+  async requireWeek(date: PlainDate, doing: string): Promise<WeekLog> {
+    const week = await this.week(date);
+    if (!week) throw noWeekLog(mondayOf(date), doing);
+    return week;
+  }
+
+  /** Reads several weeks concurrently; a failed week is reported, never dropped. */
+  async weeks(mondays: PlainDate[]): Promise<WeekRead[]> {
+    // One list per year first, concurrently, so week reads do not each wait on it.
+    const years = new Set<number>();
+    for (const m of mondays) {
+      if (this.session.weekIds.has(m.toString())) continue;
+      years.add(m.year);
+      if (sundayOf(m).year !== m.year) years.add(m.year + 1);
+    }
+    await Promise.all([...years].map((y) => this.#year(y).catch(() => undefined)));
+    return mapLimit(mondays, CONCURRENCY, async (m): Promise<WeekRead> => {
+      const monday = m.toString();
+      try {
+        const week = await this.week(m);
+        return week ? { monday, status: "found", week } : { monday, status: "no_log" };
+      } catch (error) {
+        if (!(error instanceof ErpError) || error.kind === "unauthorized") throw error;
+        return { monday, status: "failed", error: error.message };
+      }
+    });
+  }
+
+  #learn(week: WeekLog): WeekLog {
+    this.session.weekIds.set(week.monday, week.id);
+    for (const e of entriesOf(week)) {
+      if (e.day.id !== undefined) this.session.entryWeeks.set(e.day.id, week.monday);
+    }
+    return week;
+  }
+
+  /**
+   * Applies `edit` to a copy of `week` and saves it. A 409 re-reads the week and re-applies the
+   * edit once. When the ERP's answer is lost (timeout, broken connection), the week is re-read and
+   * `describe` tells what is actually stored — the result never guesses.
+   */
+  async save<T>(
+    week: WeekLog,
+    edit: (copy: WeekLog) => T,
+    describe: (stored: WeekLog) => string,
+  ): Promise<{ saved: WeekLog; result: T; retried: boolean }> {
+    if (week.isCompleted) throw completedWeek(week.monday);
+    let copy = cloneWeek(week);
+    let result = edit(copy);
+    let retried = false;
+    for (;;) {
+      try {
+        const saved = this.#learn(await this.erp.saveWeek(copy));
+        return { saved, result, retried };
+      } catch (error) {
+        if (!(error instanceof ErpError)) throw error;
+        if (error.kind === "conflict" && !retried) {
+          retried = true;
+          const fresh = this.#learn(await this.erp.getWeek(week.id));
+          if (fresh.isCompleted) throw completedWeek(week.monday);
+          copy = cloneWeek(fresh);
+          result = edit(copy);
+          continue;
+        }
+        if (error.kind === "conflict") {
+          throw new UserError(
+            `Nothing was saved in the week of ${week.monday}: it changed again while saving (${
+              error.erpMessage ?? "409"
+            })`,
+            "Someone else is editing this week right now. Wait a moment, re-read it, and try again.",
+          );
+        }
+        if (error.outcomeUnknown) {
+          let stored: string;
+          try {
+            stored = describe(this.#learn(await this.erp.getWeek(week.id)));
+          } catch {
+            stored = "the week could not be re-read either, so what is stored is unknown";
+          }
+          throw new UserError(
+            `The ERP did not confirm the save of the week of ${week.monday} (${error.message}). After re-reading: ${stored}`,
+            "Check with get_week_logs before trying again, so nothing is logged twice.",
+          );
+        }
+        if (error.erpMessage && /already completed/i.test(error.erpMessage)) {
+          throw completedWeek(week.monday);
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Adds entries through the Slack endpoint, for a week with no week log. */
+  async slack(logs: SlackLog[]): Promise<void> {
+    await this.erp.addFromSlack(this.email, logs);
+  }
+}
+
+/** The error for a week the person has no log for. */
+export function noWeekLog(monday: PlainDate, doing: string): UserError {
+  return new UserError(
+    `Cannot ${doing}: there is no week log for the week of ${monday} (to ${sundayOf(monday)})`,
+    "Week logs are created by the ERP (team membership or the web app). Open that week once in the ERP web app, then try again.",
+  );
+}
+
+/** The error for a week already submitted. */
+export function completedWeek(monday: string): UserError {
+  return new UserError(
+    `Cannot change the week of ${monday}: it is already completed (submitted)`,
+    "A completed week is read-only here; ask your manager to reopen it in the ERP if it must change.",
+  );
+}
+
+/** The signed-in person's timesheet; refuses an `email` naming someone else. */
+export async function openTimesheet(
+  session: Session,
+  signal: AbortSignal | undefined,
+  email?: string,
+): Promise<Timesheet> {
+  const creds = await session.require(signal);
+  session.checkEmailArg(email, creds);
+  return new Timesheet(await session.client(signal), session, creds.email);
+}

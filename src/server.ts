@@ -1,0 +1,83 @@
+/** buildServer: one McpServer for one session, with the selected tools registered. */
+// @ts-types="@modelcontextprotocol/sdk/server/mcp"
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Session } from "./auth/session.ts";
+import type { Config } from "./config.ts";
+import { today } from "./dates.ts";
+import type { Logger } from "./log.ts";
+import { runTool, type ToolContext, type ToolDef } from "./tools/define_tool.ts";
+import { selectTools } from "./tools/mod.ts";
+import denoJson from "../deno.json" with { type: "json" };
+
+/** The server's name and version, as clients see them. */
+export const SERVER_INFO = {
+  name: "project-logs-mcp",
+  title: "Project logs (ERP)",
+  version: denoJson.version,
+};
+
+/** What buildServer needs: the config, this connection's session, a logger. */
+export interface ServerDeps {
+  config: Config;
+  session: Session;
+  log: Logger;
+  /** Tools to register instead of the configured selection (tests). */
+  tools?: readonly ToolDef[];
+}
+
+/** The instructions sent at initialize: what the server is for, and today's date in its zone. */
+export function instructions(config: Config): string {
+  const now = today(config.timeZone);
+  const weekday = now.toLocaleString("en-US", { weekday: "long" });
+  return [
+    `Reads and writes the signed-in person's weekly project time logs in the company ERP.`,
+    `Today is ${weekday} ${now} (time zone ${config.timeZone}); weeks run Monday to Sunday and are named by their Monday.`,
+    `Sign in first (authenticate_with_token) unless whoami says the session is signed in.`,
+    `Time is hours + minutes; decimal hours are rounded to the minute. Use get_active_projects and get_log_labels for exact names and ids.`,
+    `Before submitting a week (complete_week_log) or large fills, show the person what will happen and ask.`,
+    config.readOnly ? "This server is read-only: it cannot change the ERP." : "",
+  ].filter(Boolean).join("\n");
+}
+
+/** Builds an MCP server bound to one session. */
+export function buildServer(deps: ServerDeps): McpServer {
+  const server = new McpServer(SERVER_INFO, {
+    capabilities: { tools: {}, logging: {} },
+    instructions: instructions(deps.config),
+  });
+  for (const def of deps.tools ?? selectTools(deps.config)) {
+    server.registerTool(
+      def.name,
+      {
+        title: def.title,
+        description: def.description,
+        inputSchema: def.input,
+        outputSchema: def.output,
+        annotations: { title: def.title, ...def.annotations },
+      },
+      (args: Record<string, unknown>, extra) => {
+        const token = extra._meta?.progressToken;
+        const ctx: ToolContext = {
+          config: deps.config,
+          session: deps.session,
+          log: deps.log,
+          signal: extra.signal,
+          progress: async (done, total, message) => {
+            if (token === undefined) return;
+            await extra.sendNotification({
+              method: "notifications/progress",
+              params: {
+                progressToken: token,
+                progress: done,
+                total,
+                ...(message ? { message } : {}),
+              },
+            }).catch(() => {});
+          },
+        };
+        return runTool(def, args, ctx);
+      },
+    );
+  }
+  return server;
+}

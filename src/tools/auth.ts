@@ -1,0 +1,182 @@
+/** Sign-in tools: token, Google access token, who am I, sign out. */
+import { z } from "zod";
+import { ErpError } from "../erp/errors.ts";
+import { UserError } from "../errors.ts";
+import { defineTool } from "./define_tool.ts";
+
+const identity = {
+  signed_in: z.boolean(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  method: z.string().nullable().describe("how this session signed in"),
+  erp: z.string().describe("the ERP API this server talks to"),
+};
+
+/** authenticate_with_token */
+export const authenticateWithToken = defineTool({
+  name: "authenticate_with_token",
+  title: "Sign in with an ERP token",
+  description:
+    'Sign this session in with the person\'s ERP token: the Authorization header value the ERP web app sends (DevTools → Network → any API request), as "Token abc…", "Bearer abc…" or just "abc…". The token is checked with the ERP and the email against the allowlist before it is kept; it is kept only for this session and never shown again.',
+  input: {
+    token: z.string().min(1).max(600).describe(
+      'The ERP token, with or without its "Token " / "Bearer " prefix',
+    ),
+    email: z.string().max(254).optional().describe(
+      "Your email; only used when the ERP does not say whose token it is",
+    ),
+  },
+  output: identity,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler(args, ctx) {
+    const creds = await ctx.session.verify(args.token, args.email, "token", ctx.signal);
+    return {
+      text: `Signed in as ${creds.email}${creds.name ? ` (${creds.name})` : ""}.`,
+      data: {
+        signed_in: true,
+        email: creds.email,
+        name: creds.name ?? null,
+        method: creds.method,
+        erp: ctx.config.erpBaseUrl,
+      },
+    };
+  },
+});
+
+/** authenticate_with_google */
+export const authenticateWithGoogle = defineTool({
+  name: "authenticate_with_google",
+  title: "Sign in with a Google access token",
+  description:
+    "Sign this session in with a Google OAuth access token (from a Google sign-in done elsewhere): the ERP exchanges it for an ERP token, and the email it returns must be on the allowlist.",
+  input: {
+    access_token: z.string().min(1).max(4096).describe("A Google OAuth access token"),
+    email: z.string().max(254).optional().describe(
+      "Your email; only used when the ERP does not return one",
+    ),
+  },
+  output: identity,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  async handler(args, ctx) {
+    let exchanged;
+    try {
+      exchanged = await ctx.session.anonymousClient(ctx.signal).googleLogin(
+        args.access_token.trim(),
+      );
+    } catch (error) {
+      if (
+        error instanceof ErpError &&
+        ["validation", "unauthorized", "forbidden", "not_found"].includes(error.kind)
+      ) {
+        throw new UserError(
+          `The ERP refused the Google sign-in (${error.status}): ${
+            error.erpMessage ?? "no reason given"
+          }`,
+          error.kind === "not_found" || error.kind === "forbidden"
+            ? "That Google account is not registered in the ERP; sign in with your company account."
+            : "The Google token may have expired; sign in to Google again and pass the new access token.",
+        );
+      }
+      throw error;
+    }
+    const email = exchanged.email ?? args.email?.trim();
+    const creds = email
+      ? ctx.session.accept({
+        token: exchanged.token,
+        email,
+        name: exchanged.name,
+        method: "google",
+      })
+      : await ctx.session.verify(exchanged.token, undefined, "google", ctx.signal);
+    return {
+      text: `Signed in with Google as ${creds.email}${creds.name ? ` (${creds.name})` : ""}.`,
+      data: {
+        signed_in: true,
+        email: creds.email,
+        name: creds.name ?? null,
+        method: creds.method,
+        erp: ctx.config.erpBaseUrl,
+      },
+    };
+  },
+});
+
+/** whoami */
+export const whoami = defineTool({
+  name: "whoami",
+  title: "Who is signed in",
+  description:
+    "Say who this session is signed in as, how, and to which ERP — or that it is not signed in and how to sign in.",
+  input: {},
+  output: { ...identity, since: z.string().nullable() },
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async handler(_args, ctx) {
+    let creds = ctx.session.credentials;
+    let note = "";
+    if (!creds && ctx.session.hasPendingToken) {
+      try {
+        creds = await ctx.session.require(ctx.signal);
+      } catch (error) {
+        if (!(error instanceof UserError || error instanceof ErpError)) throw error;
+        note = ` The configured ERP_API_TOKEN could not be used: ${error.message}.`;
+      }
+    }
+    const base = { erp: ctx.config.erpBaseUrl };
+    if (!creds) {
+      return {
+        text:
+          `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} Sign in with authenticate_with_token or authenticate_with_google.`,
+        data: { signed_in: false, email: null, name: null, method: null, since: null, ...base },
+      };
+    }
+    return {
+      text: `Signed in as ${creds.email}${
+        creds.name ? ` (${creds.name})` : ""
+      } by ${creds.method} since ${creds.since}, ERP ${ctx.config.erpBaseUrl}.`,
+      data: {
+        signed_in: true,
+        email: creds.email,
+        name: creds.name ?? null,
+        method: creds.method,
+        since: creds.since,
+        ...base,
+      },
+    };
+  },
+});
+
+/** sign_out */
+export const signOut = defineTool({
+  name: "sign_out",
+  title: "Sign out",
+  description: "Forget this session's ERP token and cached data. Other sessions are not affected.",
+  input: {},
+  output: { signed_out: z.boolean(), email: z.string().nullable() },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  handler(_args, ctx) {
+    const email = ctx.session.credentials?.email ?? null;
+    ctx.session.signOut();
+    return Promise.resolve({
+      text: email ? `Signed out ${email}.` : "Was not signed in.",
+      data: { signed_out: true, email },
+    });
+  },
+});
+
+/** Every sign-in tool. */
+export const authTools = [authenticateWithToken, authenticateWithGoogle, whoami, signOut];

@@ -1,0 +1,21 @@
+/** The one list of tools; read-only mode is a filter over it. */
+import { authTools } from "./auth.ts";
+import type { ToolDef } from "./define_tool.ts";
+import { readTools } from "./read.ts";
+import { writeTools } from "./write.ts";
+
+/** Every tool, in the order clients list them. */
+export const allTools: readonly ToolDef[] = [
+  ...authTools,
+  ...readTools,
+  ...writeTools,
+] as unknown as ToolDef[];
+
+/** The tools to register: all, or only those that never write the ERP in read-only mode. */
+export function selectTools(opts: { readOnly: boolean }): readonly ToolDef[] {
+  return opts.readOnly
+    ? allTools.filter((t) =>
+      t.annotations.readOnlyHint || t.name.startsWith("authenticate_") || t.name === "sign_out"
+    )
+    : allTools;
+}

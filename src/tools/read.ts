@@ -1,0 +1,416 @@
+/** The read tools: weeks, days, ranges, months, projects, labels. None of them writes. */
+import { z } from "zod";
+import { mondayOf, mondaysBetween, sundayOf } from "../dates.ts";
+import type { WeekLog } from "../erp/types.ts";
+import { findWeekProject } from "../erp/week.ts";
+import { UserError } from "../errors.ts";
+import {
+  dayTotals,
+  entryLine,
+  formatTime,
+  type Names,
+  projectTotals,
+  totalOf,
+  weekEntries,
+} from "../logs/present.ts";
+import { openTimesheet, type Timesheet, type WeekRead } from "../logs/timesheet.ts";
+import { dateArg, rangeArgs, weekArg } from "./args.ts";
+import { defineTool } from "./define_tool.ts";
+import {
+  dateArg as dateField,
+  dayTotalSchema,
+  emailArg,
+  entrySchema,
+  projectArgs,
+  projectTotalSchema,
+  timeSchema,
+  weekSchema,
+} from "./schemas.ts";
+
+const READ = { readOnlyHint: true, openWorldHint: true } as const;
+
+/** The most days one range read covers. */
+export const MAX_RANGE_DAYS = 366;
+
+/** Teams and labels for naming entries; a failure here only loses names, never the read. */
+async function namesFor(ts: Timesheet): Promise<Names> {
+  const [teams, labels] = await Promise.all([
+    ts.teams().catch(() => []),
+    ts.labels().catch(() => []),
+  ]);
+  return { teams, labels };
+}
+
+function weekOut(week: WeekLog, names: Names) {
+  const entries = weekEntries(week, names);
+  return {
+    week_log_id: week.id,
+    week_starting: week.monday,
+    week_ending: week.sunday,
+    is_completed: week.isCompleted,
+    total: totalOf(entries),
+    entries,
+  };
+}
+
+const weekWithEntries = weekSchema.extend({ entries: z.array(entrySchema) });
+
+/** get_week_logs */
+export const getWeekLogs = defineTool({
+  name: "get_week_logs",
+  title: "Get a week's logs",
+  description:
+    'Show everything logged in one week (Monday to Sunday): every entry with its project, task description, time, label and ids, plus per-day and per-project totals. Use for "what did I log last week?". Any date of the week works; the answer says which week it used.',
+  input: {
+    week_starting: dateField(
+      'Any date in the week (its Monday is used); also "this week", "last week"',
+    ),
+    email: emailArg,
+  },
+  output: {
+    week: weekWithEntries.nullable().describe("null when the person has no log for that week"),
+    week_starting: z.string(),
+    week_ending: z.string(),
+    days: z.array(dayTotalSchema),
+    projects: z.array(projectTotalSchema),
+  },
+  annotations: READ,
+  async handler(args, ctx) {
+    const monday = weekArg(args.week_starting, "week_starting", ctx.config.timeZone);
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const [week, names] = await Promise.all([ts.week(monday), namesFor(ts)]);
+    const range = { week_starting: monday.toString(), week_ending: sundayOf(monday).toString() };
+    if (!week) {
+      return {
+        text: `No week log for the week of ${monday} to ${sundayOf(monday)}. ` +
+          "The ERP creates week logs; nothing is logged there yet.",
+        data: { week: null, ...range, days: [], projects: [] },
+      };
+    }
+    const out = weekOut(week, names);
+    return {
+      text: [
+        `Week of ${week.monday} to ${week.sunday} (week log ${week.id}, ${
+          week.isCompleted ? "completed" : "draft"
+        }): ${formatTime(out.total)} in ${out.entries.length} entries.`,
+        ...out.entries.map(entryLine),
+      ].join("\n"),
+      data: {
+        week: out,
+        ...range,
+        days: dayTotals(out.entries),
+        projects: projectTotals(out.entries),
+      },
+    };
+  },
+});
+
+/** get_day_logs */
+export const getDayLogs = defineTool({
+  name: "get_day_logs",
+  title: "Get one day's logs",
+  description:
+    "Show what is logged on one day: each project with its entries and total, and the day's total (minutes carried into hours). Use before adding time to a day, to see what is already there.",
+  input: { date: dateField("The day"), email: emailArg },
+  output: {
+    date: z.string(),
+    weekday: z.string(),
+    week_log_id: z.number().int().nullable(),
+    is_completed: z.boolean().nullable(),
+    projects: z.array(projectTotalSchema.extend({ entries: z.array(entrySchema) })),
+    total_logged_time: timeSchema,
+  },
+  annotations: READ,
+  async handler(args, ctx) {
+    const date = dateArg(args.date, "date", ctx.config.timeZone);
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const [week, names] = await Promise.all([ts.week(date), namesFor(ts)]);
+    const day = date.toString();
+    const weekday = date.toLocaleString("en-US", { weekday: "long" });
+    const entries = week ? weekEntries(week, names, (d) => d === day) : [];
+    const projects = projectTotals(entries).map((p) => ({
+      ...p,
+      entries: entries.filter((e) => e.project === p.project),
+    }));
+    const total = totalOf(entries);
+    const head = week
+      ? `${weekday} ${day}: ${formatTime(total)} logged${
+        week.isCompleted ? " (week completed)" : ""
+      }.`
+      : `${weekday} ${day}: no week log for that week, so nothing is logged.`;
+    return {
+      text: [head, ...entries.map(entryLine)].join("\n"),
+      data: {
+        date: day,
+        weekday,
+        week_log_id: week?.id ?? null,
+        is_completed: week?.isCompleted ?? null,
+        projects,
+        total_logged_time: total,
+      },
+    };
+  },
+});
+
+const weekStatusSchema = z.object({
+  week_starting: z.string(),
+  week_log_id: z.number().int().nullable(),
+  status: z.enum(["found", "no_log", "failed"]).describe("failed weeks are listed, never dropped"),
+  is_completed: z.boolean().nullable(),
+  error: z.string().optional(),
+});
+
+function weekStatus(r: WeekRead) {
+  return {
+    week_starting: r.monday,
+    week_log_id: r.status === "found" ? r.week.id : null,
+    status: r.status,
+    is_completed: r.status === "found" ? r.week.isCompleted : null,
+    ...(r.status === "failed" ? { error: r.error } : {}),
+  };
+}
+
+function failedAll(reads: WeekRead[]): void {
+  if (reads.length > 0 && reads.every((r) => r.status === "failed")) {
+    const first = reads[0] as { error: string };
+    throw new UserError(
+      `Could not read any week from the ERP: ${first.error}`,
+      "Try again in a few minutes.",
+    );
+  }
+}
+
+/** get_logs_for_date_range */
+export const getLogsForDateRange = defineTool({
+  name: "get_logs_for_date_range",
+  title: "Get logs for a date range",
+  description:
+    `List every entry between two dates (at most ${MAX_RANGE_DAYS} days), with per-day and per-project totals and the state of each week. Each week is read once, concurrently. Weeks the ERP failed to return are listed as failed, so a partial answer is never mistaken for a full one.`,
+  input: {
+    start_date: dateField("First day"),
+    end_date: dateField("Last day (inclusive)"),
+    email: emailArg,
+  },
+  output: {
+    start_date: z.string(),
+    end_date: z.string(),
+    total: timeSchema,
+    days: z.array(dayTotalSchema),
+    projects: z.array(projectTotalSchema),
+    weeks: z.array(weekStatusSchema),
+    entries: z.array(entrySchema),
+    complete: z.boolean().describe("false when some week could not be read"),
+  },
+  annotations: READ,
+  async handler(args, ctx) {
+    const { start, end } = rangeArgs(
+      args.start_date,
+      args.end_date,
+      ctx.config.timeZone,
+      MAX_RANGE_DAYS,
+    );
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const [reads, names] = await Promise.all([ts.weeks(mondaysBetween(start, end)), namesFor(ts)]);
+    failedAll(reads);
+    const from = start.toString();
+    const to = end.toString();
+    const entries = reads.flatMap((r) =>
+      r.status === "found" ? weekEntries(r.week, names, (d) => d >= from && d <= to) : []
+    );
+    const failed = reads.filter((r) => r.status === "failed");
+    const total = totalOf(entries);
+    return {
+      text: [
+        `${from} to ${to}: ${
+          formatTime(total)
+        } in ${entries.length} entries over ${reads.length} weeks.`,
+        ...failed.map((r) =>
+          `Week of ${r.monday} could not be read: ${(r as { error: string }).error}`
+        ),
+        ...entries.map(entryLine),
+      ].join("\n"),
+      data: {
+        start_date: from,
+        end_date: to,
+        total,
+        days: dayTotals(entries),
+        projects: projectTotals(entries),
+        weeks: reads.map(weekStatus),
+        entries,
+        complete: failed.length === 0,
+      },
+    };
+  },
+});
+
+/** get_month_logs */
+export const getMonthLogs = defineTool({
+  name: "get_month_logs",
+  title: "Get a month's logs",
+  description:
+    'Show a month: every week that overlaps it, each with its entries and state, and the month\'s own total (days inside the month only). Use for "review my month".',
+  input: {
+    year: z.number().int().min(2000).max(2100).describe("Year, e.g. 2026"),
+    month: z.number().int().min(1).max(12).describe("Month, 1-12"),
+    email: emailArg,
+  },
+  output: {
+    year: z.number().int(),
+    month: z.number().int(),
+    total_in_month: timeSchema,
+    weeks: z.array(weekWithEntries),
+    missing_weeks: z.array(z.string()).describe("Mondays of overlapping weeks with no week log"),
+    failed_weeks: z.array(z.object({ week_starting: z.string(), error: z.string() })),
+  },
+  annotations: READ,
+  async handler(args, ctx) {
+    const first = Temporal.PlainDate.from({ year: args.year, month: args.month, day: 1 });
+    const last = first.add({ months: 1 }).subtract({ days: 1 });
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const [summaries, names] = await Promise.all([
+      ts.erp.monthList(args.year, args.month),
+      namesFor(ts),
+    ]);
+    ts.rememberWeeks(summaries);
+    const mondays = mondaysBetween(first, last);
+    const listed = new Set(summaries.map((s) => s.monday));
+    const reads = await ts.weeks(mondays.filter((m) => listed.has(m.toString())));
+    failedAll(reads);
+    const weeks = reads.flatMap((r) => r.status === "found" ? [weekOut(r.week, names)] : []);
+    const from = first.toString();
+    const to = last.toString();
+    const inMonth = weeks.flatMap((w) => w.entries.filter((e) => e.date >= from && e.date <= to));
+    const total = totalOf(inMonth);
+    const missing = mondays.map(String).filter((m) => !weeks.some((w) => w.week_starting === m));
+    const failed = reads.flatMap((r) =>
+      r.status === "failed" ? [{ week_starting: r.monday, error: r.error }] : []
+    );
+    const monthName = first.toLocaleString("en-US", { month: "long", year: "numeric" });
+    return {
+      text: [
+        `${monthName}: ${
+          formatTime(total)
+        } logged in ${inMonth.length} entries over ${weeks.length} weeks.`,
+        ...weeks.map((w) =>
+          `Week of ${w.week_starting} (${w.is_completed ? "completed" : "draft"}): ${
+            formatTime(w.total)
+          }`
+        ),
+        ...(missing.length ? [`No week log for: ${missing.join(", ")}`] : []),
+        ...failed.map((f) => `Week of ${f.week_starting} could not be read: ${f.error}`),
+      ].join("\n"),
+      data: {
+        year: args.year,
+        month: args.month,
+        total_in_month: total,
+        weeks,
+        missing_weeks: missing.filter((m) => !failed.some((f) => f.week_starting === m)),
+        failed_weeks: failed,
+      },
+    };
+  },
+});
+
+/** get_active_projects */
+export const getActiveProjects = defineTool({
+  name: "get_active_projects",
+  title: "List my projects",
+  description:
+    "List the projects (teams) the person can log time on, with the team id to pass as project_id. Names can repeat across clients: use the full name or the id when writing.",
+  input: { email: emailArg },
+  output: {
+    projects: z.array(z.object({
+      id: z.number().int().describe("team id: the project_id of write tools"),
+      team: z.string().describe("full name"),
+      subteam: z.string().describe("short name"),
+      is_active: z.boolean(),
+    })),
+  },
+  annotations: READ,
+  async handler(args, ctx) {
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const projects = (await ts.teams()).map((t) => ({
+      id: t.id,
+      team: t.team,
+      subteam: t.subteam,
+      is_active: t.isActive,
+    }));
+    return {
+      text: [`${projects.length} projects:`, ...projects.map((p) => `- ${p.team} (id ${p.id})`)]
+        .join("\n"),
+      data: { projects },
+    };
+  },
+});
+
+/** get_log_labels */
+export const getLogLabels = defineTool({
+  name: "get_log_labels",
+  title: "List entry labels",
+  description:
+    "List the labels an entry can carry (Coding, Code Review, Meeting, …) with their ids.",
+  input: { email: emailArg },
+  output: { labels: z.array(z.object({ id: z.number().int(), name: z.string() })) },
+  annotations: READ,
+  async handler(args, ctx) {
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const labels = (await ts.labels()).map((l) => ({ id: l.id, name: l.name }));
+    return {
+      text: `Labels: ${labels.map((l) => `${l.name} (${l.id})`).join(", ")}`,
+      data: { labels },
+    };
+  },
+});
+
+/** check_person_week_project_exists */
+export const checkWeekProject = defineTool({
+  name: "check_person_week_project_exists",
+  title: "Check a project is in a week",
+  description:
+    "Say whether the week holding a date has a week log, and whether that log has the given project (time can only be added to projects already in the week).",
+  input: { date: dateField("Any date in the week"), ...projectArgs, email: emailArg },
+  output: {
+    exists: z.boolean().describe("true only when the week log has this project"),
+    week_log_exists: z.boolean(),
+    week_starting: z.string(),
+    team_id: z.number().int(),
+    project: z.string(),
+    week_project_id: z.number().int().nullable(),
+    is_completed: z.boolean().nullable(),
+  },
+  annotations: READ,
+  async handler(args, ctx) {
+    const date = dateArg(args.date, "date", ctx.config.timeZone);
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const [team, week] = await Promise.all([ts.team(args), ts.week(date)]);
+    const project = week ? findWeekProject(week, team) : undefined;
+    const monday = mondayOf(date).toString();
+    return {
+      text: !week
+        ? `No week log for the week of ${monday}, so "${team.team}" is not in it.`
+        : project
+        ? `Yes: the week of ${monday} has "${team.team}" (week project ${project.id}).`
+        : `No: the week of ${monday} has a log, but not "${team.team}".`,
+      data: {
+        exists: !!project,
+        week_log_exists: !!week,
+        week_starting: monday,
+        team_id: team.id,
+        project: team.team,
+        week_project_id: project?.id ?? null,
+        is_completed: week?.isCompleted ?? null,
+      },
+    };
+  },
+});
+
+/** Every read tool. */
+export const readTools = [
+  getWeekLogs,
+  getDayLogs,
+  getLogsForDateRange,
+  getMonthLogs,
+  getActiveProjects,
+  getLogLabels,
+  checkWeekProject,
+];

@@ -1,0 +1,89 @@
+/** The zod shapes shared by tool inputs and outputs, each field described with its bounds. */
+import { z } from "zod";
+
+/** A date parameter. */
+export const dateArg = (what: string) =>
+  z.string().max(40).describe(`${what}: YYYY-MM-DD, or today, yesterday, tomorrow`);
+
+/** The email parameter the original tools had: kept, but only the signed-in person's. */
+export const emailArg = z.string().max(254).optional().describe(
+  "Optional, kept for compatibility: if given it must be the signed-in person's email (nobody acts for someone else)",
+);
+
+/** Time three ways. */
+export const timeSchema = z.object({
+  hours: z.number().int().describe("whole hours"),
+  minutes: z.number().int().describe("minutes past the whole hours, 0-59"),
+  decimal_hours: z.number().describe("the same time in decimal hours, 2 places"),
+});
+
+/** One entry. */
+export const entrySchema = z.object({
+  entry_id: z.number().int().nullable().describe("the entry's id (for update_log / delete_log)"),
+  task_id: z.number().int().nullable(),
+  date: z.string().describe("YYYY-MM-DD"),
+  team_id: z.number().int().nullable().describe("the project's team id (project_id in writes)"),
+  project: z.string().describe("the project (team) name"),
+  week_project_id: z.number().int().describe("the week's project id (not a team id)"),
+  description: z.string(),
+  hours: z.number().int(),
+  minutes: z.number().int(),
+  decimal_hours: z.number(),
+  label_id: z.number().int().nullable(),
+  label: z.string().nullable(),
+});
+
+/** A week's identity and state. */
+export const weekSchema = z.object({
+  week_log_id: z.number().int(),
+  week_starting: z.string().describe("the Monday, YYYY-MM-DD"),
+  week_ending: z.string().describe("the Sunday, YYYY-MM-DD"),
+  is_completed: z.boolean().describe("true once the week is submitted; it can no longer change"),
+  total: timeSchema,
+});
+
+/** Per-day totals. */
+export const dayTotalSchema = z.object({ date: z.string(), total: timeSchema });
+
+/** Per-project totals. */
+export const projectTotalSchema = z.object({
+  team_id: z.number().int().nullable(),
+  project: z.string(),
+  week_project_ids: z.array(z.number().int()),
+  total: timeSchema,
+});
+
+/** Project by id or name. */
+export const projectArgs = {
+  project_id: z.number().int().positive().optional().describe(
+    "The project's team id, from get_active_projects (give this or project_name)",
+  ),
+  project_name: z.string().min(1).max(200).optional().describe(
+    'The project\'s name; exact (any case) or a unique part of it, e.g. "Client X / Backend"',
+  ),
+};
+
+/** Label by id or name. */
+export const labelArgs = {
+  label_id: z.number().int().positive().optional().describe("Label id, from get_log_labels"),
+  label_name: z.string().min(1).max(100).optional().describe(
+    'Label name, e.g. "Coding", "Code Review", "Meeting"; default "General" when neither is given',
+  ),
+};
+
+/** Hours of one entry. */
+export const hoursArg = z.number().gt(0, "hours must be more than 0").max(
+  24,
+  "hours must be at most 24",
+)
+  .describe(
+    "Hours, decimal allowed (2, 0.5, 8.25); more than 0, at most 24; rounded to the minute",
+  );
+
+/** A task description. */
+export const descriptionArg = z.string().trim().min(1, "description must not be empty").max(
+  255,
+  "description must be at most 255 characters",
+).describe(
+  "What the time was spent on (1-255 characters); the same text on the same day updates that entry",
+);
