@@ -32,6 +32,14 @@ function readFile(path: string): string | undefined {
   }
 }
 
+/** `authorized_users.json` beside the server (beside main.ts, or beside a compiled executable). */
+function defaultAllowlistPath(): string {
+  const here = new URL(".", import.meta.url);
+  return here.protocol === "file:" && !Deno.build.standalone
+    ? decodeURIComponent(new URL("authorized_users.json", here).pathname)
+    : Deno.execPath().replace(/[^/\\]+$/, "authorized_users.json");
+}
+
 async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     console.log(HELP);
@@ -47,7 +55,7 @@ async function main(args: string[]): Promise<number> {
     config = loadConfig(args, {
       getEnv: (name) => Deno.env.get(name),
       readFile,
-      defaultAllowlistPath: "authorized_users.json",
+      defaultAllowlistPath: defaultAllowlistPath(),
       defaultTimeZone: Temporal.Now.timeZoneId(),
     });
   } catch (error) {

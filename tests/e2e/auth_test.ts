@@ -1,0 +1,134 @@
+/** Sign-in through the tools: validation, allowlist on every path, one identity per session. */
+import assert from "node:assert/strict";
+import { withHarness } from "../helpers.ts";
+
+Deno.test("authenticate_with_token: Token, Bearer and bare keys; the ERP's email wins", async () => {
+  for (
+    const form of ["Token sandbox-token-alice", "Bearer sandbox-token-alice", "sandbox-token-alice"]
+  ) {
+    await withHarness({ signIn: false }, async (h) => {
+      const r = await h.call("authenticate_with_token", {
+        token: form,
+        email: "someone@else.test",
+      });
+      assert.equal(r.isError, false, r.text);
+      assert.equal(r.data.email, "alice@example.com");
+      assert.doesNotMatch(r.text, /sandbox-token/);
+      const w = await h.call("whoami");
+      assert.equal(w.data.method, "token");
+    });
+  }
+});
+
+Deno.test("authenticate_with_token: a wrong token is refused and not kept", async () => {
+  await withHarness({ signIn: false }, async (h) => {
+    const r = await h.call("authenticate_with_token", { token: "Token nope-nope-nope" });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /refused that token/);
+    assert.doesNotMatch(r.text, /nope-nope/);
+    const w = await h.call("whoami");
+    assert.equal(w.data.signed_in, false);
+  });
+});
+
+Deno.test("authenticate_with_token: a person not on the allowlist is refused and nothing is kept", async () => {
+  await withHarness({ signIn: false }, async (h) => {
+    const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.bob.token });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /Sign-in refused for "bob@other.test"/);
+    assert.equal((await h.call("whoami")).data.signed_in, false);
+    const read = await h.call("get_log_labels");
+    assert.equal(read.isError, true);
+    assert.match(read.text, /Not signed in/);
+  });
+});
+
+Deno.test("allowlist: empty refuses everyone and says where to add the email; @domain allows a domain", async () => {
+  await withHarness({ signIn: false, allow: "" }, async (h) => {
+    const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.alice.token });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /allowlist is empty.*MCP_AUTHORIZED_USERS/);
+  });
+  await withHarness({ signIn: false, allow: "@other.test" }, async (h) => {
+    const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.bob.token });
+    assert.equal(r.isError, false, r.text);
+  });
+});
+
+Deno.test("ERP_API_TOKEN signs the session in on first use; a refused one is reported by whoami", async () => {
+  await withHarness({}, async (h) => {
+    assert.equal(h.erp.calls.length, 0, "no request at start");
+    const w = await h.call("whoami");
+    assert.equal(w.data.email, "alice@example.com");
+    assert.equal(w.data.method, "environment");
+  });
+  await withHarness({ signIn: "bob" }, async (h) => {
+    const w = await h.call("whoami");
+    assert.equal(w.data.signed_in, false);
+    assert.match(w.text, /ERP_API_TOKEN could not be used: Sign-in refused/);
+  });
+});
+
+Deno.test("an expired token signs the session out with what to do", async () => {
+  await withHarness({}, async (h) => {
+    await h.call("whoami");
+    h.erp.revokeToken(h.erp.fixtures.users.alice.token);
+    const r = await h.call("get_active_projects");
+    assert.equal(r.isError, true);
+    assert.match(r.text, /expired or was revoked/);
+    assert.equal((await h.call("whoami")).data.signed_in, false);
+  });
+});
+
+Deno.test("authenticate_with_google: exchanged by the ERP, allowlist applied to the returned email", async () => {
+  await withHarness({ signIn: false }, async (h) => {
+    const { alice, bob, stranger } = h.erp.fixtures.users;
+    const ok = await h.call("authenticate_with_google", { access_token: alice.googleAccessToken });
+    assert.equal(ok.isError, false, ok.text);
+    assert.equal(ok.data.method, "google");
+    const google = h.erp.calls.find((c) => c.path === "core/google-login/");
+    assert.deepEqual(google?.body, { platform: "google", access_token: alice.googleAccessToken });
+    await h.call("sign_out");
+    const refused = await h.call("authenticate_with_google", {
+      access_token: bob.googleAccessToken,
+    });
+    assert.equal(refused.isError, true);
+    assert.match(refused.text, /Sign-in refused/);
+    const unknown = await h.call("authenticate_with_google", {
+      access_token: stranger.googleAccessToken,
+    });
+    assert.equal(unknown.isError, true);
+    assert.match(unknown.text, /not registered/);
+    assert.equal((await h.call("whoami")).data.signed_in, false);
+  });
+});
+
+Deno.test("sign_out forgets the session", async () => {
+  await withHarness({}, async (h) => {
+    await h.call("whoami");
+    const r = await h.call("sign_out");
+    assert.equal(r.data.email, "alice@example.com");
+    const read = await h.call("get_week_logs", { week_starting: "2026-11-23" });
+    assert.equal(read.isError, true);
+    assert.match(read.text, /Not signed in/);
+  });
+});
+
+Deno.test("read-only mode registers only tools that never write", async () => {
+  await withHarness({ env: { MCP_READ_ONLY: "true" } }, async (h) => {
+    const { tools } = await h.client.listTools();
+    const names = tools.map((t) => t.name);
+    assert.ok(names.includes("get_week_logs"));
+    for (
+      const w of [
+        "create_or_update_log",
+        "delete_log",
+        "fill_logs_for_days",
+        "complete_week_log",
+        "update_log",
+      ]
+    ) {
+      assert.ok(!names.includes(w), w);
+    }
+  });
+});

@@ -1,0 +1,270 @@
+/** The read tools through a real MCP client against the sandbox ERP over HTTP. */
+import assert from "node:assert/strict";
+import { harness, withHarness } from "../helpers.ts";
+
+Deno.test("get_week_logs: any date selects its Monday, entries carry ids and names", async () => {
+  await withHarness({}, async (h) => {
+    const { draft } = h.erp.fixtures.weeks;
+    const thursday = Temporal.PlainDate.from(draft).add({ days: 3 }).toString();
+    const r = await h.call("get_week_logs", { week_starting: thursday });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.week_starting, draft);
+    assert.equal(r.data.week.week_starting, draft);
+    assert.equal(r.data.week.is_completed, false);
+    const e = r.data.week.entries[0];
+    assert.equal(e.project, "Client X / Backend");
+    assert.equal(e.team_id, 41);
+    assert.equal(e.label, "Coding");
+    assert.equal(typeof e.entry_id, "number");
+    assert.equal(r.data.week.total.hours, 32);
+    assert.match(r.text, new RegExp(`Week of ${draft}`));
+  });
+});
+
+for (
+  const variant of [
+    { name: "envelope + display dates", sandbox: {} },
+    {
+      name: "flat list + ISO dates",
+      sandbox: { listShape: "flat" as const, dateStyle: "iso" as const },
+    },
+    { name: "decimal_hours as numbers", sandbox: { decimalAsString: false } },
+  ]
+) {
+  Deno.test(`get_week_logs across the year boundary: ${variant.name}`, async () => {
+    await withHarness({ sandbox: variant.sandbox }, async (h) => {
+      const r = await h.call("get_week_logs", { week_starting: "2026-01-01" });
+      assert.equal(r.isError, false, r.text);
+      assert.equal(r.data.week_starting, "2025-12-29");
+      assert.equal(r.data.week_ending, "2026-01-04");
+      const dates = r.data.week.entries.map((e: { date: string }) => e.date);
+      assert.deepEqual(dates, ["2025-12-29", "2025-12-30", "2026-01-02"]);
+    });
+  });
+}
+
+Deno.test("get_week_logs: a week without a log says so, not an error", async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("get_week_logs", { week_starting: h.erp.fixtures.weeks.withoutLog });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.week, null);
+    assert.match(r.text, /No week log/);
+  });
+});
+
+Deno.test("get_week_logs: an impossible date is a clear error and costs no request", async () => {
+  await withHarness({}, async (h) => {
+    let r!: Awaited<ReturnType<typeof h.call>>;
+    const n = await h.countCalls(async () =>
+      r = await h.call("get_week_logs", { week_starting: "2026-02-30" })
+    );
+    assert.equal(r.isError, true);
+    assert.match(r.text, /"2026-02-30".*not a date/);
+    assert.equal(n, 0);
+  });
+});
+
+Deno.test("get_week_logs: repeated reads reuse the cached week id and lists", async () => {
+  await withHarness({}, async (h) => {
+    const week = h.erp.fixtures.weeks.draft;
+    await h.call("get_week_logs", { week_starting: week });
+    const n = await h.countCalls(() => h.call("get_week_logs", { week_starting: week }));
+    assert.equal(n, 1, "only the week detail is fetched again");
+  });
+});
+
+Deno.test("get_day_logs: per-project totals and the day total", async () => {
+  await withHarness({}, async (h) => {
+    const day = h.erp.fixtures.weeks.draft;
+    const r = await h.call("get_day_logs", { date: day });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.date, day);
+    assert.equal(r.data.weekday, "Monday");
+    assert.equal(r.data.total_logged_time.hours, 8);
+    assert.equal(r.data.projects[0].entries.length >= 1, true);
+  });
+});
+
+Deno.test("get_day_logs: minutes carry into hours", async () => {
+  await withHarness({}, async (h) => {
+    // Today is empty in the seed.
+    const today = h.erp.fixtures.today;
+    for (const d of ["a", "b"]) {
+      const r = await h.call("create_or_update_log", {
+        date: today,
+        project_id: 42,
+        description: d,
+        hours: 0.75,
+      });
+      assert.equal(r.isError, false, r.text);
+    }
+    const r = await h.call("get_day_logs", { date: today });
+    assert.deepEqual(r.data.total_logged_time, { hours: 1, minutes: 30, decimal_hours: 1.5 });
+  });
+});
+
+Deno.test("get_logs_for_date_range: entries by day, each week once, concurrently", async () => {
+  await withHarness({}, async (h) => {
+    const { completed, current } = h.erp.fixtures.weeks;
+    await h.call("whoami"); // the token check is not part of the read
+    let r!: Awaited<ReturnType<typeof h.call>>;
+    const n = await h.countCalls(async () =>
+      r = await h.call("get_logs_for_date_range", {
+        start_date: completed,
+        end_date: h.erp.fixtures.today,
+      })
+    );
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.complete, true);
+    const weeks = r.data.weeks.map((w: { week_starting: string; status: string }) =>
+      `${w.week_starting}:${w.status}`
+    );
+    assert.equal(weeks.length, 4);
+    assert.ok(weeks.includes(`${h.erp.fixtures.weeks.withoutLog}:no_log`));
+    assert.ok(
+      r.data.entries.every((e: { date: string }) =>
+        e.date >= completed && e.date <= h.erp.fixtures.today
+      ),
+    );
+    assert.ok(r.data.entries.some((e: { date: string }) => e.date >= current));
+    const ids = r.data.entries.map((e: { entry_id: number }) => e.entry_id);
+    assert.equal(new Set(ids).size, ids.length, "no entry twice");
+    // list?year once, 3 week details, projects and labels.
+    assert.ok(n <= 6, `${n} requests`);
+  });
+});
+
+for (
+  const c of [
+    { start: "2026-03-01", end: "2026-02-01", re: /end_date is before start_date/ },
+    { start: "2025-01-01", end: "2026-06-01", re: /more than the 366 allowed/ },
+    { start: "2026-13-01", end: "2026-12-01", re: /start_date "2026-13-01": not a date/ },
+  ]
+) {
+  Deno.test(`get_logs_for_date_range refuses ${c.start}..${c.end}`, async () => {
+    await withHarness({}, async (h) => {
+      const r = await h.call("get_logs_for_date_range", { start_date: c.start, end_date: c.end });
+      assert.equal(r.isError, true);
+      assert.match(r.text, c.re);
+    });
+  });
+}
+
+Deno.test("get_logs_for_date_range: a week the ERP fails to return is listed as failed", async () => {
+  await withHarness({}, async (h) => {
+    const { draft } = h.erp.fixtures.weeks;
+    await h.call("get_week_logs", { week_starting: draft }); // learn the id
+    const id = h.session.weekIds.get(draft)!;
+    h.erp.injectFault({
+      pathIncludes: `person/get/${id}/`,
+      status: 500,
+      body: "<html>boom</html>",
+      contentType: "text/html",
+      times: 3,
+    });
+    const end = Temporal.PlainDate.from(draft).add({ days: 13 }).toString();
+    const r = await h.call("get_logs_for_date_range", { start_date: draft, end_date: end });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.complete, false);
+    const failed = r.data.weeks.find((w: { status: string }) => w.status === "failed");
+    assert.equal(failed.week_starting, draft);
+    assert.match(failed.error, /non-JSON body/);
+    assert.doesNotMatch(r.text, /<html>/);
+  });
+});
+
+Deno.test("get_month_logs: the month's weeks with entries, month total inside the month only", async () => {
+  await withHarness({ sandbox: { monthListKey: "results" } }, async (h) => {
+    let r!: Awaited<ReturnType<typeof h.call>>;
+    const n = await h.countCalls(async () =>
+      r = await h.call("get_month_logs", { year: 2026, month: 1 })
+    );
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.weeks[0].week_starting, "2025-12-29");
+    const inJan = r.data.weeks.flatMap((w: { entries: { date: string }[] }) => w.entries)
+      .filter((e: { date: string }) => e.date.startsWith("2026-01"));
+    assert.equal(r.data.total_in_month.hours, inJan.length * 8);
+    assert.ok(n <= 2 + r.data.weeks.length + 2, `${n} requests`);
+  });
+});
+
+Deno.test("get_active_projects and get_log_labels: cached for the session", async () => {
+  await withHarness({}, async (h) => {
+    const p = await h.call("get_active_projects");
+    assert.equal(p.data.projects.length, 5);
+    const l = await h.call("get_log_labels");
+    assert.ok(
+      l.data.labels.some((x: { id: number; name: string }) => x.id === 34 && x.name === "Coding"),
+    );
+    const n = await h.countCalls(async () => {
+      await h.call("get_active_projects");
+      await h.call("get_log_labels");
+    });
+    assert.equal(n, 0);
+  });
+});
+
+Deno.test("check_person_week_project_exists: true only when that week has that team", async () => {
+  await withHarness({}, async (h) => {
+    const { missingProject, missingProjectTeamId, draft, withoutLog } = h.erp.fixtures.weeks;
+    const yes = await h.call("check_person_week_project_exists", { date: draft, project_id: 41 });
+    assert.equal(yes.data.exists, true);
+    const no = await h.call("check_person_week_project_exists", {
+      date: missingProject,
+      project_id: missingProjectTeamId,
+    });
+    assert.equal(no.data.exists, false);
+    assert.equal(no.data.week_log_exists, true);
+    const none = await h.call("check_person_week_project_exists", {
+      date: withoutLog,
+      project_name: "Mobile App",
+    });
+    assert.equal(none.data.exists, false);
+    assert.equal(none.data.week_log_exists, false);
+  });
+});
+
+Deno.test("reads: an email naming someone else is refused", async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("get_week_logs", {
+      week_starting: "2026-11-23",
+      email: "bob@other.test",
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /Cannot act for "bob@other.test"/);
+    const ok = await h.call("get_week_logs", {
+      week_starting: "2026-11-23",
+      email: "ALICE@example.com",
+    });
+    assert.equal(ok.isError, false, ok.text);
+  });
+});
+
+Deno.test("reads: an ERP that is down is a clear error, an HTML answer never reaches the model", async () => {
+  const h = await harness({});
+  try {
+    h.erp.injectFault({
+      pathIncludes: "person/list/",
+      status: 502,
+      body: "<html><body>Bad gateway</body></html>",
+      contentType: "text/html",
+      times: 5,
+    });
+    const r = await h.call("get_week_logs", { week_starting: "2026-11-23" });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /ERP answered 502 with a non-JSON body/);
+    assert.doesNotMatch(r.text, /<html>|Bad gateway/);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("reads: a slow ERP times out with a message saying so", async () => {
+  await withHarness({ env: { ERP_TIMEOUT_SECONDS: "0.2" } }, async (h) => {
+    await h.call("whoami");
+    h.erp.injectFault({ pathIncludes: "person/list/", delayMs: 1000, times: 3 });
+    const r = await h.call("get_week_logs", { week_starting: "2026-11-23" });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /did not answer .* within 0.2 s/);
+  });
+});

@@ -1,0 +1,103 @@
+/** main.ts spawned over stdio with the narrow permission flags, driven by the SDK's client. */
+import assert from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import {
+  getDefaultEnvironment,
+  StdioClientTransport,
+} from "@modelcontextprotocol/sdk/client/stdio.js";
+import { permissionFlags } from "../../src/permissions.ts";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import { TODAY } from "../helpers.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** The environment a spawned deno needs here: its cache and the CA setting (see deno-notes). */
+function denoEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {
+    ...getDefaultEnvironment(),
+    DENO_TLS_CA_STORE: "system",
+    NO_COLOR: "1",
+  };
+  for (const k of ["DENO_DIR", "NODE_EXTRA_CA_CERTS"]) {
+    const v = Deno.env.get(k);
+    if (v) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+Deno.test("stdio: the spawned server with narrow permissions serves every kind of tool", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const { alice } = sb.erp.fixtures.users;
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", ...permissionFlags({ erpBaseUrl: sb.apiBase }), MAIN],
+    env: denoEnv({
+      ERP_API_BASE_URL: sb.apiBase,
+      ERP_API_TOKEN: alice.token,
+      MCP_AUTHORIZED_USERS: alice.email,
+      MCP_TIMEZONE: "Europe/Paris",
+    }),
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Uint8Array) => stderr += new TextDecoder().decode(chunk));
+  const client = new Client({ name: "stdio-test", version: "1" });
+  try {
+    await client.connect(transport);
+    assert.match(client.getInstructions() ?? "", /Europe\/Paris/);
+    const { tools } = await client.listTools();
+    assert.ok(tools.length >= 16);
+    const who = await client.callTool({ name: "whoami", arguments: {} });
+    assert.equal((who.structuredContent as { email: string }).email, alice.email);
+    const add = await client.callTool({
+      name: "create_or_update_log",
+      arguments: { date: TODAY.toString(), project_id: 41, description: "stdio", hours: 1.25 },
+    });
+    assert.equal(add.isError, undefined, JSON.stringify(add.content));
+    const day = await client.callTool({
+      name: "get_day_logs",
+      arguments: { date: TODAY.toString() },
+    });
+    assert.equal(
+      (day.structuredContent as { total_logged_time: { minutes: number } }).total_logged_time
+        .minutes,
+      15,
+    );
+    assert.doesNotMatch(stderr, new RegExp(alice.token), "the token never reaches the log");
+  } finally {
+    await client.close();
+    await sb.close();
+  }
+});
+
+const badConfigs: { env: Record<string, string>; re: RegExp }[] = [
+  { env: { ERP_API_BASE_URL: "erp.example.com/api/v1/" }, re: /--erp-url \/ ERP_API_BASE_URL/ },
+  {
+    env: { ERP_API_BASE_URL: "http://erp.example.com/api/" },
+    re: /Refusing plain HTTP in --erp-url \/ ERP_API_BASE_URL/,
+  },
+  {
+    env: { ERP_API_BASE_URL: "https://erp.example.com/api/", MCP_TIMEZONE: "Mars/Olympus" },
+    re: /--timezone \/ MCP_TIMEZONE/,
+  },
+  { env: {}, re: /Missing ERP URL: set ERP_API_BASE_URL/ },
+];
+for (const c of badConfigs) {
+  Deno.test(`stdio: a bad configuration stops start-up with one line (${c.re.source.slice(0, 30)})`, async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", `--allow-env`, "--allow-read", MAIN],
+      env: denoEnv(c.env),
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr).trim();
+    assert.equal(out.code, 2, err);
+    assert.match(err, c.re);
+    assert.equal(err.split("\n").length, 1, err);
+    assert.equal(out.stdout.length, 0, "stdout belongs to MCP");
+  });
+}

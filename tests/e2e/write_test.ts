@@ -1,0 +1,273 @@
+/** The write tools through a real MCP client, checked against what the sandbox ERP stored. */
+import assert from "node:assert/strict";
+import { withHarness } from "../helpers.ts";
+
+const TODAY = "2026-11-25";
+
+function stored(h: { erp: { weekLog(email: string, monday: string): unknown } }, monday: string) {
+  // deno-lint-ignore no-explicit-any
+  return h.erp.weekLog("alice@example.com", monday) as any;
+}
+
+function dayMinutes(
+  week: { projects: { tasks: { days: { date: string; hours: number; minutes: number }[] }[] }[] },
+  date: string,
+) {
+  return week.projects.flatMap((p) => p.tasks.flatMap((t) => t.days))
+    .filter((d) => d.date === date).reduce((s, d) => s + d.hours * 60 + d.minutes, 0);
+}
+
+Deno.test("create_or_update_log: 8.2 h is stored as 8 h 12 min", async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("create_or_update_log", {
+      date: TODAY,
+      project_name: "client x / backend",
+      description: "Code review",
+      hours: 8.2,
+      label_name: "code review",
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.status, "created");
+    assert.equal(r.data.path, "save");
+    assert.deepEqual([r.data.entry.hours, r.data.entry.minutes], [8, 12]);
+    assert.equal(r.data.entry.label, "Code Review");
+    assert.equal(dayMinutes(stored(h, "2026-11-23"), TODAY), 492);
+  });
+});
+
+Deno.test("create_or_update_log: the same description on the same day updates that entry", async () => {
+  await withHarness({}, async (h) => {
+    const args = { date: TODAY, project_id: 42, description: "UI work", hours: 2 };
+    const a = await h.call("create_or_update_log", args);
+    const b = await h.call("create_or_update_log", { ...args, description: "ui work ", hours: 3 });
+    assert.equal(b.isError, false, b.text);
+    assert.equal(b.data.status, "updated");
+    assert.equal(b.data.entry.entry_id, a.data.entry.entry_id);
+    assert.equal(dayMinutes(stored(h, "2026-11-23"), TODAY), 180);
+    let same!: Awaited<ReturnType<typeof h.call>>;
+    const n = await h.countCalls(async () =>
+      same = await h.call("create_or_update_log", { ...args, hours: 3 })
+    );
+    assert.equal(same.data.status, "unchanged");
+    assert.equal(n, 1, "an unchanged entry reads the week and saves nothing");
+  });
+});
+
+for (
+  const c of [
+    { args: { hours: 0 }, re: /hours must be more than 0/ },
+    { args: { hours: -2 }, re: /hours must be more than 0/ },
+    { args: { hours: 25 }, re: /hours must be at most 24/ },
+    { args: { date: "2026-02-30" }, re: /date "2026-02-30": not a date/ },
+    {
+      args: { project_id: undefined, project_name: "Backend" },
+      re: /Ambiguous project "Backend".*Client X \/ Backend.*Client Y \/ Backend/,
+    },
+    { args: { project_id: undefined, project_name: "Nope Inc" }, re: /Unknown project "Nope Inc"/ },
+    { args: { project_id: 999 }, re: /Unknown project id 999/ },
+    { args: { label_name: "Gardening" }, re: /Unknown label "Gardening"/ },
+    { args: { description: "x".repeat(256) }, re: /at most 255 characters/ },
+  ]
+) {
+  Deno.test(`create_or_update_log refuses ${JSON.stringify(c.args).slice(0, 60)}`, async () => {
+    await withHarness({}, async (h) => {
+      const before = JSON.stringify(stored(h, "2026-11-23"));
+      const r = await h.call("create_or_update_log", {
+        date: TODAY,
+        project_id: 41,
+        description: "Work",
+        hours: 2,
+        ...c.args,
+      });
+      assert.equal(r.isError, true, r.text);
+      assert.match(r.text, c.re);
+      assert.equal(JSON.stringify(stored(h, "2026-11-23")), before, "nothing written");
+    });
+  });
+}
+
+Deno.test("create_or_update_log: a day over 24 h across projects is refused before any save", async () => {
+  await withHarness({}, async (h) => {
+    await h.call("create_or_update_log", {
+      date: TODAY,
+      project_id: 41,
+      description: "A",
+      hours: 20,
+    });
+    const saves = h.erp.calls.filter((c) => c.path.includes("save/")).length;
+    const r = await h.call("create_or_update_log", {
+      date: TODAY,
+      project_id: 42,
+      description: "B",
+      hours: 5,
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /over 24 h/);
+    assert.equal(h.erp.calls.filter((c) => c.path.includes("save/")).length, saves);
+  });
+});
+
+Deno.test("create_or_update_log: a completed week is refused with what to do", async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("create_or_update_log", {
+      date: h.erp.fixtures.weeks.completed,
+      project_id: 41,
+      description: "Late",
+      hours: 1,
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /already completed/);
+  });
+});
+
+Deno.test("create_or_update_log: a team missing from the week says so", async () => {
+  await withHarness({}, async (h) => {
+    const { missingProject, missingProjectTeamId } = h.erp.fixtures.weeks;
+    const r = await h.call("create_or_update_log", {
+      date: missingProject,
+      project_id: missingProjectTeamId,
+      description: "App",
+      hours: 1,
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /has no project for this team/);
+  });
+});
+
+Deno.test("create_or_update_log: a week with no log goes through the Slack endpoint with the real email, and its refusal is passed on", async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("create_or_update_log", {
+      date: h.erp.fixtures.weeks.withoutLog,
+      project_id: 41,
+      description: "Work",
+      hours: 2,
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /no week log/);
+    assert.match(r.text, /You are not part of the project/);
+    const slack = h.erp.calls.find((c) => c.path.includes("from-slack"));
+    assert.ok(slack);
+    // deno-lint-ignore no-explicit-any
+    const body = slack.body as any;
+    assert.equal(body.email, "alice@example.com");
+    assert.deepEqual(body.logs[0], {
+      date: h.erp.fixtures.weeks.withoutLog,
+      time_spent: "02:00",
+      description: "Work",
+      subteam: 41,
+      label_id: 66,
+    });
+  });
+});
+
+Deno.test("create_or_update_log: a 409 re-reads, re-applies once, and keeps the other edit", async () => {
+  await withHarness({}, async (h) => {
+    await h.call("get_week_logs", { week_starting: TODAY });
+    const id = h.session.weekIds.get("2026-11-23")!;
+    let bumped = false;
+    h.erp.onRequest = (c) => {
+      if (!bumped && c.method === "PATCH" && c.path.includes("save/")) {
+        bumped = true;
+        h.erp.bumpModifiedAt(id);
+      }
+    };
+    const r = await h.call("create_or_update_log", {
+      date: TODAY,
+      project_id: 41,
+      description: "After conflict",
+      hours: 1,
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.conflict_retried, true);
+    assert.equal(h.erp.calls.filter((c) => c.status === 409).length, 1);
+    assert.equal(dayMinutes(stored(h, "2026-11-23"), TODAY), 60);
+  });
+});
+
+Deno.test("create_or_update_log: a lost save answer is checked by re-reading", async () => {
+  await withHarness({ env: { ERP_TIMEOUT_SECONDS: "0.3" } }, async (h) => {
+    await h.call("get_week_logs", { week_starting: TODAY });
+    h.erp.injectFault({ method: "PATCH", pathIncludes: "save/", delayMs: 800 });
+    const r = await h.call("create_or_update_log", {
+      date: TODAY,
+      project_id: 41,
+      description: "Slow",
+      hours: 1,
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /did not confirm the save/);
+    assert.match(r.text, /After re-reading: the entry (IS|is NOT) stored/);
+  });
+});
+
+Deno.test("update_log and delete_log by entry id", async () => {
+  await withHarness({}, async (h) => {
+    const a = await h.call("create_or_update_log", {
+      date: TODAY,
+      project_id: 41,
+      description: "Draft",
+      hours: 1,
+    });
+    const id = a.data.entry.entry_id;
+    const u = await h.call("update_log", {
+      entry_id: id,
+      hours: 1.5,
+      description: "Final",
+      label_name: "Testing",
+    });
+    assert.equal(u.isError, false, u.text);
+    assert.equal(u.data.entry.description, "Final");
+    assert.equal(u.data.entry.label, "Testing");
+    assert.equal(u.data.day_total.decimal_hours, 1.5);
+    const newId = u.data.entry.entry_id;
+    const d = await h.call("delete_log", { entry_id: newId, date: TODAY });
+    assert.equal(d.isError, false, d.text);
+    assert.equal(d.data.deleted.description, "Final");
+    assert.equal(dayMinutes(stored(h, "2026-11-23"), TODAY), 0);
+    const again = await h.call("delete_log", { entry_id: newId, date: TODAY });
+    assert.equal(again.isError, true);
+    assert.match(again.text, /Cannot find entry/);
+  });
+});
+
+Deno.test("delete_log by date, project and description", async () => {
+  await withHarness({}, async (h) => {
+    await h.call("create_or_update_log", {
+      date: TODAY,
+      project_id: 45,
+      description: "App fix",
+      hours: 2,
+    });
+    const r = await h.call("delete_log", {
+      date: TODAY,
+      project_name: "Mobile App",
+      description: "app fix",
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.day_total.hours, 0);
+    const missing = await h.call("delete_log", { date: TODAY });
+    assert.equal(missing.isError, true);
+    assert.match(missing.text, /give entry_id, or date with project/);
+  });
+});
+
+Deno.test("complete_week_log: submits, then refuses twice; save_draft keeps a draft", async () => {
+  await withHarness({}, async (h) => {
+    const { draft } = h.erp.fixtures.weeks;
+    const keep = await h.call("complete_week_log", { week_starting: draft, save_draft: true });
+    assert.equal(keep.data.is_completed, false);
+    assert.equal(stored(h, draft).isCompleted, false);
+    const r = await h.call("complete_week_log", { week_starting: draft });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.is_completed, true);
+    assert.equal(stored(h, draft).isCompleted, true);
+    const again = await h.call("complete_week_log", { week_starting: draft });
+    assert.equal(again.isError, true);
+    assert.match(again.text, /already completed/);
+    const none = await h.call("complete_week_log", {
+      week_starting: h.erp.fixtures.weeks.withoutLog,
+    });
+    assert.equal(none.isError, true);
+    assert.match(none.text, /no week log/);
+  });
+});
