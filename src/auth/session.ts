@@ -7,6 +7,7 @@ import { ErpClient } from "../erp/client.ts";
 import { ErpError } from "../erp/errors.ts";
 import { UserError } from "../errors.ts";
 import { isAllowed, refusal } from "./allowlist.ts";
+import type { TokenCache } from "./token_cache.ts";
 
 /** How the session signed in. */
 export type SignInMethod =
@@ -32,6 +33,8 @@ export interface SessionDeps {
   fetch?: typeof fetch;
   /** Milliseconds since the epoch; injectable for cache tests. */
   now?: () => number;
+  /** Shared record of recently checked tokens (stateless HTTP), keyed by digest. */
+  tokenCache?: TokenCache;
 }
 
 /** How long project and label lists are trusted. */
@@ -53,6 +56,7 @@ export class Session {
   readonly config: Config;
   readonly #fetch?: typeof fetch;
   readonly #now: () => number;
+  readonly #tokenCache?: TokenCache;
   #creds?: Credentials;
   #pending?: { token: string; method: SignInMethod };
   #verifying?: Promise<Credentials>;
@@ -66,6 +70,7 @@ export class Session {
     this.config = deps.config;
     this.#fetch = deps.fetch;
     this.#now = deps.now ?? Date.now;
+    this.#tokenCache = deps.tokenCache;
   }
 
   /** A token to check on first use (ERP_API_TOKEN or a header), without a request at start. */
@@ -147,6 +152,8 @@ export class Session {
     signal?: AbortSignal,
   ): Promise<Credentials> {
     const token = normalizeToken(rawToken);
+    const known = await this.#tokenCache?.get(token);
+    if (known) return this.accept({ token, ...known, method });
     let person;
     try {
       person = await this.#client(token, signal).person();
@@ -168,6 +175,7 @@ export class Session {
         "Call authenticate_with_token again with your email in the email parameter.",
       );
     }
+    await this.#tokenCache?.set(token, { email, name: person.name });
     return this.accept({ token, email, name: person.name, method });
   }
 
@@ -199,6 +207,7 @@ export class Session {
 
   /** Called when the ERP answers 401 to a signed-in request: the token is no good any more. */
   tokenRejected(): void {
+    if (this.#creds) void this.#tokenCache?.delete(this.#creds.token);
     this.signOut();
   }
 

@@ -1,0 +1,254 @@
+/** Hosted mode over real HTTP: Streamable HTTP and legacy SSE, one identity per client, checks. */
+import assert from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/client/sse"
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { loadConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import { type HttpServer, serveHttp } from "../../src/transports/http.ts";
+import { TODAY } from "../helpers.ts";
+
+type Sandbox = Awaited<ReturnType<typeof serveSandbox>>;
+
+async function hosted(
+  fn: (ctx: { sb: Sandbox; http: HttpServer }) => Promise<void>,
+  env: Record<string, string> = {},
+) {
+  const sb = await serveSandbox({ today: TODAY });
+  const vars: Record<string, string> = {
+    ERP_API_BASE_URL: sb.apiBase,
+    MCP_AUTHORIZED_USERS: "alice@example.com,bob@other.test",
+    MCP_TIMEZONE: "UTC",
+    ...env,
+  };
+  const config = loadConfig([], {
+    getEnv: (n) => vars[n],
+    readFile: () => undefined,
+    defaultAllowlistPath: "x",
+    defaultTimeZone: "UTC",
+  });
+  const http = await serveHttp({ config, log: silentLogger, hostname: "127.0.0.1", port: 0 });
+  try {
+    await fn({ sb, http });
+  } finally {
+    await http.close();
+    await sb.close();
+  }
+}
+
+async function connect(url: string, headers?: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: "http-test", version: "1" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL("/mcp", url), { requestInit: { headers } }),
+  );
+  return client;
+}
+
+// deno-lint-ignore no-explicit-any
+function data(r: unknown): any {
+  return (r as { structuredContent?: unknown }).structuredContent;
+}
+
+Deno.test("http: every tool is reachable over Streamable HTTP after signing in", async () => {
+  await hosted(async ({ sb, http }) => {
+    const client = await connect(http.url);
+    const { tools } = await client.listTools();
+    assert.ok(tools.length >= 16);
+    const who = await client.callTool({ name: "whoami", arguments: {} });
+    assert.equal(data(who).signed_in, false);
+    await client.callTool({
+      name: "authenticate_with_token",
+      arguments: { token: `Token ${sb.erp.fixtures.users.alice.token}` },
+    });
+    const week = await client.callTool({
+      name: "get_week_logs",
+      arguments: { week_starting: "2026-11-23" },
+    });
+    assert.equal(week.isError, undefined);
+    assert.equal(data(week).week_starting, "2026-11-23");
+    await client.close();
+  });
+});
+
+Deno.test("http: two sessions with different tokens never see each other", async () => {
+  await hosted(async ({ sb, http }) => {
+    const { alice, bob } = sb.erp.fixtures.users;
+    const a = await connect(http.url);
+    const b = await connect(http.url);
+    await a.callTool({ name: "authenticate_with_token", arguments: { token: alice.token } });
+    await b.callTool({ name: "authenticate_with_token", arguments: { token: bob.token } });
+    assert.equal(data(await a.callTool({ name: "whoami", arguments: {} })).email, alice.email);
+    assert.equal(data(await b.callTool({ name: "whoami", arguments: {} })).email, bob.email);
+    const projects = await b.callTool({ name: "get_active_projects", arguments: {} });
+    assert.deepEqual(data(projects).projects.map((p: { id: number }) => p.id).sort(), [42, 45]);
+    await a.close();
+    await b.close();
+  });
+});
+
+Deno.test("http: header mode keeps no state; two instances behind one entry point serve it", async () => {
+  await hosted(async ({ sb, http }) => {
+    const second = await serveHttp({
+      config: loadConfig([], {
+        getEnv: (n) =>
+          ({
+            ERP_API_BASE_URL: sb.apiBase,
+            MCP_AUTHORIZED_USERS: "alice@example.com,bob@other.test",
+          } as Record<string, string>)[n],
+        readFile: () => undefined,
+        defaultAllowlistPath: "x",
+        defaultTimeZone: "UTC",
+      }),
+      log: silentLogger,
+      hostname: "127.0.0.1",
+      port: 0,
+    });
+    const backends = [http.url, second.url];
+    let turn = 0;
+    const lb = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+      const target = new URL(new URL(req.url).pathname, backends[turn++ % 2]);
+      const headers = new Headers(req.headers);
+      headers.set("host", target.host);
+      return fetch(target, { method: req.method, headers, body: req.body });
+    });
+    try {
+      const url = `http://127.0.0.1:${lb.addr.port}`;
+      const alice = await connect(url, {
+        Authorization: `Token ${sb.erp.fixtures.users.alice.token}`,
+      });
+      const bob = await connect(url, {
+        Authorization: `Bearer ${sb.erp.fixtures.users.bob.token}`,
+      });
+      for (let i = 0; i < 3; i++) {
+        assert.equal(
+          data(await alice.callTool({ name: "whoami", arguments: {} })).email,
+          "alice@example.com",
+        );
+        assert.equal(
+          data(await bob.callTool({ name: "whoami", arguments: {} })).email,
+          "bob@other.test",
+        );
+      }
+      assert.equal(http.app.sessionCount + second.app.sessionCount, 0, "no session kept");
+      assert.ok(turn >= 8, "both instances answered");
+      await alice.close();
+      await bob.close();
+    } finally {
+      await lb.shutdown();
+      await second.close();
+    }
+  });
+});
+
+Deno.test("http: the allowlist is checked on every call in header mode", async () => {
+  await hosted(async ({ sb, http }) => {
+    const bob = await connect(http.url, {
+      Authorization: `Token ${sb.erp.fixtures.users.bob.token}`,
+    });
+    const r = await bob.callTool({ name: "get_log_labels", arguments: {} });
+    assert.equal(r.isError, true);
+    assert.match((r.content as { text: string }[])[0].text, /Sign-in refused for "bob@other.test"/);
+    await bob.close();
+  }, { MCP_AUTHORIZED_USERS: "alice@example.com" });
+});
+
+Deno.test("http: legacy SSE transport serves the tools", async () => {
+  await hosted(async ({ sb, http }) => {
+    const client = new Client({ name: "sse-test", version: "1" });
+    await client.connect(new SSEClientTransport(new URL("/sse", http.url)));
+    await client.callTool({
+      name: "authenticate_with_token",
+      arguments: { token: sb.erp.fixtures.users.alice.token },
+    });
+    const labels = await client.callTool({ name: "get_log_labels", arguments: {} });
+    assert.equal(data(labels).labels.length, 9);
+    await client.close();
+  });
+});
+
+/** Sends a raw HTTP/1.1 request, so the Host header can be anything. */
+async function raw(port: number, head: string, body = ""): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(
+    new TextEncoder().encode(
+      `${head}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    ),
+  );
+  const chunks: string[] = [];
+  const buf = new Uint8Array(4096);
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    chunks.push(new TextDecoder().decode(buf.subarray(0, n)));
+  }
+  conn.close();
+  return chunks.join("");
+}
+
+const INIT = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "1" },
+  },
+});
+
+Deno.test("http: a wrong Host or Origin gets 403; security headers everywhere; no wildcard CORS", async () => {
+  await hosted(async ({ http }) => {
+    const port = Number(new URL(http.url).port);
+    const post =
+      "POST /mcp HTTP/1.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream";
+    const badHost = await raw(port, `${post}\r\nHost: evil.example:${port}`, INIT);
+    assert.match(badHost, /^HTTP\/1.1 403/);
+    const badOrigin = await raw(
+      port,
+      `${post}\r\nHost: 127.0.0.1:${port}\r\nOrigin: https://evil.example`,
+      INIT,
+    );
+    assert.match(badOrigin, /^HTTP\/1.1 403/);
+    const ok = await raw(
+      port,
+      `${post}\r\nHost: localhost:${port}\r\nOrigin: http://localhost:${port}`,
+      INIT,
+    );
+    assert.match(ok, /^HTTP\/1.1 200/);
+    assert.match(ok, /x-content-type-options: nosniff/i);
+    assert.match(ok, /access-control-allow-origin: http:\/\/localhost:/i);
+    assert.doesNotMatch(ok, /access-control-allow-origin: \*/i);
+    const health = await fetch(new URL("/healthz", http.url));
+    assert.equal(await health.text(), "ok");
+    assert.equal(health.headers.get("x-frame-options"), "DENY");
+  });
+});
+
+Deno.test("http: an expired or unknown session gets 404; an oversized body 413", async () => {
+  await hosted(async ({ http }) => {
+    const client = await connect(http.url);
+    assert.equal(http.app.sessionCount, 1);
+    http.app.sweepNow(0);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(http.app.sessionCount, 0);
+    await assert.rejects(
+      client.callTool({ name: "whoami", arguments: {} }),
+      /404|Session not found/,
+    );
+    await client.close().catch(() => {});
+    const big = await fetch(new URL("/mcp", http.url), {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+      },
+      body: "x".repeat(2 * 1024 * 1024),
+    });
+    assert.equal(big.status, 413);
+    await big.body?.cancel();
+  });
+});
