@@ -4,8 +4,8 @@
  * Never imported by the code the production server runs.
  */
 import { instantString, parseInstantNs, pause } from "./dates.ts";
-import { googleChooserPage, googleErrorPage, signInPage } from "./pages.ts";
 import { buildSeed, type GoogleAccount, type IdCounters, type SeedUser } from "./seed.ts";
+import { handleSite } from "./site.ts";
 import type {
   Fault,
   MonthListKey,
@@ -16,7 +16,7 @@ import type {
   SandboxTeam,
   WeekLogRecord,
 } from "./types.ts";
-import { toDetail, toEnvelope, toSummary, type WireStyle } from "./wire.ts";
+import { json, toDetail, toEnvelope, toSummary, type WireStyle } from "./wire.ts";
 import {
   addFromSlack,
   type Answer,
@@ -69,7 +69,7 @@ interface PendingFault {
 
 /** The sandbox ERP: seeded state plus a `(Request) => Promise<Response>` handler. */
 export class SandboxErp {
-  /** The handler, bound: pass it to `Deno.serve` or use it as a `fetch`. */
+  /** The handler, bound: pass it to `Deno.serve`, or wrap it as a `fetch` (`new Request(...)`). */
   readonly handler: (req: Request) => Promise<Response>;
   /** Every `/api/v1/` request, in the order answered. */
   readonly calls: RecordedCall[] = [];
@@ -163,7 +163,14 @@ export class SandboxErp {
   async #handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     if (url.pathname.startsWith(API_PREFIX)) return await this.#api(req, url);
-    return await this.#site(req, url);
+    return await handleSite(req, url, {
+      googleAccounts: this.#googleAccounts,
+      signIn: (email, password) => {
+        const user = this.#userByEmail(email);
+        if (!user || user.password !== password) return undefined;
+        return { token: this.#issueToken(user), email: user.email };
+      },
+    });
   }
 
   // ---- /api/v1/ ----
@@ -433,108 +440,6 @@ export class SandboxErp {
     }
     return token;
   }
-
-  // ---- sandbox-only routes ----
-
-  async #site(req: Request, url: URL): Promise<Response> {
-    const routes: Record<string, [string, () => Response | Promise<Response>]> = {
-      "/": ["GET", () => html(200, signInPage())],
-      "/healthz": [
-        "GET",
-        () => new Response("ok", { headers: { "content-type": "text/plain; charset=utf-8" } }),
-      ],
-      "/sandbox/login": ["POST", () => this.#siteLogin(req)],
-      "/oauth/google/authorize": ["GET", () => this.#googleAuthorize(url.searchParams)],
-      "/oauth/google/choose": ["GET", () => this.#googleChoose(url.searchParams)],
-    };
-    const route = routes[url.pathname];
-    if (!route) return json(404, { detail: "Not found." });
-    if (req.method.toUpperCase() !== route[0]) {
-      return json(405, { detail: `Method "${req.method.toUpperCase()}" not allowed.` }, {
-        allow: route[0],
-      });
-    }
-    return await route[1]();
-  }
-
-  async #siteLogin(req: Request): Promise<Response> {
-    let body: unknown;
-    try {
-      body = JSON.parse(await req.text());
-    } catch {
-      return json(400, { detail: "JSON parse error." });
-    }
-    const { email, password } = (body ?? {}) as Record<string, unknown>;
-    if (typeof email !== "string" || typeof password !== "string") {
-      return json(400, { detail: "Email and password are required." });
-    }
-    const user = this.#userByEmail(email);
-    if (!user || user.password !== password) {
-      return json(401, { detail: "Invalid email or password." });
-    }
-    return json(200, { token: this.#issueToken(user), email: user.email });
-  }
-
-  #googleAuthorize(params: URLSearchParams): Response {
-    const problem = authorizeProblem(params);
-    if (problem) return html(400, googleErrorPage(problem));
-    const hint = params.get("login_hint")?.trim().toLowerCase();
-    const hinted = hint && this.#googleAccounts.find((a) => a.email.toLowerCase() === hint);
-    if (hinted) return googleRedirect(params, hinted);
-    const accounts = this.#googleAccounts.map((a) => {
-      const choose = new URLSearchParams(params);
-      choose.set("account", a.key);
-      return { key: a.key, name: a.name, email: a.email, href: `/oauth/google/choose?${choose}` };
-    });
-    return html(200, googleChooserPage(params.get("client_id")!, accounts));
-  }
-
-  #googleChoose(params: URLSearchParams): Response {
-    const problem = authorizeProblem(params);
-    if (problem) return html(400, googleErrorPage(problem));
-    const key = params.get("account") ?? "";
-    const account = this.#googleAccounts.find((a) => a.key === key);
-    if (!account) return html(400, googleErrorPage(`Unknown account: "${key}"`));
-    return googleRedirect(params, account);
-  }
-}
-
-/** Why a fake-Google authorization request is malformed, or undefined when it is fine. */
-function authorizeProblem(params: URLSearchParams): string | undefined {
-  if (!params.get("client_id")) return "Missing required parameter: client_id";
-  const redirect = params.get("redirect_uri");
-  if (!redirect) return "Missing required parameter: redirect_uri";
-  let url: URL;
-  try {
-    url = new URL(redirect);
-  } catch {
-    return `Invalid redirect_uri "${redirect}": not an absolute URL`;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return `Invalid redirect_uri "${redirect}": not an http(s) URL`;
-  }
-  const type = params.get("response_type");
-  if (!type) return "Missing required parameter: response_type";
-  if (type !== "token") return `Unsupported response_type "${type}": the sandbox supports "token"`;
-  return undefined;
-}
-
-/** The implicit-flow redirect: the token and the unchanged state in the fragment. */
-function googleRedirect(params: URLSearchParams, account: GoogleAccount): Response {
-  const fragment: [string, string][] = [
-    ["access_token", account.accessToken],
-    ["token_type", "Bearer"],
-    ["expires_in", "3599"],
-    ["scope", params.get("scope") || "openid email profile"],
-  ];
-  const state = params.get("state");
-  if (state !== null) fragment.push(["state", state]);
-  const base = params.get("redirect_uri")!.split("#")[0];
-  const location = `${base}#${fragment.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&")}`;
-  return new Response(null, {
-    status: 302,
-    headers: { location, "cache-control": "no-store" },
-  });
 }
 
 /** Reads an integer query parameter; a string is the DRF error message. */
@@ -544,17 +449,6 @@ function intParam(value: string | null, min: number, max: number): number | stri
   if (n < min) return `Ensure this value is greater than or equal to ${min}.`;
   if (n > max) return `Ensure this value is less than or equal to ${max}.`;
   return n;
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
-}
-
-function html(status: number, body: string): Response {
-  return new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8" } });
 }
 
 /** A served sandbox: the instance, its addresses and a full shutdown. */

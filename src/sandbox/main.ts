@@ -15,6 +15,9 @@ function parseArgs(args: string[]): Args | string {
   const out: Args = { port: 8000, latencyMs: 0 };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    if (!["--port", "--latency", "--today"].includes(flag)) {
+      return `Unknown flag "${flag}" (expected --port N, --latency MS, --today YYYY-MM-DD)`;
+    }
     const value = inline ?? args[++i];
     if (value === undefined) return `Missing value for "${flag}"`;
     if (flag === "--port" || flag === "--latency") {
@@ -23,14 +26,12 @@ function parseArgs(args: string[]): Args | string {
       }
       if (flag === "--port") out.port = Number(value);
       else out.latencyMs = Number(value);
-    } else if (flag === "--today") {
+    } else {
       try {
         out.today = Temporal.PlainDate.from(value, { overflow: "reject" });
       } catch {
         return `Invalid value for "--today": "${value}" is not a date (expected YYYY-MM-DD)`;
       }
-    } else {
-      return `Unknown flag "${flag}" (expected --port N, --latency MS, --today YYYY-MM-DD)`;
     }
   }
   if (out.port > 65535) return `Invalid value for "--port": "${out.port}" is over 65535`;

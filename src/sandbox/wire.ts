@@ -99,3 +99,15 @@ export function toDetail(
     })),
   };
 }
+
+/** A JSON response, as every `/api/v1/` answer is. */
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
