@@ -1,0 +1,71 @@
+/**
+ * The MCP conformance suite (npm:@modelcontextprotocol/conformance) against the hosted `/mcp`:
+ * every server scenario that applies to what this server declares.
+ */
+import assert from "node:assert/strict";
+import { loadConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import { serveHttp } from "../../src/transports/http.ts";
+import { TODAY } from "../helpers.ts";
+
+/** The scenarios that apply: the server declares tools and logging (no sampling test tools). */
+export const SCENARIOS = [
+  "server-initialize",
+  "ping",
+  "tools-list",
+  "logging-set-level",
+  "dns-rebinding-protection",
+  "server-sse-multiple-streams",
+];
+
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+Deno.test("conformance: the applicable server scenarios pass against /mcp", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const env: Record<string, string> = {
+    ERP_API_BASE_URL: sb.apiBase,
+    MCP_AUTHORIZED_USERS: "alice@example.com",
+  };
+  const config = loadConfig([], {
+    getEnv: (n) => env[n],
+    readFile: () => undefined,
+    defaultAllowlistPath: "x",
+    defaultTimeZone: "UTC",
+  });
+  const http = await serveHttp({ config, log: silentLogger, hostname: "127.0.0.1", port: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "conformance-" });
+  try {
+    for (const scenario of SCENARIOS) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--config",
+          CONFIG,
+          "--allow-net=127.0.0.1,localhost",
+          "--allow-read",
+          `--allow-write=${dir}`,
+          "--allow-env",
+          "--allow-sys",
+          "npm:@modelcontextprotocol/conformance@0.1.16",
+          "server",
+          "--url",
+          `${http.url}/mcp`,
+          "--scenario",
+          scenario,
+        ],
+        cwd: dir,
+        env: { NO_COLOR: "1", DENO_TLS_CA_STORE: "system" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `${scenario}:\n${text.slice(-2000)}`);
+      assert.match(text, /Passed: (\d+)\/\1, 0 failed/, `${scenario}:\n${text.slice(-2000)}`);
+    }
+  } finally {
+    await http.close();
+    await sb.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
