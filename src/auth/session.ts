@@ -27,6 +27,28 @@ export interface Credentials {
   readonly since: string;
 }
 
+/** How a browser sign-in ended. */
+export interface SignInOutcome {
+  readonly status: "signed_in" | "refused" | "failed" | "expired" | "cancelled";
+  /** What happened, in one sentence (no token). */
+  readonly message: string;
+  readonly email?: string;
+}
+
+/** A browser sign-in this session started, pending or finished; whoami reports it. */
+export interface SignInAttempt {
+  readonly method: "browser" | "erp_browser";
+  /** The page the person opens (Google's loopback `/login`), when there is one. */
+  readonly url?: string;
+  readonly expiresAt: string;
+  /** Undefined while pending. */
+  readonly outcome?: SignInOutcome;
+  /** Settles, never rejects, with the outcome. */
+  readonly done: Promise<SignInOutcome>;
+  /** Ends the attempt now, if still pending. */
+  cancel(): void;
+}
+
 /** What a session needs from its surroundings. */
 export interface SessionDeps {
   config: Config;
@@ -42,7 +64,7 @@ export const LIST_TTL_MS = 5 * 60 * 1000;
 
 /** Strips `Token ` / `Bearer ` and checks the key looks like one. */
 export function normalizeToken(raw: string): string {
-  const key = raw.trim().replace(/^(token|bearer)\s+/i, "").trim();
+  const key = raw.trim().replace(/^(token|bearer)(\s+|$)/i, "").trim();
   if (!key || /\s/.test(key) || key.length > 512) {
     throw new UserError(
       'Cannot use that token: expected the value of the ERP\'s Authorization header, like "Token 0123abcd…"',
@@ -65,6 +87,8 @@ export class Session {
   readonly weekIds = new Map<string, number>();
   /** Entry id → ISO Monday of its week, learnt from reads, so an entry can be found by id alone. */
   readonly entryWeeks = new Map<number, string>();
+  /** The latest browser sign-in (Google loopback or ERP browser), pending or finished. */
+  signInAttempt?: SignInAttempt;
 
   constructor(deps: SessionDeps) {
     this.config = deps.config;

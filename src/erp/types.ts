@@ -126,10 +126,27 @@ function listOf(body: unknown): unknown[] | undefined {
 /** Reads the Monday of a summary or detail, from `week_starting`, else from `week_ending`. */
 function mondayOfItem(item: Obj, yearAsked: number): PlainDate | undefined {
   const year = num(item.year) ?? yearAsked;
+  // A display date without a weekday carries no year: the one that makes it a Monday wins.
+  for (const y of [year, year - 1, year + 1]) {
+    const start = parseErpDate(item.week_starting, y);
+    if (start?.dayOfWeek === 1) return start;
+  }
   const start = parseErpDate(item.week_starting, year);
   if (start) return start;
   const end = parseErpDate(item.week_ending, year);
   return end?.subtract({ days: 6 });
+}
+
+/** A day's date inside the week of `monday`, trying the neighbour years for a yearless date. */
+function dayInWeek(text: unknown, monday: PlainDate): PlainDate | undefined {
+  const sunday = sundayOf(monday);
+  const inWeek = (d: PlainDate) =>
+    Temporal.PlainDate.compare(d, monday) >= 0 && Temporal.PlainDate.compare(d, sunday) <= 0;
+  for (const y of [monday.year, sunday.year, monday.year - 1]) {
+    const d = parseErpDate(text, y);
+    if (d && inWeek(d)) return d;
+  }
+  return parseErpDate(text, monday.year);
 }
 
 function minutesOf(item: Obj): number | undefined {
@@ -187,7 +204,7 @@ export function parseWeekLog(body: unknown): WeekLog {
         id: num(t.id),
         description: str(t.description),
         days: (Array.isArray(t.days) ? t.days : []).filter(isObj).flatMap((d): DayEntry[] => {
-          const date = parseErpDate(d.date, monday.year);
+          const date = dayInWeek(d.date, monday);
           if (!date) return [];
           return [{
             id: num(d.id),

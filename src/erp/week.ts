@@ -111,25 +111,28 @@ export function changeEntry(
 ): EntryRef {
   const ref = findEntry(week, entryId);
   if (!ref) throw new UserError(`Cannot find entry ${entryId} in the week of ${week.monday}`);
+  // Every check before any change, so a refused edit leaves the week as it was.
+  const rename = change.description;
+  const move = rename !== undefined && !same(rename, ref.task.description);
+  let target = move ? findTask(ref.project, rename) : undefined;
+  if (target?.days.some((d) => d.date === ref.day.date)) {
+    throw new UserError(
+      `Cannot rename entry ${entryId}: "${target.description}" already has time on ${ref.day.date}`,
+      "Change that entry's hours instead, or delete one of the two.",
+    );
+  }
   if (change.minutes !== undefined) {
     checkDayTotal(week, ref.day.date, change.minutes - ref.day.minutes);
     ref.day.minutes = change.minutes;
   }
   if (change.label !== undefined) ref.day.label = change.label;
-  if (change.description !== undefined && !same(change.description, ref.task.description)) {
-    let target = findTask(ref.project, change.description);
-    if (target?.days.some((d) => d.date === ref.day.date)) {
-      throw new UserError(
-        `Cannot rename entry ${entryId}: "${target.description}" already has time on ${ref.day.date}`,
-        "Change that entry's hours instead, or delete one of the two.",
-      );
-    }
+  if (move) {
     ref.task.days = ref.task.days.filter((d) => d !== ref.day);
     if (ref.task.days.length === 0) {
       ref.project.tasks = ref.project.tasks.filter((t) => t !== ref.task);
     }
     if (!target) {
-      target = { description: change.description.trim(), days: [] };
+      target = { description: rename.trim(), days: [] };
       ref.project.tasks.push(target);
     }
     target.days.push(ref.day);
