@@ -3,7 +3,7 @@
  * function so every source is testable and `main.ts` alone touches the process.
  */
 import { parseArgs } from "node:util";
-import { isValidTimeZone } from "./dates.ts";
+import { isValidTimeZone, parseIsoDate } from "./dates.ts";
 
 /** The server's settings, frozen once read. */
 export interface Config {
@@ -19,6 +19,14 @@ export interface Config {
   readonly token?: string;
   readonly googleClientId?: string;
   readonly oauthPort: number;
+  /** Google's authorize endpoint; overridable for tests and Workspace proxies. */
+  readonly googleAuthUrl: string;
+  /** A Chrome, Edge or Chromium executable for the ERP sign-in; else a known install is used. */
+  readonly browserPath?: string;
+  /** Run the ERP sign-in browser without a window (tests, CI). */
+  readonly browserHeadless: boolean;
+  /** How long a browser sign-in waits for the person (default 5 minutes). */
+  readonly signInTimeoutMs: number;
   readonly sseHost: string;
   readonly ssePublicUrl?: string;
   readonly port: number;
@@ -27,6 +35,14 @@ export interface Config {
   /** Register only the tools that never write. */
   readonly readOnly: boolean;
   readonly timeoutMs: number;
+  /** Hours a workday should hold (missing days, summaries). */
+  readonly expectedHours: number;
+  /** ISO dates that are not workdays, from the `MCP_HOLIDAYS` file. */
+  readonly holidays: readonly string[];
+  /** Ask the person before submitting, deleting or large fills (off with `--no-confirm`). */
+  readonly confirmWrites: boolean;
+  /** The clock for "today"; tests inject one, otherwise the real time. */
+  readonly now?: () => Temporal.Instant;
 }
 
 /** The environment variables the server reads; `main.ts` grants exactly these. */
@@ -39,11 +55,18 @@ export const ENV_VARS = [
   "MCP_AUTHORIZED_USERS_FILE",
   "MCP_GOOGLE_CLIENT_ID",
   "MCP_OAUTH_PORT",
+  "MCP_GOOGLE_AUTH_URL",
+  "MCP_BROWSER_PATH",
+  "MCP_BROWSER_HEADLESS",
+  "MCP_SIGNIN_TIMEOUT_SECONDS",
   "MCP_SSE_HOST",
   "MCP_SSE_PUBLIC_URL",
   "PORT",
   "MCP_TIMEZONE",
   "MCP_READ_ONLY",
+  "MCP_EXPECTED_HOURS",
+  "MCP_HOLIDAYS",
+  "MCP_NO_CONFIRM",
 ] as const;
 
 /** Each setting: its flag, its variable, and what it means (for `--help` and the README). */
@@ -64,11 +87,22 @@ export const SETTINGS = [
   ],
   ["--google-client-id", "MCP_GOOGLE_CLIENT_ID", "Google OAuth client id for browser sign-in"],
   ["--oauth-port", "MCP_OAUTH_PORT", "loopback port of the Google sign-in page (default 8765)"],
+  ["--google-auth-url", "MCP_GOOGLE_AUTH_URL", "Google's authorize URL (tests, Workspace proxies)"],
+  ["--browser-path", "MCP_BROWSER_PATH", "Chrome, Edge or Chromium executable for ERP sign-in"],
+  ["--browser-headless", "MCP_BROWSER_HEADLESS", "run the ERP sign-in browser headless (tests)"],
+  [
+    "--signin-timeout",
+    "MCP_SIGNIN_TIMEOUT_SECONDS",
+    "seconds a browser sign-in waits for the person (default 300)",
+  ],
   ["--host", "MCP_SSE_HOST", "address the HTTP server binds (default 127.0.0.1)"],
   ["--public-url", "MCP_SSE_PUBLIC_URL", "public URL of the hosted server"],
   ["--port", "PORT", "port of the HTTP server (default 8000)"],
   ["--timezone", "MCP_TIMEZONE", "IANA time zone for today and weeks (default: the machine's)"],
   ["--read-only", "MCP_READ_ONLY", "register only the tools that never write (true/false)"],
+  ["--expected-hours", "MCP_EXPECTED_HOURS", "hours a workday should hold (default 8)"],
+  ["--holidays", "MCP_HOLIDAYS", "file of non-working dates: a JSON list or one YYYY-MM-DD a line"],
+  ["--no-confirm", "MCP_NO_CONFIRM", "never ask before submitting, deleting or large fills"],
 ] as const;
 
 /** A configuration value that stops start-up; its message names the flag and the variable. */
@@ -88,6 +122,8 @@ export interface ConfigSources {
   defaultAllowlistPath: string;
   /** The machine's time zone. */
   defaultTimeZone: string;
+  /** A fixed clock (tests); the real time when absent. */
+  now?: () => Temporal.Instant;
 }
 
 /** The flags main.ts accepts (besides the subcommands). */
@@ -99,11 +135,18 @@ export const FLAG_OPTIONS = {
   "authorized-users-file": { type: "string" },
   "google-client-id": { type: "string" },
   "oauth-port": { type: "string" },
+  "google-auth-url": { type: "string" },
+  "browser-path": { type: "string" },
+  "browser-headless": { type: "boolean" },
+  "signin-timeout": { type: "string" },
   "host": { type: "string" },
   "public-url": { type: "string" },
   "port": { type: "string" },
   "timezone": { type: "string" },
   "read-only": { type: "boolean" },
+  "expected-hours": { type: "string" },
+  "holidays": { type: "string" },
+  "no-confirm": { type: "boolean" },
   "http": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
   "version": { type: "boolean", short: "V" },
@@ -163,8 +206,33 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   const publicRaw = pick("public-url", "MCP_SSE_PUBLIC_URL");
   const readOnlyEnv = src.getEnv("MCP_READ_ONLY")?.trim().toLowerCase();
   if (readOnlyEnv && !["1", "0", "true", "false", "yes", "no", ""].includes(readOnlyEnv)) {
-    throw new ConfigError(`Invalid MCP_READ_ONLY "${readOnlyEnv}": expected true or false`);
+    throw new ConfigError(
+      `Invalid value "${readOnlyEnv}" in --read-only / MCP_READ_ONLY: expected true or false`,
+    );
   }
+
+  const googleAuthRaw = pick("google-auth-url", "MCP_GOOGLE_AUTH_URL");
+  const headlessEnv = src.getEnv("MCP_BROWSER_HEADLESS")?.trim().toLowerCase();
+  if (headlessEnv && !["1", "0", "true", "false", "yes", "no"].includes(headlessEnv)) {
+    throw new ConfigError(
+      `Invalid value "${headlessEnv}" in --browser-headless / MCP_BROWSER_HEADLESS: expected true or false`,
+    );
+  }
+  const signInRaw = pick("signin-timeout", "MCP_SIGNIN_TIMEOUT_SECONDS");
+  const signInSeconds = signInRaw === undefined ? 300 : Number(signInRaw);
+  if (!Number.isFinite(signInSeconds) || signInSeconds <= 0 || signInSeconds > 3600) {
+    throw new ConfigError(
+      `Invalid timeout "${signInRaw}" in --signin-timeout / MCP_SIGNIN_TIMEOUT_SECONDS: expected seconds between 0 and 3600`,
+    );
+  }
+
+  const noConfirmEnv = src.getEnv("MCP_NO_CONFIRM")?.trim().toLowerCase();
+  if (noConfirmEnv && !["1", "0", "true", "false", "yes", "no"].includes(noConfirmEnv)) {
+    throw new ConfigError(
+      `Invalid value "${noConfirmEnv}" in --no-confirm / MCP_NO_CONFIRM: expected true or false`,
+    );
+  }
+  const holidaysPath = pick("holidays", "MCP_HOLIDAYS");
 
   return Object.freeze({
     erpBaseUrl,
@@ -174,6 +242,13 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
     token: src.getEnv("ERP_API_TOKEN")?.trim() || undefined,
     googleClientId: pick("google-client-id", "MCP_GOOGLE_CLIENT_ID"),
     oauthPort: port(pick("oauth-port", "MCP_OAUTH_PORT"), 8765, "--oauth-port", "MCP_OAUTH_PORT"),
+    googleAuthUrl: googleAuthRaw
+      ? httpUrl(googleAuthRaw, "--google-auth-url", "MCP_GOOGLE_AUTH_URL", false)
+      : "https://accounts.google.com/o/oauth2/v2/auth",
+    browserPath: pick("browser-path", "MCP_BROWSER_PATH"),
+    browserHeadless: flags["browser-headless"] === true ||
+      ["1", "true", "yes"].includes(headlessEnv ?? ""),
+    signInTimeoutMs: signInSeconds * 1000,
     sseHost: pick("host", "MCP_SSE_HOST") ?? "127.0.0.1",
     ssePublicUrl: publicRaw
       ? httpUrl(publicRaw, "--public-url", "MCP_SSE_PUBLIC_URL", false).replace(/\/+$/, "")
@@ -182,6 +257,11 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
     timeZone,
     readOnly: flags["read-only"] === true || ["1", "true", "yes"].includes(readOnlyEnv ?? ""),
     timeoutMs: seconds(pick("timeout", "ERP_TIMEOUT_SECONDS"), 30) * 1000,
+    expectedHours: expectedHours(pick("expected-hours", "MCP_EXPECTED_HOURS")),
+    holidays: Object.freeze(holidaysPath ? readHolidays(holidaysPath, src.readFile) : []),
+    confirmWrites: !(flags["no-confirm"] === true ||
+      ["1", "true", "yes"].includes(noConfirmEnv ?? "")),
+    ...(src.now ? { now: src.now } : {}),
   });
 }
 
@@ -278,4 +358,46 @@ function seconds(raw: string | undefined, fallback: number): number {
     );
   }
   return n;
+}
+
+function expectedHours(raw: string | undefined): number {
+  if (raw === undefined) return 8;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 24) {
+    throw new ConfigError(
+      `Invalid hours "${raw}" in --expected-hours / MCP_EXPECTED_HOURS: expected more than 0, at most 24`,
+    );
+  }
+  return n;
+}
+
+/** Reads the holidays file: a JSON list of ISO dates, or one date a line (`#` starts a comment). */
+function readHolidays(path: string, readFile: ConfigSources["readFile"]): string[] {
+  const where = `--holidays / MCP_HOLIDAYS ("${path}")`;
+  const text = readFile(path);
+  if (text === undefined) throw new ConfigError(`Missing holidays file in ${where}`);
+  let items: unknown[];
+  if (text.trim().startsWith("[")) {
+    try {
+      const data = JSON.parse(text);
+      items = Array.isArray(data) ? data : [];
+    } catch (error) {
+      throw new ConfigError(
+        `Malformed holidays file in ${where}: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+  } else {
+    items = text.split(/\r?\n/).map((l) => l.replace(/#.*/, "").trim()).filter(Boolean);
+  }
+  const out = new Set<string>();
+  for (const item of items) {
+    const date = typeof item === "string" ? parseIsoDate(item) : undefined;
+    if (!date) {
+      throw new ConfigError(
+        `Invalid date ${JSON.stringify(item)} in the holidays file ${where}: expected YYYY-MM-DD`,
+      );
+    }
+    out.add(date.toString());
+  }
+  return [...out].sort();
 }

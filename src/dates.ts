@@ -52,9 +52,55 @@ export function isWeekend(date: PlainDate): boolean {
   return date.dayOfWeek >= 6;
 }
 
-/** Today's date in the IANA time zone `zone`. */
-export function today(zone: string): PlainDate {
-  return Temporal.Now.plainDateISO(zone);
+/** Where "now" is: an IANA zone and, in tests, a fixed clock. */
+export interface Clock {
+  readonly timeZone: string;
+  readonly now?: () => Temporal.Instant;
+}
+
+/** Today's date in the IANA time zone `zone`, or in a clock's zone at its "now". */
+export function today(zone: string | Clock): PlainDate {
+  if (typeof zone === "string") return Temporal.Now.plainDateISO(zone);
+  const instant = zone.now?.() ?? Temporal.Now.instant();
+  return instant.toZonedDateTimeISO(zone.timeZone).toPlainDate();
+}
+
+/** The days a relative date word covers: one day, a week (Monday to Sunday) or a month. */
+export interface DateSpan {
+  kind: "day" | "week" | "month";
+  start: PlainDate;
+  end: PlainDate;
+}
+
+/** The relative date words every date parameter accepts. */
+export const RELATIVE_WORDS = [
+  "today",
+  "yesterday",
+  "tomorrow",
+  "this week",
+  "last week",
+  "next week",
+  "this month",
+  "last month",
+  "next month",
+] as const;
+
+/** Resolves a relative word ("yesterday", "last week", "this month") in `clock`'s zone. */
+export function relativeSpan(text: string, clock: string | Clock): DateSpan | undefined {
+  const word = text.trim().toLowerCase().replace(/[\s_-]+/g, " ");
+  if (!(RELATIVE_WORDS as readonly string[]).includes(word)) return undefined;
+  const now = today(clock);
+  const day = (d: PlainDate): DateSpan => ({ kind: "day", start: d, end: d });
+  const shift = word.startsWith("last") ? -1 : word.startsWith("next") ? 1 : 0;
+  if (word === "today") return day(now);
+  if (word === "yesterday") return day(now.subtract({ days: 1 }));
+  if (word === "tomorrow") return day(now.add({ days: 1 }));
+  if (word.endsWith("week")) {
+    const monday = mondayOf(now).add({ weeks: shift });
+    return { kind: "week", start: monday, end: sundayOf(monday) };
+  }
+  const first = now.with({ day: 1 }).add({ months: shift });
+  return { kind: "month", start: first, end: first.with({ day: first.daysInMonth }) };
 }
 
 /** True when `zone` names a time zone Temporal knows. */

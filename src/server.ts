@@ -5,6 +5,9 @@ import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { today } from "./dates.ts";
 import type { Logger } from "./log.ts";
+import { registerPrompts } from "./prompts.ts";
+import { registerResources } from "./resources.ts";
+import { CONFIRM_FORM, type Confirmer, createConfirmer } from "./tools/confirm.ts";
 import { runTool, type ToolContext, type ToolDef } from "./tools/define_tool.ts";
 import { selectTools } from "./tools/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -27,14 +30,18 @@ export interface ServerDeps {
 
 /** The instructions sent at initialize: what the server is for, and today's date in its zone. */
 export function instructions(config: Config): string {
-  const now = today(config.timeZone);
+  const now = today(config);
   const weekday = now.toLocaleString("en-US", { weekday: "long" });
   return [
     `Reads and writes the signed-in person's weekly project time logs in the company ERP.`,
     `Today is ${weekday} ${now} (time zone ${config.timeZone}); weeks run Monday to Sunday and are named by their Monday.`,
     `Sign in first (authenticate_with_token) unless whoami says the session is signed in.`,
     `Time is hours + minutes; decimal hours are rounded to the minute. Use get_active_projects and get_log_labels for exact names and ids.`,
+    `Dates also take today, yesterday, tomorrow, this week, last week, this month, last month.`,
     `Before submitting a week (complete_week_log) or large fills, show the person what will happen and ask.`,
+    config.confirmWrites
+      ? `Submitting, deleting and writing more than 5 days ask the person first: a result with status needs_confirmation carries a confirmation_token; pass it back only after the person agrees.`
+      : "",
     config.readOnly ? "This server is read-only: it cannot change the ERP." : "",
   ].filter(Boolean).join("\n");
 }
@@ -45,6 +52,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     capabilities: { tools: {}, logging: {} },
     instructions: instructions(deps.config),
   });
+  const confirm = confirmerFor(server, deps.config);
   for (const def of deps.tools ?? selectTools(deps.config)) {
     server.registerTool(
       def.name,
@@ -62,6 +70,7 @@ export function buildServer(deps: ServerDeps): McpServer {
           session: deps.session,
           log: deps.log,
           signal: extra.signal,
+          confirm,
           progress: async (done, total, message) => {
             if (token === undefined) return;
             await extra.sendNotification({
@@ -79,5 +88,23 @@ export function buildServer(deps: ServerDeps): McpServer {
       },
     );
   }
+  registerResources(server, deps);
+  registerPrompts(server, deps);
   return server;
+}
+
+/** This session's confirmer: elicitation through the client when it declared it. */
+function confirmerFor(server: McpServer, config: Config): Confirmer {
+  return createConfirmer({
+    enabled: config.confirmWrites,
+    now: () => (config.now?.() ?? Temporal.Now.instant()).epochMilliseconds,
+    canElicit: () => server.server.getClientCapabilities()?.elicitation !== undefined,
+    elicit: async (message, signal) => {
+      const r = await server.server.elicitInput(
+        { mode: "form", message, requestedSchema: CONFIRM_FORM },
+        { signal },
+      );
+      return { action: r.action, yes: r.content?.confirm === true };
+    },
+  });
 }

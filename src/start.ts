@@ -2,6 +2,7 @@
  * `deno task start`: runs main.ts over stdio with the narrowest flags for the configured ERP host,
  * which Deno needs to know before start. stdin, stdout and stderr pass straight through.
  */
+import { findBrowser } from "./auth/browsers.ts";
 import { permissionFlags } from "./permissions.ts";
 
 const erp = Deno.env.get("ERP_API_BASE_URL");
@@ -9,7 +10,16 @@ const file = Deno.env.get("MCP_AUTHORIZED_USERS_FILE");
 let flags: string[];
 try {
   const beside = decodeURIComponent(new URL("../authorized_users.json", import.meta.url).pathname);
-  flags = permissionFlags({ erpBaseUrl: erp ?? "", readFiles: [file ?? beside] });
+  // The browser sign-ins: the Google page's port, and an installed browser (never downloaded).
+  const oauthPort = Number(Deno.env.get("MCP_OAUTH_PORT") || 8765);
+  const named = Deno.env.get("MCP_BROWSER_PATH")?.trim();
+  flags = permissionFlags({
+    erpBaseUrl: erp ?? "",
+    readFiles: [file ?? beside],
+    oauthPort: Number.isInteger(oauthPort) ? oauthPort : 8765,
+    browser: named || findBrowser().path,
+    tempDir: Deno.env.get("TMPDIR") || Deno.env.get("TEMP") || "/tmp",
+  });
 } catch {
   console.error(
     `project-logs-mcp: ${

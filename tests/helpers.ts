@@ -30,6 +30,12 @@ export interface HarnessOptions {
   signIn?: "alice" | "bob" | false;
   /** Allowlist; default alice only. */
   allow?: string;
+  /** A fixed clock for "today" and confirmation expiry. */
+  now?: () => Temporal.Instant;
+  /** Files loadConfig may read (e.g. an MCP_HOLIDAYS file), by path. */
+  files?: Record<string, string>;
+  /** The client's capabilities, e.g. `{ elicitation: {} }`. */
+  clientCapabilities?: Record<string, unknown>;
 }
 
 /** A running sandbox, server and client. */
@@ -60,15 +66,19 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   if (signIn) env.ERP_API_TOKEN = users[signIn].token;
   const config = loadConfig([], {
     getEnv: (n) => env[n],
-    readFile: () => undefined,
+    readFile: (path) => opts.files?.[path],
     defaultAllowlistPath: "authorized_users.json",
     defaultTimeZone: "UTC",
+    now: opts.now,
   });
   const session = new Session({ config });
   if (config.token) session.presetToken(config.token, "environment");
   const server = buildServer({ config, session, log: silentLogger });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "test-client", version: "1.0.0" });
+  const client = new Client(
+    { name: "test-client", version: "1.0.0" },
+    { capabilities: opts.clientCapabilities ?? {} },
+  );
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<Result> => {
     const r = await client.callTool({ name, arguments: args });

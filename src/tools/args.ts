@@ -1,39 +1,76 @@
 /** Reading date arguments the way a person means them, with messages that name the value. */
-import { mondayOf, parseIsoDate, type PlainDate, today } from "../dates.ts";
+import {
+  type Clock,
+  mondayOf,
+  parseIsoDate,
+  type PlainDate,
+  relativeSpan,
+  today,
+} from "../dates.ts";
 import { UserError } from "../errors.ts";
 
-const WORDS: Record<string, number> = { today: 0, yesterday: -1, tomorrow: 1 };
+/** Where "today" is: a zone name (the real clock) or a clock (the config, with tests' "now"). */
+export type When = string | Clock;
+
+function notADate(value: string, param: string, when: When): UserError {
+  return new UserError(
+    `Cannot read ${param} "${value}": not a date (expected YYYY-MM-DD, e.g. ${
+      today(when)
+    }, or today, yesterday, tomorrow, this week, last week, this month, last month)`,
+  );
+}
 
 /** A date argument: ISO, or today / yesterday / tomorrow in the configured zone. */
-export function dateArg(value: string, param: string, zone: string): PlainDate {
-  const text = value.trim().toLowerCase();
-  if (text in WORDS) return today(zone).add({ days: WORDS[text] });
-  const date = parseIsoDate(text);
-  if (!date) {
+export function dateArg(value: string, param: string, when: When): PlainDate {
+  const span = relativeSpan(value, when);
+  if (span?.kind === "day") return span.start;
+  if (span) {
     throw new UserError(
-      `Cannot read ${param} "${value}": not a date (expected YYYY-MM-DD, e.g. ${today(zone)})`,
+      `Cannot read ${param} "${value}": it names a whole ${span.kind} (${span.start} to ${span.end}), not one day`,
+      "Give one day: YYYY-MM-DD, today, yesterday or tomorrow.",
     );
   }
+  const date = parseIsoDate(value);
+  if (!date) throw notADate(value, param, when);
   return date;
 }
 
 /** A week argument: any date of the week, or this week / last week / next week; gives its Monday. */
-export function weekArg(value: string, param: string, zone: string): PlainDate {
-  const text = value.trim().toLowerCase();
-  const offsets: Record<string, number> = { "this week": 0, "last week": -1, "next week": 1 };
-  if (text in offsets) return mondayOf(today(zone)).add({ weeks: offsets[text] });
-  return mondayOf(dateArg(value, param, zone));
+export function weekArg(value: string, param: string, when: When): PlainDate {
+  const span = relativeSpan(value, when);
+  if (span?.kind === "month") {
+    throw new UserError(
+      `Cannot read ${param} "${value}": it names a month (${span.start} to ${span.end}), not a week`,
+      "Give a week: any date in it, or this week, last week, next week.",
+    );
+  }
+  if (span) return mondayOf(span.start);
+  return mondayOf(dateArg(value, param, when));
+}
+
+/** One end of a range: a week or month word gives its first day (start) or last day (end). */
+export function boundArg(
+  value: string,
+  param: string,
+  when: When,
+  side: "start" | "end",
+): PlainDate {
+  const span = relativeSpan(value, when);
+  if (span) return side === "start" ? span.start : span.end;
+  const date = parseIsoDate(value);
+  if (!date) throw notADate(value, param, when);
+  return date;
 }
 
 /** A start and end date, checked for order and length. */
 export function rangeArgs(
   start: string,
   end: string,
-  zone: string,
+  when: When,
   maxDays: number,
 ): { start: PlainDate; end: PlainDate } {
-  const s = dateArg(start, "start_date", zone);
-  const e = dateArg(end, "end_date", zone);
+  const s = boundArg(start, "start_date", when, "start");
+  const e = boundArg(end, "end_date", when, "end");
   if (Temporal.PlainDate.compare(s, e) > 0) {
     throw new UserError(
       `Cannot use the range ${s} to ${e}: end_date is before start_date`,

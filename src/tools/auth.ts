@@ -118,17 +118,43 @@ export const whoami = defineTool({
   description:
     "Say who this session is signed in as, how, and to which ERP — or that it is not signed in and how to sign in.",
   input: {},
-  output: { ...identity, since: z.string().nullable() },
+  output: {
+    ...identity,
+    since: z.string().nullable(),
+    browser_sign_in: z.object({
+      method: z.string(),
+      status: z.string().describe("pending, signed_in, refused, failed, expired or cancelled"),
+      url: z.string().nullable(),
+      expires_at: z.string(),
+      message: z.string().nullable(),
+    }).nullable().optional().describe("the latest browser sign-in of this session, if any"),
+  },
   annotations: { readOnlyHint: true, openWorldHint: false },
   async handler(_args, ctx) {
     let creds = ctx.session.credentials;
-    let note = "";
+    const attempt = ctx.session.signInAttempt;
+    const browser_sign_in = attempt
+      ? {
+        method: attempt.method,
+        status: attempt.outcome?.status ?? "pending",
+        url: attempt.outcome ? null : attempt.url ?? null,
+        expires_at: attempt.expiresAt,
+        message: attempt.outcome?.message ?? null,
+      }
+      : null;
+    let note = !attempt
+      ? ""
+      : attempt.outcome
+      ? ` Last browser sign-in (${attempt.method}): ${attempt.outcome.status}: ${attempt.outcome.message}.`
+      : ` A browser sign-in (${attempt.method}) is pending${
+        attempt.url ? ` at ${attempt.url}` : ""
+      } until ${attempt.expiresAt}.`;
     if (!creds && ctx.session.hasPendingToken) {
       try {
         creds = await ctx.session.require(ctx.signal);
       } catch (error) {
         if (!(error instanceof UserError || error instanceof ErpError)) throw error;
-        note = ` The configured ERP_API_TOKEN could not be used: ${error.message}.`;
+        note += ` The configured ERP_API_TOKEN could not be used: ${error.message}.`;
       }
     }
     const base = { erp: ctx.config.erpBaseUrl };
@@ -136,13 +162,21 @@ export const whoami = defineTool({
       return {
         text:
           `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} Sign in with authenticate_with_token or authenticate_with_google.`,
-        data: { signed_in: false, email: null, name: null, method: null, since: null, ...base },
+        data: {
+          signed_in: false,
+          email: null,
+          name: null,
+          method: null,
+          since: null,
+          ...base,
+          browser_sign_in,
+        },
       };
     }
     return {
       text: `Signed in as ${creds.email}${
         creds.name ? ` (${creds.name})` : ""
-      } by ${creds.method} since ${creds.since}, ERP ${ctx.config.erpBaseUrl}.`,
+      } by ${creds.method} since ${creds.since}, ERP ${ctx.config.erpBaseUrl}.${note}`,
       data: {
         signed_in: true,
         email: creds.email,
@@ -150,6 +184,7 @@ export const whoami = defineTool({
         method: creds.method,
         since: creds.since,
         ...base,
+        browser_sign_in,
       },
     };
   },

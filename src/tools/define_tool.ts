@@ -10,6 +10,7 @@ import { ErpError } from "../erp/errors.ts";
 import { ShapeError } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { Confirmer } from "./confirm.ts";
 
 /** Annotations, declared honestly on every tool. */
 export interface ToolAnnotations {
@@ -28,6 +29,8 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Reports progress when the client asked for it; a no-op otherwise. */
   progress(done: number, total: number, message?: string): Promise<void>;
+  /** Asks the person before an irreversible or large write (elicitation, else a token). */
+  readonly confirm: Confirmer;
 }
 
 /** What a handler returns: a short readable text and data matching the output schema. */

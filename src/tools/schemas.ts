@@ -1,9 +1,11 @@
 /** The zod shapes shared by tool inputs and outputs, each field described with its bounds. */
 import { z } from "zod";
 
-/** A date parameter. */
+/** A date parameter; relative words resolve in the server's time zone. */
 export const dateArg = (what: string) =>
-  z.string().max(40).describe(`${what}: YYYY-MM-DD, or today, yesterday, tomorrow`);
+  z.string().max(40).describe(
+    `${what}: YYYY-MM-DD or today, yesterday, tomorrow; for weeks and ranges also this week, last week, next week, this month, last month (a range start takes the first day, an end the last)`,
+  );
 
 /** The email parameter the original tools had: kept, but only the signed-in person's. */
 export const emailArg = z.string().max(254).optional().describe(

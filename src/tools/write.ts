@@ -8,6 +8,7 @@ import {
   mondayOf,
   type PlainDate,
 } from "../dates.ts";
+import type { Config } from "../config.ts";
 import { ErpError } from "../erp/errors.ts";
 import type { Label, Team, WeekLog } from "../erp/types.ts";
 import {
@@ -31,9 +32,17 @@ import {
   type Timesheet,
 } from "../logs/timesheet.ts";
 import { dateArg, rangeArgs, weekArg } from "./args.ts";
+import {
+  askLine,
+  confirmationOutput,
+  confirmationTokenArg,
+  type ConfirmOutcome,
+} from "./confirm.ts";
 import { defineTool } from "./define_tool.ts";
+import { shortDays, shortDaySchema } from "./insight.ts";
 import {
   dateArg as dateField,
+  dayTotalSchema,
   descriptionArg,
   emailArg,
   entrySchema,
@@ -45,6 +54,20 @@ import {
 
 /** The most days one fill covers. */
 export const MAX_FILL_DAYS = 62;
+
+/** Fills writing more days than this ask the person first. */
+export const CONFIRM_ABOVE_DAYS = 5;
+
+/** A result's status and token fields for an answer other than "confirmed". */
+function pending(answer: ConfirmOutcome) {
+  return answer.status === "needs_confirmation"
+    ? {
+      status: "needs_confirmation" as const,
+      confirmation_token: answer.token,
+      expires_at: answer.expiresAt,
+    }
+    : { status: "declined" as const };
+}
 
 function minutesOf(hours: number, param: string): number {
   const minutes = hoursToMinutes(hours);
@@ -137,7 +160,7 @@ export const createOrUpdateLog = defineTool({
     openWorldHint: true,
   },
   async handler(args, ctx) {
-    const date = dateArg(args.date, "date", ctx.config.timeZone);
+    const date = dateArg(args.date, "date", ctx.config);
     const minutes = minutesOf(args.hours, "hours");
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const [team, label, week, n] = await Promise.all([
@@ -292,7 +315,7 @@ export const updateLog = defineTool({
     ) {
       throw new UserError("Nothing to change: give hours, description, label_id or label_name");
     }
-    const date = args.date ? dateArg(args.date, "date", ctx.config.timeZone) : undefined;
+    const date = args.date ? dateArg(args.date, "date", ctx.config) : undefined;
     const minutes = args.hours === undefined ? undefined : minutesOf(args.hours, "hours");
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const labelWanted = args.label_id !== undefined || !!args.label_name;
@@ -349,7 +372,7 @@ export const deleteLog = defineTool({
   name: "delete_log",
   title: "Delete a log entry",
   description:
-    "Delete one entry: by entry_id (from the read tools), or by date + project + description. The task goes too when it has no other day. Cannot be undone.",
+    "Delete one entry: by entry_id (from the read tools), or by date + project + description. The task goes too when it has no other day. Cannot be undone, so the person is asked first (see confirmation_token).",
   input: {
     entry_id: z.number().int().positive().optional().describe(
       "The entry's id; or give date, project and description",
@@ -360,12 +383,17 @@ export const deleteLog = defineTool({
       "The entry's task description (with date and project)",
     ),
     email: emailArg,
+    confirmation_token: confirmationTokenArg,
   },
   output: {
-    deleted: entrySchema,
+    status: z.enum(["deleted", "needs_confirmation", "declined"]).describe(
+      "needs_confirmation: ask the person, then call again with confirmation_token",
+    ),
+    deleted: entrySchema.describe("the entry deleted, or that would be"),
     week_starting: z.string(),
-    day_total: timeSchema.describe("the day's total after the deletion"),
+    day_total: timeSchema.describe("the day's total after the deletion (now, when not deleted)"),
     conflict_retried: z.boolean(),
+    ...confirmationOutput,
   },
   annotations: {
     readOnlyHint: false,
@@ -374,7 +402,7 @@ export const deleteLog = defineTool({
     openWorldHint: true,
   },
   async handler(args, ctx) {
-    const date = args.date ? dateArg(args.date, "date", ctx.config.timeZone) : undefined;
+    const date = args.date ? dateArg(args.date, "date", ctx.config) : undefined;
     const byId = args.entry_id !== undefined;
     if (
       !byId && (!date || !args.description || (args.project_id === undefined && !args.project_name))
@@ -409,6 +437,26 @@ export const deleteLog = defineTool({
     }
     if (week.isCompleted) throw completedWeek(week.monday);
     const deleted = entryOut(target(week), n);
+    const answer = await ctx.confirm.ask({
+      tool: "delete_log",
+      args,
+      who: ts.email,
+      message: `Delete this entry? It cannot be undone.\n${entryLine(deleted)}`,
+    }, ctx.signal);
+    if (answer.status !== "confirmed") {
+      return {
+        text: answer.status === "declined"
+          ? `The person declined: nothing was deleted (${entryLine(deleted).slice(2)}).`
+          : `Would delete: ${entryLine(deleted).slice(2)}. ${askLine("delete_log")}`,
+        data: {
+          ...pending(answer),
+          deleted,
+          week_starting: week.monday,
+          day_total: timeOut(dayTotal(week, deleted.date)),
+          conflict_retried: false,
+        },
+      };
+    }
     const { saved, retried } = await ts.save(
       week,
       (copy) => removeEntry(copy, target(copy)),
@@ -422,6 +470,7 @@ export const deleteLog = defineTool({
         formatTime(timeOut(dayTotal(saved, deleted.date)))
       }.`,
       data: {
+        status: "deleted" as const,
         deleted,
         week_starting: saved.monday,
         day_total: timeOut(dayTotal(saved, deleted.date)),
@@ -436,7 +485,7 @@ export const completeWeekLog = defineTool({
   name: "complete_week_log",
   title: "Submit a week",
   description:
-    "Submit (complete) a week's log so it goes for approval; after that it can no longer be changed here. With save_draft true it is kept as a draft instead. Show the person the week (get_week_logs) and get their go-ahead before submitting.",
+    "Submit (complete) a week's log so it goes for approval; after that it can no longer be changed here. With save_draft true it is kept as a draft instead. The result previews the week: its daily totals and the workdays short of the expected hours. Submitting asks the person first (see confirmation_token).",
   input: {
     week_starting: dateField(
       'Any date in the week (its Monday is used); also "this week", "last week"',
@@ -445,13 +494,22 @@ export const completeWeekLog = defineTool({
       "true keeps the week a draft; false (default) submits it",
     ),
     email: emailArg,
+    confirmation_token: confirmationTokenArg,
   },
   output: {
+    status: z.enum(["submitted", "kept_draft", "needs_confirmation", "declined"]).describe(
+      "needs_confirmation: show the preview, ask, then call again with confirmation_token",
+    ),
     week_log_id: z.number().int(),
     week_starting: z.string(),
     week_ending: z.string(),
     is_completed: z.boolean(),
     total: timeSchema,
+    preview: z.object({
+      days: z.array(dayTotalSchema).describe("each day of the week, Monday to Sunday"),
+      missing_days: z.array(shortDaySchema).describe("workdays below the expected hours"),
+    }),
+    ...confirmationOutput,
   },
   annotations: {
     readOnlyHint: false,
@@ -460,11 +518,43 @@ export const completeWeekLog = defineTool({
     openWorldHint: true,
   },
   async handler(args, ctx) {
-    const monday = weekArg(args.week_starting, "week_starting", ctx.config.timeZone);
+    const monday = weekArg(args.week_starting, "week_starting", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const week = await ts.requireWeek(monday, `submit the week of ${monday}`);
     if (week.isCompleted) {
       throw new UserError(`The week of ${week.monday} is already completed`, "Nothing to do.");
+    }
+    const total = timeOut(dayTotalOfWeek(week));
+    const preview = weekPreview(week, ctx.config);
+    const base = {
+      week_log_id: week.id,
+      week_starting: week.monday,
+      week_ending: week.sunday,
+      total,
+      preview,
+    };
+    const summary = `The week of ${week.monday} to ${week.sunday} holds ${formatTime(total)}${
+      preview.missing_days.length
+        ? `; short: ${
+          preview.missing_days.map((d) => `${d.date} (${formatTime(d.logged)})`).join(", ")
+        }`
+        : "; no workday is short"
+    }.`;
+    if (!args.save_draft) {
+      const answer = await ctx.confirm.ask({
+        tool: "complete_week_log",
+        args,
+        who: ts.email,
+        message: `Submit the week? After that it can no longer be changed.\n${summary}`,
+      }, ctx.signal);
+      if (answer.status !== "confirmed") {
+        return {
+          text: answer.status === "declined"
+            ? `The person declined: the week of ${week.monday} was not submitted. ${summary}`
+            : `${summary} ${askLine("complete_week_log")}`,
+          data: { ...pending(answer), ...base, is_completed: false },
+        };
+      }
     }
     try {
       await ts.erp.completeWeek(week.id, args.save_draft);
@@ -487,24 +577,33 @@ export const completeWeekLog = defineTool({
       }
       throw error;
     }
-    const total = timeOut(dayTotalOfWeek(week));
     const completed = !args.save_draft;
     return {
       text: completed
         ? `Submitted the week of ${week.monday} to ${week.sunday} (${
           formatTime(total)
         }). It is now completed and read-only.`
-        : `Kept the week of ${week.monday} as a draft (${formatTime(total)}).`,
+        : `Kept the week of ${week.monday} as a draft (${formatTime(total)}). ${summary}`,
       data: {
-        week_log_id: week.id,
-        week_starting: week.monday,
-        week_ending: week.sunday,
+        status: completed ? "submitted" as const : "kept_draft" as const,
+        ...base,
         is_completed: completed,
-        total,
       },
     };
   },
 });
+
+/** The week's daily totals and its workdays short of the expected hours. */
+function weekPreview(week: WeekLog, config: Config) {
+  const days = datesBetween(
+    Temporal.PlainDate.from(week.monday),
+    Temporal.PlainDate.from(week.sunday),
+  );
+  return {
+    days: days.map((d) => ({ date: d.toString(), total: timeOut(dayTotal(week, d.toString())) })),
+    missing_days: shortDays(week, days, config),
+  };
+}
 
 function dayTotalOfWeek(week: WeekLog): number {
   return datesBetween(Temporal.PlainDate.from(week.monday), Temporal.PlainDate.from(week.sunday))
@@ -524,7 +623,7 @@ export const fillLogsForDays = defineTool({
   name: "fill_logs_for_days",
   title: "Fill days with the same entry",
   description:
-    `Log the same entry (project, description, hours, label) on every day of a range of at most ${MAX_FILL_DAYS} days, e.g. "fill my missing days this month". Idempotent: a day that already has this entry with these hours is skipped. One read and one save per week. Reports each day as written, skipped (why) or failed (the ERP's reason). Use dry_run to show the plan first.`,
+    `Log the same entry (project, description, hours, label) on every day of a range of at most ${MAX_FILL_DAYS} days, e.g. "fill my missing days this month". Idempotent: a day that already has this entry with these hours is skipped. One read and one save per week. Reports each day as written, skipped (why) or failed (the ERP's reason). Use dry_run to show the plan first; writing more than ${CONFIRM_ABOVE_DAYS} days asks the person first (see confirmation_token).`,
   input: {
     start_date: dateField("First day"),
     end_date: dateField("Last day (inclusive)"),
@@ -539,8 +638,12 @@ export const fillLogsForDays = defineTool({
     ),
     dry_run: z.boolean().default(false).describe("true returns the plan and writes nothing"),
     email: emailArg,
+    confirmation_token: confirmationTokenArg,
   },
   output: {
+    status: z.enum(["done", "planned", "needs_confirmation", "declined"]).describe(
+      "planned: dry run; needs_confirmation: ask the person, then call again with confirmation_token",
+    ),
     dry_run: z.boolean(),
     start_date: z.string(),
     end_date: z.string(),
@@ -557,6 +660,7 @@ export const fillLogsForDays = defineTool({
     planned: z.number().int(),
     skipped: z.number().int(),
     failed: z.number().int(),
+    ...confirmationOutput,
   },
   annotations: {
     readOnlyHint: false,
@@ -568,7 +672,7 @@ export const fillLogsForDays = defineTool({
     const { start, end } = rangeArgs(
       args.start_date,
       args.end_date,
-      ctx.config.timeZone,
+      ctx.config,
       MAX_FILL_DAYS,
     );
     const minutes = minutesOf(args.hours_per_day, "hours_per_day");
@@ -588,55 +692,85 @@ export const fillLogsForDays = defineTool({
     const outcomes = new Map<string, DayOutcome>();
     const set = (d: PlainDate | string, status: DayStatus, reason?: string) =>
       outcomes.set(String(d), { date: String(d), status, ...(reason ? { reason } : {}) });
-    let done = 0;
-    await mapLimit(reads, 4, async (read) => {
-      const weekDays = byWeek.get(read.monday)!;
-      try {
-        if (read.status === "failed") {
-          for (const d of weekDays) set(d, "failed", `the week could not be read: ${read.error}`);
-        } else if (read.status === "no_log") {
-          if (args.dry_run) {
-            for (const d of weekDays) {
-              set(d, "planned", "no week log: would try the ERP's Slack endpoint");
+    // One pass over the weeks already read: a dry pass only plans (no ERP request), so a large
+    // fill can be shown to the person before the real pass writes it.
+    const pass = async (dryRun: boolean) => {
+      outcomes.clear();
+      let done = 0;
+      await mapLimit(reads, 4, async (read) => {
+        const weekDays = byWeek.get(read.monday)!;
+        try {
+          if (read.status === "failed") {
+            for (const d of weekDays) set(d, "failed", `the week could not be read: ${read.error}`);
+          } else if (read.status === "no_log") {
+            if (dryRun) {
+              for (const d of weekDays) {
+                set(d, "planned", "no week log: would try the ERP's Slack endpoint");
+              }
+            } else {
+              await slackOrExplain(ts, weekDays.map((date) => ({ date, minutes })), {
+                team,
+                label,
+                description: args.description,
+              });
+              for (const d of weekDays) {
+                set(d, "written", "through the Slack endpoint (the week had no week log)");
+              }
             }
           } else {
-            await slackOrExplain(ts, weekDays.map((date) => ({ date, minutes })), {
+            await fillWeek(ts, read.week, weekDays, {
               team,
               label,
+              minutes,
               description: args.description,
-            });
-            for (const d of weekDays) {
-              set(d, "written", "through the Slack endpoint (the week had no week log)");
-            }
+              dryRun: dryRun,
+            }, set);
           }
-        } else {
-          await fillWeek(ts, read.week, weekDays, {
-            team,
-            label,
-            minutes,
-            description: args.description,
-            dryRun: args.dry_run,
-          }, set);
+        } catch (error) {
+          // One week's failure never hides what the other weeks wrote.
+          const reason = error instanceof UserError || error instanceof ErpError
+            ? error.message
+            : "internal error (details in the server's log)";
+          if (!(error instanceof UserError || error instanceof ErpError)) {
+            ctx.log.error("fill_logs_for_days week failed", error);
+          }
+          if (error instanceof ErpError && error.kind === "unauthorized") {
+            ctx.session.tokenRejected();
+          }
+          for (const d of weekDays) if (!outcomes.has(d.toString())) set(d, "failed", reason);
+        } finally {
+          done++;
+          if (dryRun === args.dry_run) {
+            await ctx.progress(done, reads.length, `week of ${read.monday}`);
+          }
         }
-      } catch (error) {
-        // One week's failure never hides what the other weeks wrote.
-        const reason = error instanceof UserError || error instanceof ErpError
-          ? error.message
-          : "internal error (details in the server's log)";
-        if (!(error instanceof UserError || error instanceof ErpError)) {
-          ctx.log.error("fill_logs_for_days week failed", error);
-        }
-        if (error instanceof ErpError && error.kind === "unauthorized") ctx.session.tokenRejected();
-        for (const d of weekDays) if (!outcomes.has(d.toString())) set(d, "failed", reason);
-      } finally {
-        done++;
-        await ctx.progress(done, reads.length, `week of ${read.monday}`);
-      }
-    });
+      });
+    };
+    await pass(true);
+    let outcome: { status: "done" | "planned" | "needs_confirmation" | "declined" } & {
+      confirmation_token?: string;
+      expires_at?: string;
+    } = { status: args.dry_run ? "planned" : "done" };
+    const toWrite = [...outcomes.values()].filter((o) => o.status === "planned");
+    if (!args.dry_run && toWrite.length > CONFIRM_ABOVE_DAYS) {
+      const answer = await ctx.confirm.ask({
+        tool: "fill_logs_for_days",
+        args,
+        who: ts.email,
+        message: `Log ${
+          formatTime(timeOut(minutes))
+        } on "${team.team}" (${args.description}, ${label.name}) on these ${toWrite.length} days?\n${
+          toWrite.map((o) => `- ${o.date}`).join("\n")
+        }`,
+      }, ctx.signal);
+      if (answer.status !== "confirmed") outcome = pending(answer);
+    }
+    if (outcome.status === "done") await pass(false);
     const list = days.map((d) => outcomes.get(d.toString())!);
     const count = (s: DayStatus) => list.filter((o) => o.status === s).length;
     const failed = count("failed");
     const data = {
+      ...outcome,
       dry_run: args.dry_run,
       start_date: start.toString(),
       end_date: end.toString(),
@@ -650,7 +784,13 @@ export const fillLogsForDays = defineTool({
       skipped: count("skipped"),
       failed,
     };
-    const head = args.dry_run
+    const head = outcome.status === "needs_confirmation"
+      ? `Plan (nothing written yet): ${data.planned} days to log ${
+        formatTime(timeOut(minutes))
+      } on "${team.team}" (${args.description}). ${askLine("fill_logs_for_days")}`
+      : outcome.status === "declined"
+      ? `The person declined: nothing was written (${data.planned} days were planned).`
+      : args.dry_run
       ? `Plan (nothing written): ${data.planned} days to log ${
         formatTime(timeOut(minutes))
       } on "${team.team}" (${args.description}), ${data.skipped} skipped, ${failed} would fail.`
@@ -665,7 +805,7 @@ export const fillLogsForDays = defineTool({
         ...list.map((o) => `- ${o.date}: ${o.status}${o.reason ? ` (${o.reason})` : ""}`),
       ].join("\n"),
       data,
-      isError: failed > 0 && !args.dry_run,
+      isError: failed > 0 && outcome.status === "done",
     };
   },
 });

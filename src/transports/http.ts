@@ -270,6 +270,7 @@ export class HttpApp {
     const entry = this.#entries.get(sid);
     if (!entry) return;
     this.#entries.delete(sid);
+    entry.session.signInAttempt?.cancel();
     entry.session.signOut();
     await entry.server.close().catch(() => {});
   }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { withHarness } from "../helpers.ts";
 
 Deno.test("fill_logs_for_days over four weeks costs at most 2 requests per week plus 3", async () => {
-  await withHarness({}, async (h) => {
+  await withHarness({ env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
     const { completed } = h.erp.fixtures.weeks;
     const start = Temporal.PlainDate.from(completed).subtract({ weeks: 1 }); // 4 weeks with logs or not
     const end = start.add({ days: 27 });

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { withHarness } from "../helpers.ts";
 
 const TODAY = "2026-11-25";
+/** Confirmation has its own tests (confirm_test.ts); these are about the writes. */
+const NO_CONFIRM = { MCP_NO_CONFIRM: "true" };
 
 function stored(h: { erp: { weekLog(email: string, monday: string): unknown } }, monday: string) {
   // deno-lint-ignore no-explicit-any
@@ -201,7 +203,7 @@ Deno.test("create_or_update_log: a lost save answer is checked by re-reading", a
 });
 
 Deno.test("update_log and delete_log by entry id", async () => {
-  await withHarness({}, async (h) => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
     const a = await h.call("create_or_update_log", {
       date: TODAY,
       project_id: 41,
@@ -231,7 +233,7 @@ Deno.test("update_log and delete_log by entry id", async () => {
 });
 
 Deno.test("delete_log by date, project and description", async () => {
-  await withHarness({}, async (h) => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
     await h.call("create_or_update_log", {
       date: TODAY,
       project_id: 45,
@@ -252,7 +254,7 @@ Deno.test("delete_log by date, project and description", async () => {
 });
 
 Deno.test("complete_week_log: submits, then refuses twice; save_draft keeps a draft", async () => {
-  await withHarness({}, async (h) => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
     const { draft } = h.erp.fixtures.weeks;
     const keep = await h.call("complete_week_log", { week_starting: draft, save_draft: true });
     assert.equal(keep.data.is_completed, false);

@@ -63,12 +63,19 @@ Deno.test("loadConfig: defaults", () => {
     token: undefined,
     googleClientId: undefined,
     oauthPort: 8765,
+    googleAuthUrl: "https://accounts.google.com/o/oauth2/v2/auth",
+    browserPath: undefined,
+    browserHeadless: false,
+    signInTimeoutMs: 300_000,
     sseHost: "127.0.0.1",
     ssePublicUrl: undefined,
     port: 8000,
     timeZone: "Europe/Paris",
     readOnly: false,
     timeoutMs: 30_000,
+    expectedHours: 8,
+    holidays: [],
+    confirmWrites: true,
   });
   assert.deepEqual(src.reads, [DEFAULT_FILE]);
 });
@@ -148,6 +155,14 @@ const ENV_CASES: {
     want: { googleClientId: "123.apps.googleusercontent.com" },
   },
   { env: "MCP_OAUTH_PORT", value: "9876", want: { oauthPort: 9876 } },
+  {
+    env: "MCP_GOOGLE_AUTH_URL",
+    value: "http://127.0.0.1:9000/oauth/google/authorize",
+    want: { googleAuthUrl: "http://127.0.0.1:9000/oauth/google/authorize" },
+  },
+  { env: "MCP_BROWSER_PATH", value: "/opt/chrome", want: { browserPath: "/opt/chrome" } },
+  { env: "MCP_BROWSER_HEADLESS", value: "true", want: { browserHeadless: true } },
+  { env: "MCP_SIGNIN_TIMEOUT_SECONDS", value: "1", want: { signInTimeoutMs: 1000 } },
   { env: "MCP_SSE_HOST", value: "0.0.0.0", want: { sseHost: "0.0.0.0" } },
   {
     env: "MCP_SSE_PUBLIC_URL",
@@ -157,7 +172,29 @@ const ENV_CASES: {
   { env: "PORT", value: "8080", want: { port: 8080 } },
   { env: "MCP_TIMEZONE", value: "America/New_York", want: { timeZone: "America/New_York" } },
   { env: "MCP_READ_ONLY", value: "true", want: { readOnly: true } },
+  { env: "MCP_EXPECTED_HOURS", value: "7.5", want: { expectedHours: 7.5 } },
+  {
+    env: "MCP_HOLIDAYS",
+    value: "/etc/mcp/holidays.txt",
+    files: { "/etc/mcp/holidays.txt": "# public holidays\n2026-12-25\n2026-01-01 # new year\n\n" },
+    want: { holidays: ["2026-01-01", "2026-12-25"] },
+  },
+  { env: "MCP_NO_CONFIRM", value: "true", want: { confirmWrites: false } },
 ];
+
+Deno.test("loadConfig: holidays as a JSON list, --holidays and --no-confirm flags, bad values", () => {
+  const files = { "/h.json": '["2026-05-01", "2026-05-01", "2026-12-24"]' };
+  const c = loadConfig(["--holidays", "/h.json", "--no-confirm"], sources({}, files));
+  assert.deepEqual(c.holidays, ["2026-05-01", "2026-12-24"]);
+  assert.equal(c.confirmWrites, false);
+  assert.equal(loadConfig(["--expected-hours", "6"], sources()).expectedHours, 6);
+  rejects([], sources({ MCP_HOLIDAYS: "/none.txt" }), "Missing holidays file", "MCP_HOLIDAYS");
+  rejects([], sources({ MCP_HOLIDAYS: "/h.txt" }, { "/h.txt": "2026-02-30" }), '"2026-02-30"');
+  rejects([], sources({ MCP_HOLIDAYS: "/h.json" }, { "/h.json": "[1," }), "Malformed holidays");
+  rejects([], sources({ MCP_EXPECTED_HOURS: "0" }), "--expected-hours / MCP_EXPECTED_HOURS");
+  rejects([], sources({ MCP_EXPECTED_HOURS: "25" }), '"25"');
+  rejects([], sources({ MCP_NO_CONFIRM: "maybe" }), "--no-confirm / MCP_NO_CONFIRM");
+});
 
 Deno.test("every variable of ENV_VARS has a case here, and a row in SETTINGS", () => {
   assert.deepEqual(ENV_CASES.map((c) => c.env).sort(), [...ENV_VARS].sort());

@@ -1,0 +1,16 @@
+/**
+ * The start-up floor: the smallest MCP server on the same Deno and SDK — one tool, stdio — so
+ * row 3 can say how much of main.ts's start-up is ours.
+ */
+import { z } from "zod";
+// @ts-types="@modelcontextprotocol/sdk/server/mcp"
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="@modelcontextprotocol/sdk/server/stdio"
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+
+const server = new McpServer({ name: "floor", version: "1.0.0" });
+server.registerTool("echo", {
+  description: "Echoes its text",
+  inputSchema: { text: z.string().describe("What to echo") },
+}, ({ text }) => ({ content: [{ type: "text", text }] }));
+await server.connect(new StdioServerTransport());

@@ -1,0 +1,61 @@
+/**
+ * `deno task bench [--quick]`: measures the rows of issue 6 against the sandbox ERP, prints a
+ * Markdown table and writes bench/results.json. No figure is asserted anywhere; targets are
+ * reported as met or missed, with the reason when missed.
+ */
+import { serveSandbox } from "../src/sandbox/erp.ts";
+import { machine } from "./lib.ts";
+import { hostedRows } from "./rows/hosted.ts";
+import { type StartupRow, startupRows } from "./rows/startup.ts";
+import { type MemoryRow, memoryRow, type ProtocolRow, protocolRow } from "./rows/stdio_server.ts";
+import { TODAY, toolCallRows } from "./rows/tool_calls.ts";
+import { evaluateTargets } from "./targets.ts";
+import { renderTables, type Results } from "./table.ts";
+
+const quick = Deno.args.includes("--quick");
+const settings = quick
+  ? { runsAt0ms: 3, runsAt50ms: 2, startupSamples: 5, memoryCalls: 1000, protocolCalls: 200 }
+  : { runsAt0ms: 7, runsAt50ms: 5, startupSamples: 20, memoryCalls: 1000, protocolCalls: 1000 };
+const CAPPED_HEAP = "--max-old-space-size=64";
+const t0 = performance.now();
+const say = (line: string) => console.error(`bench: ${line}`);
+
+say(`${quick ? "quick" : "full"} run, ${JSON.stringify(settings)}`);
+const toolCalls = await toolCallRows([
+  { latencyMs: 0, runs: settings.runsAt0ms },
+  { latencyMs: 50, runs: settings.runsAt50ms },
+], say);
+
+const sb = await serveSandbox({ today: TODAY });
+let startup: StartupRow[], memory: MemoryRow[], protocol: ProtocolRow;
+try {
+  say("start-up");
+  startup = await startupRows(sb.apiBase, settings.startupSamples);
+  say("memory");
+  memory = [
+    await memoryRow(sb, settings.memoryCalls),
+    await memoryRow(sb, settings.memoryCalls, CAPPED_HEAP),
+  ];
+  say("protocol overhead");
+  protocol = await protocolRow(sb, settings.protocolCalls);
+} finally {
+  await sb.close();
+}
+const hosted = await hostedRows();
+
+const partial = { toolCalls, startup, memory, protocol };
+const results: Results = {
+  date: new Date().toISOString(),
+  mode: quick ? "quick" : "full",
+  machine: await machine(),
+  settings: { ...settings, sandboxToday: TODAY.toString(), cappedHeapVariant: CAPPED_HEAP },
+  ...partial,
+  hosted,
+  targets: evaluateTargets(partial),
+  durationS: Math.round((performance.now() - t0) / 1000),
+};
+
+const out = new URL("./results.json", import.meta.url);
+await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + "\n");
+console.log(renderTables(results));
+say(`done in ${results.durationS} s; wrote bench/results.json`);

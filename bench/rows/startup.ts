@@ -1,0 +1,126 @@
+/**
+ * Row 3: start-up, from spawn to the initialize answer on stdout, for `deno run main.ts` with the
+ * narrow flags of src/permissions.ts, for the bundle (`deno bundle --platform deno`) run the same
+ * way, and for the floor (bench/floor_server.ts, one tool). The three are measured round-robin in
+ * the same run, after one unmeasured start each (module cache and transpile cache warm).
+ */
+import { permissionFlags } from "../../src/permissions.ts";
+import { childEnv, ROOT, round, spawnDeno, type Stats, stats, stopChild } from "../lib.ts";
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "bench", version: "1" },
+  },
+}) + "\n";
+
+/** One start-up variant's figures, or why it was not measured. */
+export interface StartupRow {
+  variant: string;
+  command: string;
+  ms?: Stats;
+  /** Median ÷ the floor's median. */
+  vsFloor?: number;
+  skipped?: string;
+  note?: string;
+}
+
+/** Spawns `deno <args>`, sends initialize, and returns the ms until its answer. */
+async function startOnce(args: string[], env: Record<string, string>): Promise<number> {
+  const t0 = performance.now();
+  const child = spawnDeno(args, env);
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(INITIALIZE));
+  const reader = child.stdout.getReader();
+  const dec = new TextDecoder();
+  let out = "";
+  let ms: number | undefined;
+  try {
+    while (ms === undefined) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += dec.decode(value, { stream: true });
+      if (out.includes("\n") && /"id"\s*:\s*1\b/.test(out)) ms = performance.now() - t0;
+    }
+  } finally {
+    reader.releaseLock();
+    await writer.close().catch(() => {});
+    child.stdout.cancel().catch(() => {});
+    child.stderr.cancel().catch(() => {});
+    await stopChild(child);
+  }
+  if (ms === undefined) throw new Error(`No initialize answer from "deno ${args.join(" ")}"`);
+  return ms;
+}
+
+/** Bundles main.ts into `dir`; the bundle's path, or the error text. */
+async function bundle(dir: string): Promise<{ path: string; sizeKb: number; ms: number } | string> {
+  const path = `${dir}/server.js`;
+  const t0 = performance.now();
+  const out = await new Deno.Command("deno", {
+    args: ["bundle", "--platform", "deno", "-o", path, "main.ts"],
+    cwd: ROOT,
+    env: childEnv(),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const ms = performance.now() - t0;
+  if (!out.success) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" ");
+    return `deno bundle failed (exit ${out.code}): ${err}`;
+  }
+  return { path, sizeKb: Math.round(Deno.statSync(path).size / 1024), ms: round(ms, 0) };
+}
+
+/** Measures the three start-ups `samples` times each, round-robin. */
+export async function startupRows(erpApiBase: string, samples: number): Promise<StartupRow[]> {
+  const flags = permissionFlags({ erpBaseUrl: erpApiBase });
+  const env = childEnv({
+    ERP_API_BASE_URL: erpApiBase,
+    MCP_AUTHORIZED_USERS: "alice@example.com",
+    MCP_TIMEZONE: "UTC",
+  });
+  const dir = await Deno.makeTempDir({ prefix: "bench-bundle-" });
+  try {
+    const built = await bundle(dir);
+    const variants: (StartupRow & { args?: string[] })[] = [
+      {
+        variant: "deno run main.ts",
+        command: `deno run ${flags.join(" ")} main.ts`,
+        args: ["run", ...flags, "main.ts"],
+      },
+      typeof built === "string"
+        ? { variant: "bundle", command: "deno bundle --platform deno", skipped: built }
+        : {
+          variant: "bundle",
+          command: `deno run ${flags.join(" ")} server.js`,
+          args: ["run", ...flags, built.path],
+          note: `deno bundle --platform deno: ${built.sizeKb} KB, built in ${built.ms} ms`,
+        },
+      {
+        variant: "floor (one-tool SDK server)",
+        command: "deno run --no-prompt bench/floor_server.ts",
+        args: ["run", "--no-prompt", "bench/floor_server.ts"],
+      },
+    ];
+    const live = variants.filter((v) => v.args);
+    const samplesOf = new Map<string, number[]>(live.map((v) => [v.variant, []]));
+    for (const v of live) await startOnce(v.args!, env); // warm caches
+    for (let i = 0; i < samples; i++) {
+      for (const v of live) samplesOf.get(v.variant)!.push(await startOnce(v.args!, env));
+    }
+    const floor = stats(samplesOf.get(live.at(-1)!.variant)!).median;
+    return variants.map(({ args: _, ...v }) => {
+      if (!samplesOf.has(v.variant)) return v;
+      const ms = stats(samplesOf.get(v.variant)!);
+      return { ...v, ms, vsFloor: round(ms.median / floor) };
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,118 @@
+/** The Markdown tables `deno task bench` prints (and the README's Performance section shows). */
+import type { HostedRow } from "./rows/hosted.ts";
+import type { StartupRow } from "./rows/startup.ts";
+import type { MemoryRow, ProtocolRow } from "./rows/stdio_server.ts";
+import type { CallRow } from "./rows/tool_calls.ts";
+import type { Target } from "./targets.ts";
+import type { Stats } from "./lib.ts";
+
+/** Everything one run measured: the shape of bench/results.json. */
+export interface Results {
+  date: string;
+  mode: "full" | "quick";
+  machine: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  toolCalls: CallRow[];
+  startup: StartupRow[];
+  memory: MemoryRow[];
+  protocol: ProtocolRow;
+  hosted: HostedRow[];
+  targets: Target[];
+  durationS: number;
+}
+
+const span = (s: Stats, digits = 1) =>
+  `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+const reqs = (s: Stats) => (s.min === s.max ? `${s.median}` : `${s.median} (${s.min}–${s.max})`);
+
+/** Renders the run as Markdown. */
+export function renderTables(r: Results): string {
+  const m = r.machine;
+  const out: string[] = [
+    `Measured ${
+      r.date.slice(0, 10)
+    } (${r.mode} run, ${r.durationS} s) on ${m.cpu}, ${m.cores} cores, ${m.target}, Deno ${m.deno}.`,
+    "",
+    "**Tool calls** (rows 1–2): ERP requests and wall time per call, median (min–max) ms over " +
+    `${r.settings.runsAt0ms} runs at 0 ms and ${r.settings.runsAt50ms} at 50 ms sandbox latency. ` +
+    "Ours: a fresh signed-in session per call (cold); warm: projects and labels already cached. " +
+    "Original: its request pattern replayed on the same sandbox (bench/original_pattern.ts).",
+    "",
+    "| call | latency | ours req | ours ms | warm req | original req | original ms | fewer req | faster |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const c of r.toolCalls) {
+    out.push(
+      `| ${c.scenario} | ${c.latencyMs} ms | ${reqs(c.ours.requests)} | ${span(c.ours.wallMs)} | ${
+        reqs(c.oursWarm.requests)
+      } | ${reqs(c.original.requests)} | ${
+        span(c.original.wallMs)
+      } | ${c.ratio.requests}× | ${c.ratio.wall}× |`,
+    );
+  }
+  const notes = [
+    ...new Set(r.toolCalls.filter((c) => c.note).map((c) => `${c.scenario}: ${c.note}`)),
+  ];
+  if (notes.length) out.push("", ...notes.map((n) => `- ${n}`));
+
+  out.push(
+    "",
+    `**Start-up** (row 3): spawn → initialize answer, median (min–max) ms of ${r.settings.startupSamples}.`,
+    "",
+    "| server | ms | × floor |",
+    "|---|--:|--:|",
+  );
+  for (const s of r.startup) {
+    out.push(
+      s.ms
+        ? `| ${s.variant} | ${span(s.ms)} | ${s.vsFloor} |`
+        : `| ${s.variant} | ${s.skipped} | |`,
+    );
+  }
+  const bundleNote = r.startup.find((s) => s.note)?.note;
+  if (bundleNote) out.push("", `- ${bundleNote}`);
+
+  out.push(
+    "",
+    "**Memory** (row 4): resident size (VmRSS) of the spawned main.ts, MB.",
+    "",
+    "| V8 flags | after start | after calls | growth |",
+    "|---|--:|--:|--:|",
+  );
+  for (const x of r.memory) {
+    out.push(
+      x.growth !== undefined
+        ? `| ${x.variant} | ${x.afterStart!.rss} | ${
+          x.afterCalls!.rss
+        } (${x.calls} calls) | ×${x.growth} |`
+        : `| ${x.variant} | ${x.skipped} | | |`,
+    );
+  }
+
+  const p = r.protocol;
+  out.push(
+    "",
+    "**Protocol overhead** (row 5): sequential calls of a cached read over stdio.",
+    "",
+    "| tool | calls | median ms | p99 ms |",
+    "|---|--:|--:|--:|",
+    p.ms
+      ? `| ${p.tool} | ${p.calls} | ${p.ms.median} | ${p.ms.p99} |`
+      : `| ${p.tool} | ${p.skipped} | | |`,
+    "",
+    "**Hosted mode** (row 6): " +
+      r.hosted.map((h) => `${h.mode}: ${h.skipped ?? `${h.throughputPerS}/s, p99 ${h.p99Ms} ms`}`)
+        .join("; ") +
+      ".",
+    "",
+    "**Targets**",
+    "",
+    "| target | measured | met |",
+    "|---|---|---|",
+  );
+  for (const t of r.targets) {
+    const met = t.met === null ? "not measured" : t.met ? "yes" : `**no** — ${t.why}`;
+    out.push(`| ${t.target} | ${t.figure} | ${met} |`);
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,178 @@
+/**
+ * Sign-in through the ERP's own web login, in the person's installed Chrome, Edge or Chromium:
+ * a fresh temporary profile opens the ERP site, and the token the web app stores in
+ * `localStorage` is checked with the ERP and the allowlist. playwright-core loads only here.
+ */
+import type { BrowserContext, Page } from "playwright-core";
+import { UserError } from "../errors.ts";
+import { Attempt, waitAtMost } from "./attempt.ts";
+import { findBrowser } from "./browsers.ts";
+import type { Credentials, Session } from "./session.ts";
+
+/** The flags every sign-in browser gets (see deno-notes.md). */
+export const BROWSER_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--no-first-run",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** What an ERP browser sign-in needs. */
+export interface ErpBrowserOptions {
+  session: Session;
+  /** The ERP web site to open. */
+  webUrl: string;
+  /** MCP_BROWSER_PATH, if set. */
+  browserPath?: string;
+  headless: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called every few seconds while waiting: keeps patient clients informed. */
+  progress?: (elapsedMs: number, totalMs: number) => Promise<void>;
+  /** How often localStorage is read (default 1 s). */
+  pollMs?: number;
+}
+
+/** The attempt of an ERP browser sign-in; `page` is the open sign-in page (tests drive it). */
+export class ErpBrowserAttempt extends Attempt {
+  page?: Page;
+}
+
+/** Opens the ERP site, waits for its sign-in, and returns the accepted credentials. */
+export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Credentials> {
+  const found = findBrowser(opts.browserPath);
+  if (!found.path) {
+    throw new UserError(
+      opts.browserPath
+        ? `No browser at "${opts.browserPath}" (MCP_BROWSER_PATH / --browser-path)`
+        : "No Chrome, Edge or Chromium found: looked in " +
+          found.searched.map((p) => `"${p}"`).join(", "),
+      "Install Google Chrome, Microsoft Edge or Chromium, or set MCP_BROWSER_PATH (or --browser-path) to its executable; or sign in with authenticate_with_token.",
+    );
+  }
+  let context: BrowserContext | undefined;
+  const attempt = new ErpBrowserAttempt({
+    method: "erp_browser",
+    timeoutMs: opts.timeoutMs,
+    onCancel: () => context?.close().catch(() => {}),
+  });
+  const previous = opts.session.signInAttempt;
+  if (previous && !previous.outcome) previous.cancel();
+  opts.session.signInAttempt = attempt;
+
+  const profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
+  let phase: "failed" | "refused" = "failed";
+  try {
+    const { chromium } = await import("playwright-core");
+    try {
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: found.path,
+        headless: opts.headless,
+        args: BROWSER_ARGS,
+        viewport: null,
+      });
+    } catch (error) {
+      throw new UserError(
+        `Cannot start the browser "${found.path}": ${firstLine(error)}`,
+        "Set MCP_BROWSER_PATH to a working Chrome, Edge or Chromium, or sign in with authenticate_with_token.",
+      );
+    }
+    const { token, username } = await waitForToken(context, attempt, opts);
+    phase = "refused"; // the ERP or the allowlist decides from here
+    const creds = await opts.session.verify(token, username, "erp_browser", opts.signal);
+    attempt.settle({
+      status: "signed_in",
+      message: `Signed in as ${creds.email}`,
+      email: creds.email,
+    });
+    return creds;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const status = error instanceof TimedOut
+      ? "expired"
+      : error instanceof UserError
+      ? phase
+      : "failed";
+    attempt.settle({ status, message });
+    throw error;
+  } finally {
+    attempt.page = undefined;
+    await context?.close().catch(() => {});
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Polls `localStorage` of the ERP's pages until a token appears, the window closes or time runs out. */
+async function waitForToken(
+  context: BrowserContext,
+  attempt: ErpBrowserAttempt,
+  opts: ErpBrowserOptions,
+): Promise<{ token: string; username?: string }> {
+  const erpOrigin = new URL(opts.webUrl).origin;
+  const closed = new Promise<"closed">((resolve) => context.once("close", () => resolve("closed")));
+  const page = context.pages()[0] ?? await context.newPage();
+  attempt.page = page;
+  try {
+    await page.goto(opts.webUrl, { timeout: 30_000 });
+  } catch (error) {
+    if (attempt.outcome) throw cancelled();
+    throw new UserError(
+      `Cannot open the ERP web site "${opts.webUrl}": ${firstLine(error)}`,
+      "Check ERP_WEB_URL (or ERP_API_BASE_URL), or sign in with authenticate_with_token.",
+    );
+  }
+  const started = Date.now();
+  let reported = started;
+  while (Date.now() - started < opts.timeoutMs) {
+    if (opts.signal?.aborted || attempt.outcome) throw cancelled();
+    const open = context.pages();
+    if (open.length === 0) throw windowClosed();
+    for (const p of open) {
+      if (originOf(p.url()) !== erpOrigin) continue; // only the ERP's own storage is trusted
+      const got = await p.evaluate(() => ({
+        token: localStorage.getItem("token"),
+        username: localStorage.getItem("username"),
+      })).catch(() => undefined);
+      const token = got?.token?.replace(/^"|"$/g, "").trim();
+      if (token) return { token, username: got?.username?.replace(/^"|"$/g, "") || undefined };
+    }
+    if (opts.progress && Date.now() - reported >= 5000) {
+      reported = Date.now();
+      await opts.progress(reported - started, opts.timeoutMs);
+    }
+    const tick = await waitAtMost(closed, opts.pollMs ?? 1000, opts.signal);
+    if (tick === "closed") throw windowClosed();
+  }
+  throw new TimedOut(
+    `No sign-in in the browser within ${Math.round(opts.timeoutMs / 1000)} seconds`,
+    "Call authenticate_via_erp_browser again when ready, and sign in in the window that opens.",
+  );
+}
+
+/** Nobody signed in in time. */
+class TimedOut extends UserError {}
+
+function windowClosed(): UserError {
+  return new UserError(
+    "The browser window was closed before the sign-in finished",
+    "Call authenticate_via_erp_browser again and sign in to the ERP in the window that opens; it closes by itself once you are signed in.",
+  );
+}
+
+function cancelled(): UserError {
+  return new UserError("The browser sign-in was cancelled");
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 200);
+}

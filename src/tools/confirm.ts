@@ -1,0 +1,165 @@
+/**
+ * Asking the person before an irreversible or large write. A client that declares elicitation
+ * gets a yes/no form; any other client gets a preview and a short-lived confirmation token, bound
+ * to this session, the signed-in person, the tool and the exact arguments, that the real call
+ * must echo back. `--no-confirm` / `MCP_NO_CONFIRM` turns the whole thing off.
+ */
+import { z } from "zod";
+import { UserError } from "../errors.ts";
+
+/** How long a confirmation token stays valid. */
+export const CONFIRM_TTL_MS = 5 * 60 * 1000;
+
+/** The optional argument that carries a confirmation token back. */
+export const confirmationTokenArg = z.string().max(100).optional().describe(
+  "Only after a call answered needs_confirmation: the confirmation_token it returned, once the person said yes (valid 5 minutes, only for the same arguments)",
+);
+
+/** The output fields a confirmable tool adds. */
+export const confirmationOutput = {
+  confirmation_token: z.string().optional().describe(
+    "set with status needs_confirmation: pass it back as confirmation_token, with the same arguments, after the person agrees",
+  ),
+  expires_at: z.string().optional().describe("when the confirmation_token expires (ISO instant)"),
+};
+
+/** What a tool asks the person. */
+export interface ConfirmAsk {
+  /** The tool's name. */
+  tool: string;
+  /** The call's arguments as given; `confirmation_token` is left out of the binding. */
+  args: Record<string, unknown>;
+  /** The signed-in person, so one person's token never serves another. */
+  who: string;
+  /** The question and the preview, in words. */
+  message: string;
+}
+
+/** The answer: go ahead, the person said no, or the model must ask and call again. */
+export type ConfirmOutcome =
+  | { status: "confirmed"; via: "elicitation" | "token" | "off" }
+  | { status: "declined" }
+  | { status: "needs_confirmation"; token: string; expiresAt: string };
+
+/** What a tool uses to ask; one per session. */
+export interface Confirmer {
+  ask(req: ConfirmAsk, signal?: AbortSignal): Promise<ConfirmOutcome>;
+}
+
+/** The elicitation answers a form can give. */
+export type ElicitAction = "accept" | "decline" | "cancel";
+
+/** What a confirmer needs from the server around it. */
+export interface ConfirmerDeps {
+  enabled: boolean;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  ttlMs?: number;
+  /** True when the connected client declared the elicitation capability. */
+  canElicit: () => boolean;
+  /** Shows the yes/no form; resolves to the person's action and whether they ticked yes. */
+  elicit: (
+    message: string,
+    signal?: AbortSignal,
+  ) => Promise<{ action: ElicitAction; yes: boolean }>;
+}
+
+/** The JSON Schema of the yes/no form. */
+export const CONFIRM_FORM = {
+  type: "object" as const,
+  properties: {
+    confirm: {
+      type: "boolean" as const,
+      title: "Go ahead",
+      description: "Tick to confirm; leave unticked or decline to cancel",
+      default: false,
+    },
+  },
+  required: ["confirm"],
+};
+
+/** A JSON text of `value` with keys sorted and undefined left out, so equal arguments hash equal. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+async function bindingOf(req: ConfirmAsk): Promise<string> {
+  const { confirmation_token: _, ...args } = req.args;
+  const text = `${req.tool}\n${req.who.toLowerCase()}\n${canonicalJson(args)}`;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
+}
+
+/** A session's confirmer: elicitation when the client has it, tokens otherwise. */
+export function createConfirmer(deps: ConfirmerDeps): Confirmer {
+  const ttl = deps.ttlMs ?? CONFIRM_TTL_MS;
+  const tokens = new Map<string, { binding: string; expires: number }>();
+  const sweep = (now: number) => {
+    for (const [t, v] of tokens) if (v.expires <= now) tokens.delete(t);
+  };
+  return {
+    async ask(req, signal) {
+      if (!deps.enabled) return { status: "confirmed", via: "off" };
+      const binding = await bindingOf(req);
+      const now = deps.now();
+      const given = req.args.confirmation_token;
+      if (typeof given === "string" && given !== "") {
+        const entry = tokens.get(given);
+        if (entry && entry.expires <= now) {
+          tokens.delete(given);
+          throw new UserError(
+            `Refused: the confirmation_token expired (tokens last ${
+              Math.round(ttl / 60000)
+            } minutes)`,
+            "Call again without confirmation_token for a fresh preview, show it to the person, and use the new token only if they agree.",
+          );
+        }
+        if (!entry || entry.binding !== binding) {
+          throw new UserError(
+            `Refused: the confirmation_token does not match this call (${req.tool} with exactly these arguments, in this session)`,
+            "Call again without confirmation_token for a preview and a token for these arguments, and ask the person first.",
+          );
+        }
+        tokens.delete(given);
+        return { status: "confirmed", via: "token" };
+      }
+      if (deps.canElicit()) {
+        try {
+          const answer = await deps.elicit(req.message, signal);
+          return answer.action === "accept" && answer.yes
+            ? { status: "confirmed", via: "elicitation" }
+            : { status: "declined" };
+        } catch {
+          if (signal?.aborted) throw new UserError("Cancelled by the client");
+          // A client that declared elicitation but failed to answer: fall back to a token.
+        }
+      }
+      sweep(now);
+      const token = randomToken();
+      const expires = now + ttl;
+      tokens.set(token, { binding, expires });
+      return {
+        status: "needs_confirmation",
+        token,
+        expiresAt: new Date(expires).toISOString(),
+      };
+    },
+  };
+}
+
+/** The sentence that ends a preview when the model must ask. */
+export function askLine(tool: string): string {
+  return `Not done yet: show this to the person and ask. If they agree, call ${tool} again with the same arguments plus confirmation_token (valid 5 minutes).`;
+}

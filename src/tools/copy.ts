@@ -1,0 +1,308 @@
+/** copy_week: a week's tasks copied day by day into another week, one read of each and one save. */
+import { z } from "zod";
+import { sundayOf } from "../dates.ts";
+import { ErpError } from "../erp/errors.ts";
+import type { Label, Team, WeekLog, WeekProject } from "../erp/types.ts";
+import { cloneWeek, findTask, findWeekProject, putEntry } from "../erp/week.ts";
+import { UserError } from "../errors.ts";
+import { formatTime, timeOut } from "../logs/present.ts";
+import { completedWeek, noWeekLog, openTimesheet, type WeekRead } from "../logs/timesheet.ts";
+import { weekArg } from "./args.ts";
+import { askLine, confirmationOutput, confirmationTokenArg } from "./confirm.ts";
+import { defineTool } from "./define_tool.ts";
+import { dateArg as dateField, emailArg, timeSchema } from "./schemas.ts";
+
+/** Copies onto more days than this ask the person first. */
+export const CONFIRM_ABOVE_DAYS = 5;
+
+type Status = "written" | "planned" | "skipped" | "failed";
+
+/** One task-day of the source week and what became of it. */
+interface Item {
+  date: string;
+  from_date: string;
+  project: string;
+  description: string;
+  minutes: number;
+  label: number | null;
+  status: Status;
+  reason?: string;
+}
+
+/** The week project of `week` for the team a source project belongs to (matched by name). */
+function targetProject(week: WeekLog, source: WeekProject): WeekProject | undefined {
+  const team: Team = { id: 0, team: source.team, subteam: source.subteam, isActive: true };
+  return findWeekProject(week, team);
+}
+
+function readOrExplain(read: WeekRead, role: "from" | "to"): WeekLog {
+  const monday = Temporal.PlainDate.from(read.monday);
+  if (read.status === "failed") {
+    throw new UserError(
+      `Cannot read the week of ${read.monday}: ${read.error}`,
+      "Try again later.",
+    );
+  }
+  if (read.status === "no_log") {
+    if (role === "from") {
+      throw new UserError(
+        `Nothing to copy: there is no week log for the week of ${monday} (to ${sundayOf(monday)})`,
+        "Pick a week that has entries (get_week_logs shows one).",
+      );
+    }
+    throw noWeekLog(monday, `copy into the week of ${monday}`);
+  }
+  return read.week;
+}
+
+/** Decides each source task-day against a copy of the target: skip, fail, or write. */
+function plan(source: WeekLog, target: WeekLog, offsetDays: number): Item[] {
+  const probe = cloneWeek(target);
+  const items: Item[] = [];
+  for (const project of source.projects) {
+    for (const task of project.tasks) {
+      for (const day of task.days) {
+        const date = Temporal.PlainDate.from(day.date).add({ days: offsetDays }).toString();
+        items.push({
+          date,
+          from_date: day.date,
+          project: project.team || project.subteam,
+          description: task.description,
+          minutes: day.minutes,
+          label: day.label,
+          status: "planned",
+        });
+      }
+    }
+  }
+  items.sort((a, b) => a.date.localeCompare(b.date));
+  for (const item of items) {
+    const source_ = source.projects.find((p) => (p.team || p.subteam) === item.project)!;
+    const p = targetProject(probe, source_);
+    if (!p) {
+      item.status = "failed";
+      item.reason = `the week of ${target.monday} has no project for "${item.project}"`;
+      continue;
+    }
+    const there = findTask(p, item.description)?.days.find((d) => d.date === item.date);
+    if (there) {
+      item.status = "skipped";
+      item.reason = `already logged on this task (${formatTime(timeOut(there.minutes))})`;
+      continue;
+    }
+    try {
+      putEntry(probe, {
+        projectId: p.id,
+        date: item.date,
+        description: item.description,
+        minutes: item.minutes,
+        label: item.label,
+      });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      item.status = "failed";
+      item.reason = error.message;
+    }
+  }
+  return items;
+}
+
+/** Applies the planned items to a copy of the target; items already there (after a 409) stay. */
+function apply(copy: WeekLog, source: WeekLog, items: Item[]): void {
+  for (const item of items) {
+    const sp = source.projects.find((p) => (p.team || p.subteam) === item.project)!;
+    const p = targetProject(copy, sp);
+    if (!p) throw new UserError(`The week of ${copy.monday} no longer has "${item.project}"`);
+    if (findTask(p, item.description)?.days.some((d) => d.date === item.date)) continue;
+    putEntry(copy, {
+      projectId: p.id,
+      date: item.date,
+      description: item.description,
+      minutes: item.minutes,
+      label: item.label,
+    });
+  }
+}
+
+function line(i: Item, labels: Label[]): string {
+  const label = labels.find((l) => l.id === i.label)?.name;
+  return `- ${i.date} ← ${i.from_date} · ${i.project} · ${i.description} · ${
+    formatTime(timeOut(i.minutes))
+  }${label ? ` · ${label}` : ""}: ${i.status}${i.reason ? ` (${i.reason})` : ""}`;
+}
+
+/** copy_week */
+export const copyWeek = defineTool({
+  name: "copy_week",
+  title: "Copy a week into another",
+  description:
+    `Copy a week's tasks (hours, label, description) into another week day by day — Monday to Monday, Tuesday to Tuesday — onto the target week's project for the same team. A day where the target already has that task is skipped, so running it twice adds nothing. One read of each week and one save. Use dry_run to show the plan; copying onto more than ${CONFIRM_ABOVE_DAYS} days asks the person first.`,
+  input: {
+    from_week: dateField('The week to copy: any date in it, or "last week"'),
+    to_week: dateField('The week to fill: any date in it, or "this week"'),
+    dry_run: z.boolean().default(false).describe("true returns the plan and writes nothing"),
+    email: emailArg,
+    confirmation_token: confirmationTokenArg,
+  },
+  output: {
+    status: z.enum(["done", "planned", "needs_confirmation", "declined"]).describe(
+      "done: saved; planned: dry run; needs_confirmation: ask the person, then call again with confirmation_token; declined: the person said no",
+    ),
+    dry_run: z.boolean(),
+    from_week: z.string().describe("the Monday copied from"),
+    to_week: z.string().describe("the Monday copied to"),
+    days: z.array(z.object({
+      date: z.string().describe("the day written in the target week"),
+      from_date: z.string(),
+      project: z.string(),
+      description: z.string(),
+      time: timeSchema,
+      label_id: z.number().int().nullable(),
+      status: z.enum(["written", "planned", "skipped", "failed"]),
+      reason: z.string().optional(),
+    })),
+    written: z.number().int(),
+    planned: z.number().int(),
+    skipped: z.number().int(),
+    failed: z.number().int(),
+    conflict_retried: z.boolean(),
+    ...confirmationOutput,
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async handler(args, ctx) {
+    const from = weekArg(args.from_week, "from_week", ctx.config);
+    const to = weekArg(args.to_week, "to_week", ctx.config);
+    if (from.equals(to)) {
+      throw new UserError(`Cannot copy the week of ${from} onto itself`, "Pick another to_week.");
+    }
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const [reads, labels] = await Promise.all([
+      ts.weeks([from, to]),
+      ts.labels().catch(() => [] as Label[]),
+    ]);
+    const source = readOrExplain(reads[0], "from");
+    const target = readOrExplain(reads[1], "to");
+    if (target.isCompleted) throw completedWeek(target.monday);
+    const offset = from.until(to, { largestUnit: "days" }).days;
+    const items = plan(source, target, offset);
+    if (items.length === 0) {
+      throw new UserError(`Nothing to copy: the week of ${from} has no entries`);
+    }
+    const toWrite = items.filter((i) => i.status === "planned");
+    const writeDays = new Set(toWrite.map((i) => i.date)).size;
+    let status: "done" | "planned" | "needs_confirmation" | "declined" = args.dry_run
+      ? "planned"
+      : "done";
+    let confirmation: { confirmation_token?: string; expires_at?: string } = {};
+    let retried = false;
+    if (!args.dry_run && writeDays > CONFIRM_ABOVE_DAYS) {
+      const preview = items.map((i) => line(i, labels)).join("\n");
+      const answer = await ctx.confirm.ask({
+        tool: "copy_week",
+        args,
+        who: ts.email,
+        message:
+          `Copy the week of ${from} into the week of ${to}: ${toWrite.length} entries on ${writeDays} days?\n${preview}`,
+      }, ctx.signal);
+      if (answer.status === "declined") status = "declined";
+      if (answer.status === "needs_confirmation") {
+        status = "needs_confirmation";
+        confirmation = { confirmation_token: answer.token, expires_at: answer.expiresAt };
+      }
+    }
+    if (status === "done" && toWrite.length > 0) {
+      retried = await save(ts, source, target, toWrite);
+    }
+    const count = (s: Status) => items.filter((i) => i.status === s).length;
+    const data = {
+      status,
+      dry_run: args.dry_run,
+      from_week: from.toString(),
+      to_week: to.toString(),
+      days: items.map((i) => ({
+        date: i.date,
+        from_date: i.from_date,
+        project: i.project,
+        description: i.description,
+        time: timeOut(i.minutes),
+        label_id: i.label,
+        status: i.status,
+        ...(i.reason ? { reason: i.reason } : {}),
+      })),
+      written: count("written"),
+      planned: count("planned"),
+      skipped: count("skipped"),
+      failed: count("failed"),
+      conflict_retried: retried,
+      ...confirmation,
+    };
+    const head = {
+      done: `${
+        data.failed ? (data.written ? "Partly done" : "Nothing written") : "Done"
+      }: copied the week of ${from} into the week of ${to}: ${data.written} written, ${data.skipped} skipped, ${data.failed} failed.`,
+      planned:
+        `Plan (nothing written): ${data.planned} entries to copy from the week of ${from} into the week of ${to}, ${data.skipped} skipped, ${data.failed} would fail.`,
+      needs_confirmation:
+        `Copying the week of ${from} into the week of ${to} would write ${toWrite.length} entries on ${writeDays} days. ${
+          askLine("copy_week")
+        }`,
+      declined: `The person declined: nothing was copied into the week of ${to}.`,
+    }[status];
+    return {
+      text: [head, ...items.map((i) => line(i, labels))].join("\n"),
+      data,
+      isError: status === "done" && data.failed > 0,
+    };
+  },
+});
+
+/** Saves the planned items in one save; sets each item's outcome. Returns whether a 409 was merged. */
+async function save(
+  ts: Awaited<ReturnType<typeof openTimesheet>>,
+  source: WeekLog,
+  target: WeekLog,
+  toWrite: Item[],
+): Promise<boolean> {
+  const has = (w: WeekLog, i: Item) => {
+    const sp = source.projects.find((p) => (p.team || p.subteam) === i.project)!;
+    const p = targetProject(w, sp);
+    return findTask(p ?? { id: 0, team: "", subteam: "", tasks: [] }, i.description)?.days
+      .some((d) => d.date === i.date && d.minutes === i.minutes) ?? false;
+  };
+  try {
+    const { retried } = await ts.save(target, (copy) => apply(copy, source, toWrite), (stored) => {
+      for (const i of toWrite) {
+        i.status = has(stored, i) ? "written" : "failed";
+        i.reason = has(stored, i)
+          ? "confirmed by re-reading"
+          : "the save was not confirmed and the day is not stored";
+      }
+      return `${toWrite.filter((i) => has(stored, i)).length} of ${toWrite.length} entries stored`;
+    });
+    for (const i of toWrite) i.status = "written";
+    return retried;
+  } catch (error) {
+    if (error instanceof UserError) {
+      if (!/did not confirm/.test(error.message)) {
+        for (const i of toWrite) Object.assign(i, { status: "failed", reason: error.message });
+      }
+      return false;
+    }
+    if (error instanceof ErpError) {
+      for (const i of toWrite) {
+        Object.assign(i, { status: "failed", reason: error.erpMessage ?? error.message });
+      }
+      if (error.kind === "unauthorized") ts.session.tokenRejected();
+      return false;
+    }
+    throw error;
+  }
+}
+
+/** Every copy tool. */
+export const copyTools = [copyWeek];

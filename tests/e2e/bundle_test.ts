@@ -1,0 +1,81 @@
+/**
+ * `deno bundle` makes one JS file that serves stdio MCP with an empty Deno cache: bundle main.ts,
+ * run the bundle with a fresh DENO_DIR and the narrow flags, and drive it with the SDK client.
+ */
+import assert from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import {
+  getDefaultEnvironment,
+  StdioClientTransport,
+} from "@modelcontextprotocol/sdk/client/stdio.js";
+import { permissionFlags } from "../../src/permissions.ts";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import { TODAY } from "../helpers.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+Deno.test("bundle: one JS file serves stdio MCP with an empty cache and narrow flags", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "bundle_test_" });
+  const emptyCache = `${dir}/deno_dir`;
+  await Deno.mkdir(emptyCache);
+  const bundle = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--platform", "deno", "-o", `${dir}/server.js`, "main.ts"],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
+
+  const sb = await serveSandbox({ today: TODAY });
+  const { alice } = sb.erp.fixtures.users;
+  // The SDK passes only a few variables to the child (deno-notes): give it the empty cache.
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", ...permissionFlags({ erpBaseUrl: sb.apiBase }), `${dir}/server.js`],
+    env: {
+      ...getDefaultEnvironment(),
+      DENO_DIR: emptyCache,
+      DENO_TLS_CA_STORE: "system",
+      NO_COLOR: "1",
+      ERP_API_BASE_URL: sb.apiBase,
+      ERP_API_TOKEN: alice.token,
+      MCP_AUTHORIZED_USERS: alice.email,
+      MCP_TIMEZONE: "UTC",
+    },
+    cwd: dir,
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Uint8Array) => stderr += new TextDecoder().decode(chunk));
+  const client = new Client({ name: "bundle-test", version: "1" });
+  try {
+    await client.connect(transport);
+    assert.equal(client.getServerVersion()?.name, "project-logs-mcp");
+    const labels = await client.callTool({ name: "get_log_labels", arguments: {} });
+    assert.equal(labels.isError, undefined, JSON.stringify(labels.content) + stderr);
+    const names = (labels.structuredContent as { labels: { name: string }[] }).labels
+      .map((l) => l.name);
+    assert.ok(names.includes("Coding"), names.join());
+    assert.deepEqual(filesUnder(`${emptyCache}/npm`), [], "the bundle downloaded nothing");
+  } finally {
+    await client.close();
+    await sb.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Every file below `dir` (none when it does not exist). */
+function filesUnder(dir: string): string[] {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) =>
+    e.isDirectory ? filesUnder(`${dir}/${e.name}`) : [`${dir}/${e.name}`]
+  );
+}

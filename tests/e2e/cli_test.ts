@@ -1,0 +1,231 @@
+/**
+ * The command line, spawned as `deno run main.ts` with the flags a compiled executable bakes in
+ * (src/cli/compile.ts): --help, --version, tools, call and doctor against the sandbox ERP.
+ */
+import assert from "node:assert/strict";
+import { compileFlags, mergeFlags } from "../../src/cli/compile.ts";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import denoJson from "../../deno.json" with { type: "json" };
+import { TODAY } from "../helpers.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/** Stands in for a browser: the doctor only checks that the file exists. */
+const BROWSER = Deno.execPath();
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** A free loopback port (listen on 0, close). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = l.addr as Deno.NetAddr;
+  l.close();
+  return port;
+}
+
+/** Runs main.ts with the baked-in flags of a build for `erpBaseUrl`, and only `env`. */
+async function run(args: string[], env: Record<string, string>): Promise<Run> {
+  const url = env.ERP_API_BASE_URL ?? "https://erp.example.com/api/v1/";
+  const flags = mergeFlags([
+    ...compileFlags({
+      erpBaseUrl: URL.canParse(url) ? url : undefined, // an invalid URL: a generic build
+      oauthPort: Number(env.MCP_OAUTH_PORT ?? 8765),
+      allowlistFile: env.MCP_AUTHORIZED_USERS_FILE,
+    }),
+    `--allow-read=${BROWSER}`,
+  ]);
+  const base: Record<string, string> = { DENO_TLS_CA_STORE: "system", NO_COLOR: "1" };
+  for (const k of ["DENO_DIR", "HOME", "PATH", "NODE_EXTRA_CA_CERTS"]) {
+    const v = Deno.env.get(k);
+    if (v) base[k] = v;
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, MAIN, ...args],
+    env: { ...base, MCP_TIMEZONE: "UTC", ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, out: text(out.stdout), err: text(out.stderr) };
+}
+
+/** Runs `fn` with the sandbox up and the environment of a signed-in alice. */
+async function withSandbox(
+  fn: (env: Record<string, string>, sb: Awaited<ReturnType<typeof serveSandbox>>) => Promise<void>,
+): Promise<void> {
+  const sb = await serveSandbox({ today: TODAY });
+  const { alice } = sb.erp.fixtures.users;
+  try {
+    await fn({
+      ERP_API_BASE_URL: sb.apiBase,
+      ERP_API_TOKEN: alice.token,
+      MCP_AUTHORIZED_USERS: alice.email,
+      MCP_GOOGLE_CLIENT_ID: "client-id.apps.googleusercontent.com",
+      MCP_OAUTH_PORT: String(freePort()),
+      MCP_BROWSER_PATH: BROWSER,
+    }, sb);
+  } finally {
+    await sb.close();
+  }
+}
+
+Deno.test("cli: --help lists the commands and every setting; --version prints deno.json's", async () => {
+  const help = await run(["--help"], {});
+  assert.equal(help.code, 0, help.err);
+  for (const s of ["doctor", "tools", "call <tool>", "ERP_API_BASE_URL", "MCP_OAUTH_PORT"]) {
+    assert.ok(help.out.includes(s), `--help mentions ${s}`);
+  }
+  const version = await run(["--version"], {});
+  assert.equal(version.code, 0, version.err);
+  assert.equal(version.out.trim(), denoJson.version);
+});
+
+Deno.test("cli: an unknown command stops with one line and exit code 2", async () => {
+  const r = await run(["frobnicate"], {});
+  assert.equal(r.code, 2);
+  assert.match(r.err, /Unknown command "frobnicate"/);
+  assert.equal(r.out, "");
+});
+
+Deno.test("cli: tools prints one line per tool", async () => {
+  const r = await run(["tools"], {
+    ERP_API_BASE_URL: "https://erp.example.com/api/v1/",
+    MCP_AUTHORIZED_USERS: "@example.com",
+  });
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split("\n");
+  assert.ok(lines.length >= 16, r.out);
+  assert.ok(lines.every((l) => /^[a-z_]+ +(read|write|session) +\S/.test(l)), r.out);
+  assert.ok(lines.some((l) => l.startsWith("get_log_labels ")));
+});
+
+Deno.test("cli: call prints what the model gets, and --json the whole result", async () => {
+  await withSandbox(async (env, sb) => {
+    const r = await run(["call", "get_log_labels", "{}"], env);
+    assert.equal(r.code, 0, r.err);
+    for (const label of sb.erp.fixtures.labels) assert.ok(r.out.includes(label.name), r.out);
+    const j = await run(["call", "get_log_labels", "{}", "--json"], env);
+    assert.equal(j.code, 0, j.err);
+    const result = JSON.parse(j.out);
+    assert.equal(result.isError, undefined);
+    assert.equal(result.content[0].type, "text");
+    assert.ok(result.structuredContent, j.out);
+    assert.ok(!r.err.includes(env.ERP_API_TOKEN), "the token never reaches the output");
+  });
+});
+
+Deno.test("cli: call with a bad tool, bad JSON or an error result says so", async () => {
+  await withSandbox(async (env) => {
+    const unknown = await run(["call", "no_such_tool", "{}"], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /Unknown tool "no_such_tool": run "project-logs-mcp tools"/);
+    const badJson = await run(["call", "get_log_labels", "{nope"], env);
+    assert.equal(badJson.code, 2);
+    assert.match(badJson.err, /Invalid JSON arguments for "get_log_labels": /);
+    const notObject = await run(["call", "get_log_labels", "[1]"], env);
+    assert.equal(notObject.code, 2);
+    assert.match(notObject.err, /expected a JSON object/);
+    const isError = await run(["call", "get_week_logs", '{"week_starting":"2026-02-30"}'], env);
+    assert.equal(isError.code, 1, isError.err);
+    assert.match(isError.out, /2026-02-30/);
+    assert.doesNotMatch(isError.out + isError.err, /\n\s+at /, "no stack trace");
+  });
+});
+
+Deno.test("cli: doctor is all green against the sandbox with a good setup", async () => {
+  await withSandbox(async (env) => {
+    const r = await run(["doctor"], env);
+    assert.equal(r.code, 0, r.out + r.err);
+    const lines = r.out.trim().split("\n");
+    assert.equal(lines.at(-1), "All is well.");
+    assert.ok(lines.slice(0, -1).every((l) => l.startsWith("✔ ")), r.out);
+    for (
+      const re of [
+        /✔ ERP URL ".*" is valid/,
+        /✔ ERP "127\.0\.0\.1:\d+" is reachable/,
+        /✔ ERP_API_TOKEN accepted: it belongs to "alice@example\.com"/,
+        /✔ "alice@example\.com" is on the allowlist/,
+        /✔ Allowlist loaded: 1 entry from "MCP_AUTHORIZED_USERS"/,
+        /✔ Browser for ERP sign-in/,
+        /✔ Callback port 127\.0\.0\.1:\d+ is free/,
+        /✔ Google client id is set/,
+      ]
+    ) assert.match(r.out, re);
+    assert.ok(!r.out.includes(env.ERP_API_TOKEN), "the token is never printed");
+  });
+});
+
+const reds: {
+  name: string;
+  env: (env: Record<string, string>, sb: Awaited<ReturnType<typeof serveSandbox>>) => Record<
+    string,
+    string
+  >;
+  re: RegExp;
+}[] = [
+  {
+    name: "a bad token",
+    env: (e) => ({ ...e, ERP_API_TOKEN: "not-a-real-token" }),
+    re: /✘ ERP_API_TOKEN refused by the ERP \(401\) — copy a fresh token/,
+  },
+  {
+    name: "an email not on the allowlist",
+    env: (e, sb) => ({ ...e, ERP_API_TOKEN: sb.erp.fixtures.users.bob.token }),
+    re: /✘ "bob@other\.test" is not on the allowlist \(MCP_AUTHORIZED_USERS\) — add it/,
+  },
+  {
+    name: "an unreachable ERP",
+    env: (e) => ({ ...e, ERP_API_BASE_URL: `http://127.0.0.1:${freePort()}/api/v1/` }),
+    re: /✘ ERP "127\.0\.0\.1:\d+" is unreachable: .* — check ERP_API_BASE_URL/,
+  },
+  {
+    name: "an empty allowlist file and no Google client id",
+    env: (e) => {
+      const file = Deno.makeTempFileSync({ suffix: ".json" });
+      Deno.writeTextFileSync(file, '{"authorized_emails": []}');
+      return {
+        ...e,
+        MCP_AUTHORIZED_USERS: "",
+        MCP_AUTHORIZED_USERS_FILE: file,
+        MCP_GOOGLE_CLIENT_ID: "",
+      };
+    },
+    re: /✘ Allowlist empty or missing \("\/[^\n]*\n[\s\S]*✘ Google client id missing/,
+  },
+  {
+    name: "an invalid ERP URL",
+    env: (e) => ({ ...e, ERP_API_BASE_URL: "erp.example.com/api" }),
+    re: /✘ Configuration invalid: Invalid URL "erp\.example\.com\/api" in --erp-url/,
+  },
+];
+for (const c of reds) {
+  Deno.test(`cli: doctor is red, with what to fix, for ${c.name}`, async () => {
+    await withSandbox(async (env, sb) => {
+      const e = c.env(env, sb);
+      const r = await run(["doctor"], e);
+      assert.equal(r.code, 1, r.out + r.err);
+      assert.match(r.out, c.re);
+      assert.match(r.out.trim().split("\n").at(-1)!, /^\d+ problems? to fix\.$/);
+      assert.ok(!r.out.includes(e.ERP_API_TOKEN), "the token is never printed");
+      if (e.MCP_AUTHORIZED_USERS_FILE) await Deno.remove(e.MCP_AUTHORIZED_USERS_FILE);
+    });
+  });
+}
+
+Deno.test("cli: doctor says when the callback port is taken", async () => {
+  await withSandbox(async (env) => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: Number(env.MCP_OAUTH_PORT) });
+    try {
+      const r = await run(["doctor"], env);
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.out, /✘ Callback port 127\.0\.0\.1:\d+ is in use — stop the program/);
+    } finally {
+      listener.close();
+    }
+  });
+});

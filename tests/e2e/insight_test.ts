@@ -1,0 +1,196 @@
+/** get_missing_days and get_timesheet_summary through a real MCP client, against the sandbox ERP. */
+import assert from "node:assert/strict";
+import { withHarness } from "../helpers.ts";
+
+/** Noon UTC on the sandbox's today (Wednesday 2026-11-25), so relative words are fixed. */
+const NOW = () => Temporal.Instant.from("2026-11-25T12:00:00Z");
+
+Deno.test("get_missing_days: this week holds Monday and Tuesday; today is missing; later days are left out", async () => {
+  await withHarness({ now: NOW }, async (h) => {
+    const r = await h.call("get_missing_days", { start_date: "this week", end_date: "this week" });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.start_date, "2026-11-23");
+    assert.equal(r.data.end_date, "2026-11-29");
+    assert.equal(r.data.workdays_checked, 3);
+    assert.deepEqual(r.data.missing_days.map((d: { date: string }) => d.date), ["2026-11-25"]);
+    assert.equal(r.data.missing_days[0].missing.hours, 8);
+    assert.equal(r.data.future_days_left_out, 4);
+    assert.deepEqual(r.data.incomplete_weeks.map((w: { status: string }) => w.status), ["draft"]);
+    assert.match(r.text, /1 of 3 workdays/);
+  });
+});
+
+Deno.test("get_missing_days: short days with what they hold, weeks without a log, weeks not completed", async () => {
+  await withHarness({ now: NOW }, async (h) => {
+    const { draft, completed, withoutLog } = h.erp.fixtures.weeks;
+    const end = Temporal.PlainDate.from(withoutLog).add({ days: 6 }).toString();
+    const r = await h.call("get_missing_days", { start_date: draft, end_date: end });
+    assert.equal(r.isError, false, r.text);
+    const dates = r.data.missing_days.map((d: { date: string }) => d.date);
+    assert.ok(dates.includes("2026-10-30"), "the draft week's empty Friday");
+    assert.ok(!dates.some((d: string) => d >= completed && d < "2026-11-09"), "completed week full");
+    const noLog = r.data.missing_days.filter((d: { week_status: string }) => d.week_status === "no_log");
+    assert.equal(noLog.length, 5);
+    assert.deepEqual(
+      r.data.incomplete_weeks.map((w: { week_starting: string; status: string }) => [
+        w.week_starting,
+        w.status,
+      ]),
+      [[draft, "draft"], [withoutLog, "no_log"]],
+    );
+  });
+});
+
+Deno.test("get_missing_days: entries of a partly logged day are listed", async () => {
+  await withHarness({ now: NOW }, async (h) => {
+    await h.call("create_or_update_log", {
+      date: "today",
+      project_id: 42,
+      description: "Half day",
+      hours: 3.5,
+      label_name: "Testing",
+    });
+    const r = await h.call("get_missing_days", { start_date: "today", end_date: "today" });
+    assert.equal(r.isError, false, r.text);
+    const [day] = r.data.missing_days;
+    assert.equal(day.date, "2026-11-25");
+    assert.deepEqual([day.logged.hours, day.logged.minutes], [3, 30]);
+    assert.deepEqual([day.missing.hours, day.missing.minutes], [4, 30]);
+    assert.equal(day.entries[0].description, "Half day");
+    assert.equal(day.entries[0].label, "Testing");
+  });
+});
+
+Deno.test("get_missing_days: holidays from MCP_HOLIDAYS and MCP_EXPECTED_HOURS change the answer", async () => {
+  const files = { "/etc/holidays.json": '["2026-10-30"]' };
+  const env = { MCP_HOLIDAYS: "/etc/holidays.json", MCP_EXPECTED_HOURS: "9" };
+  await withHarness({ now: NOW, files, env }, async (h) => {
+    const { draft } = h.erp.fixtures.weeks;
+    const r = await h.call("get_missing_days", { start_date: draft, end_date: "2026-11-01" });
+    assert.equal(r.isError, false, r.text);
+    assert.deepEqual(r.data.holidays, ["2026-10-30"]);
+    assert.equal(r.data.workdays_checked, 4);
+    assert.equal(r.data.expected_per_day.hours, 9);
+    assert.deepEqual(
+      r.data.missing_days.map((d: { missing: { hours: number } }) => d.missing.hours),
+      [1, 1, 1, 1],
+    );
+  });
+});
+
+for (
+  const c of [
+    { args: { start_date: "2026-02-30", end_date: "2026-03-01" }, re: /start_date "2026-02-30"/ },
+    { args: { start_date: "2026-11-10", end_date: "2026-11-01" }, re: /end_date is before/ },
+    { args: { start_date: "2025-01-01", end_date: "2026-11-01" }, re: /more than the 366/ },
+    { args: { start_date: "this week", end_date: "whenever" }, re: /end_date "whenever"/ },
+  ]
+) {
+  for (const tool of ["get_missing_days", "get_timesheet_summary"]) {
+    Deno.test(`${tool} refuses ${JSON.stringify(c.args)}`, async () => {
+      await withHarness({ now: NOW }, async (h) => {
+        const r = await h.call(tool, c.args);
+        assert.equal(r.isError, true);
+        assert.match(r.text, c.re);
+      });
+    });
+  }
+}
+
+Deno.test("get_missing_days: signed out is a clear error", async () => {
+  await withHarness({ now: NOW, signIn: false }, async (h) => {
+    const r = await h.call("get_missing_days", { start_date: "today", end_date: "today" });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /sign/i);
+  });
+});
+
+Deno.test("get_timesheet_summary by day: every workday against the expected hours", async () => {
+  await withHarness({ now: NOW }, async (h) => {
+    const { draft } = h.erp.fixtures.weeks;
+    const r = await h.call("get_timesheet_summary", {
+      start_date: draft,
+      end_date: "2026-11-01",
+      group_by: "day",
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.total.hours, 32);
+    assert.equal(r.data.expected.hours, 40);
+    assert.equal(r.data.balance_hours, -8);
+    assert.equal(r.data.groups.length, 5);
+    const friday = r.data.groups.at(-1);
+    assert.deepEqual([friday.key, friday.total.hours, friday.balance_hours], ["2026-10-30", 0, -8]);
+    assert.equal(r.data.groups[0].share_percent, 25);
+  });
+});
+
+Deno.test("get_timesheet_summary by project, label and week: shares add up to 100", async () => {
+  await withHarness({ now: NOW }, async (h) => {
+    for (const group_by of ["project", "label", "week"]) {
+      const r = await h.call("get_timesheet_summary", {
+        start_date: "last month",
+        end_date: "last month",
+        group_by,
+      });
+      assert.equal(r.isError, false, r.text);
+      assert.equal(r.data.start_date, "2026-10-01");
+      assert.equal(r.data.end_date, "2026-10-31");
+      assert.equal(r.data.workdays, 22);
+      const shares = r.data.groups.reduce((s: number, g: { share_percent: number }) =>
+        s + g.share_percent, 0);
+      assert.ok(Math.abs(shares - 100) < 0.5, `${group_by}: ${shares}`);
+      const minutes = r.data.groups.reduce(
+        (s: number, g: { total: { hours: number; minutes: number } }) =>
+          s + g.total.hours * 60 + g.total.minutes,
+        0,
+      );
+      assert.equal(minutes, r.data.total.hours * 60 + r.data.total.minutes);
+    }
+    const byProject = await h.call("get_timesheet_summary", {
+      start_date: h.erp.fixtures.weeks.completed,
+      end_date: "2026-11-08",
+    });
+    assert.deepEqual(
+      byProject.data.groups.map((g: { key: string; name: string; share_percent: number }) => [
+        g.key,
+        g.name,
+        g.share_percent,
+      ]),
+      [["41", "Client X / Backend", 100]],
+    );
+    assert.equal(byProject.data.balance_hours, 0);
+  });
+});
+
+Deno.test("relative dates through the client: midnight in Kiritimati (UTC+14) and Pago Pago (UTC-11)", async () => {
+  const cases = [
+    { zone: "Pacific/Kiritimati", utc: "2026-11-23T09:59:59Z", today: "2026-11-23" },
+    { zone: "Pacific/Kiritimati", utc: "2026-11-23T10:00:00Z", today: "2026-11-24" },
+    { zone: "Pacific/Pago_Pago", utc: "2026-11-23T10:59:59Z", today: "2026-11-22" },
+    { zone: "Pacific/Pago_Pago", utc: "2026-11-23T11:00:00Z", today: "2026-11-23" },
+  ];
+  for (const c of cases) {
+    const now = () => Temporal.Instant.from(c.utc);
+    await withHarness({ now, env: { MCP_TIMEZONE: c.zone } }, async (h) => {
+      const day = await h.call("get_missing_days", { start_date: "today", end_date: "today" });
+      assert.equal(day.data.start_date, c.today, `${c.zone} at ${c.utc}`);
+      const week = await h.call("get_timesheet_summary", {
+        start_date: "this week",
+        end_date: "this week",
+        group_by: "week",
+      });
+      const monday = Temporal.PlainDate.from(c.today);
+      assert.equal(
+        week.data.start_date,
+        monday.subtract({ days: monday.dayOfWeek - 1 }).toString(),
+      );
+      const weekday = Temporal.PlainDate.from(c.today).toLocaleString("en-US", {
+        weekday: "long",
+      });
+      assert.match(
+        h.client.getInstructions() ?? "",
+        new RegExp(`Today is ${weekday} ${c.today} \\(time zone ${c.zone}\\)`),
+      );
+    });
+  }
+});
