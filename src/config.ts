@@ -29,6 +29,14 @@ export interface Config {
   readonly signInTimeoutMs: number;
   readonly sseHost: string;
   readonly ssePublicUrl?: string;
+  /** Extra `host[:port]` values the HTTP server answers to (DNS-rebinding protection). */
+  readonly allowedHosts: readonly string[];
+  /** Extra browser origins allowed to call the HTTP server. */
+  readonly allowedOrigins: readonly string[];
+  /** Most MCP sessions the HTTP server keeps at once. */
+  readonly maxSessions: number;
+  /** An HTTP session idle this long is closed. */
+  readonly sessionIdleMs: number;
   readonly port: number;
   /** IANA zone for "today" and week boundaries. */
   readonly timeZone: string;
@@ -61,6 +69,10 @@ export const ENV_VARS = [
   "MCP_SIGNIN_TIMEOUT_SECONDS",
   "MCP_SSE_HOST",
   "MCP_SSE_PUBLIC_URL",
+  "MCP_ALLOWED_HOSTS",
+  "MCP_ALLOWED_ORIGINS",
+  "MCP_MAX_SESSIONS",
+  "MCP_SESSION_IDLE_MINUTES",
   "PORT",
   "MCP_TIMEZONE",
   "MCP_READ_ONLY",
@@ -97,6 +109,18 @@ export const SETTINGS = [
   ],
   ["--host", "MCP_SSE_HOST", "address the HTTP server binds (default 127.0.0.1)"],
   ["--public-url", "MCP_SSE_PUBLIC_URL", "public URL of the hosted server"],
+  [
+    "--allowed-hosts",
+    "MCP_ALLOWED_HOSTS",
+    "extra Host values the HTTP server answers to (comma list)",
+  ],
+  ["--allowed-origins", "MCP_ALLOWED_ORIGINS", "extra browser origins allowed (comma list)"],
+  ["--max-sessions", "MCP_MAX_SESSIONS", "most HTTP sessions at once (default 100)"],
+  [
+    "--session-idle",
+    "MCP_SESSION_IDLE_MINUTES",
+    "minutes before an idle HTTP session closes (default 30)",
+  ],
   ["--port", "PORT", "port of the HTTP server (default 8000)"],
   ["--timezone", "MCP_TIMEZONE", "IANA time zone for today and weeks (default: the machine's)"],
   ["--read-only", "MCP_READ_ONLY", "register only the tools that never write (true/false)"],
@@ -141,6 +165,10 @@ export const FLAG_OPTIONS = {
   "signin-timeout": { type: "string" },
   "host": { type: "string" },
   "public-url": { type: "string" },
+  "allowed-hosts": { type: "string" },
+  "allowed-origins": { type: "string" },
+  "max-sessions": { type: "string" },
+  "session-idle": { type: "string" },
   "port": { type: "string" },
   "timezone": { type: "string" },
   "read-only": { type: "boolean" },
@@ -250,10 +278,30 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       ["1", "true", "yes"].includes(headlessEnv ?? ""),
     signInTimeoutMs: signInSeconds * 1000,
     sseHost: pick("host", "MCP_SSE_HOST") ?? "127.0.0.1",
+    allowedHosts: Object.freeze(
+      list(pick("allowed-hosts", "MCP_ALLOWED_HOSTS")).map((h) => h.toLowerCase()),
+    ),
+    allowedOrigins: Object.freeze(
+      list(pick("allowed-origins", "MCP_ALLOWED_ORIGINS")).map((o) =>
+        new URL(httpUrl(o, "--allowed-origins", "MCP_ALLOWED_ORIGINS", false)).origin
+      ),
+    ),
+    maxSessions: count(
+      pick("max-sessions", "MCP_MAX_SESSIONS"),
+      100,
+      "--max-sessions",
+      "MCP_MAX_SESSIONS",
+    ),
+    sessionIdleMs: count(
+      pick("session-idle", "MCP_SESSION_IDLE_MINUTES"),
+      30,
+      "--session-idle",
+      "MCP_SESSION_IDLE_MINUTES",
+    ) * 60_000,
     ssePublicUrl: publicRaw
       ? httpUrl(publicRaw, "--public-url", "MCP_SSE_PUBLIC_URL", false).replace(/\/+$/, "")
       : undefined,
-    port: port(pick("port", "PORT"), 8000, "--port", "PORT"),
+    port: port(pick("port", "PORT"), 8000, "--port", "PORT", true),
     timeZone,
     readOnly: flags["read-only"] === true || ["1", "true", "yes"].includes(readOnlyEnv ?? ""),
     timeoutMs: seconds(pick("timeout", "ERP_TIMEOUT_SECONDS"), 30) * 1000,
@@ -340,11 +388,33 @@ function readAllowlistFile(path: string, readFile: ConfigSources["readFile"]): s
   return parseEmails(list, "--authorized-users-file", "MCP_AUTHORIZED_USERS_FILE");
 }
 
-function port(raw: string | undefined, fallback: number, flag: string, env: string): number {
+function list(raw: string | undefined): string[] {
+  return (raw ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+}
+
+function count(raw: string | undefined, fallback: number, flag: string, env: string): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new ConfigError(`Invalid port "${raw}" in ${flag} / ${env}: expected 1-65535`);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+    throw new ConfigError(
+      `Invalid number "${raw}" in ${flag} / ${env}: expected a whole number from 1`,
+    );
+  }
+  return n;
+}
+
+function port(
+  raw: string | undefined,
+  fallback: number,
+  flag: string,
+  env: string,
+  zeroPicksFree = false,
+): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  const min = zeroPicksFree ? 0 : 1;
+  if (!Number.isInteger(n) || n < min || n > 65535) {
+    throw new ConfigError(`Invalid port "${raw}" in ${flag} / ${env}: expected ${min}-65535`);
   }
   return n;
 }

@@ -19,6 +19,8 @@ export interface PermissionInputs {
   browser?: string;
   /** Where the browser's temporary profile goes (default /tmp). */
   tempDir?: string;
+  /** Hosted mode: the `host:port` the HTTP server listens on. */
+  listen?: string;
 }
 
 /** What a browser needs from the environment to show a window; playwright's other reads are ignored. */
@@ -51,6 +53,7 @@ export function permissionFlags(p: PermissionInputs): string[] {
   if (p.holidaysFile) reads.push(p.holidaysFile);
   const net = [netHost(p.erpBaseUrl)];
   if (p.oauthPort) net.push(`127.0.0.1:${p.oauthPort}`);
+  if (p.listen) net.push(p.listen);
   const browser: string[] = [];
   const env: string[] = [...ENV_VARS];
   if (p.browser) {

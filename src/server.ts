@@ -7,7 +7,12 @@ import { today } from "./dates.ts";
 import type { Logger } from "./log.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
-import { CONFIRM_FORM, type Confirmer, createConfirmer } from "./tools/confirm.ts";
+import {
+  CONFIRM_FORM,
+  type Confirmer,
+  type ConfirmTokens,
+  createConfirmer,
+} from "./tools/confirm.ts";
 import { runTool, type ToolContext, type ToolDef } from "./tools/define_tool.ts";
 import { selectTools } from "./tools/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -26,6 +31,11 @@ export interface ServerDeps {
   log: Logger;
   /** Tools to register instead of the configured selection (tests). */
   tools?: readonly ToolDef[];
+  /**
+   * Confirmation tokens shared across servers: stateless HTTP builds a server per request, so a
+   * token must outlive it (tokens stay bound to the signed-in person). Default: this server's own.
+   */
+  confirmTokens?: ConfirmTokens;
 }
 
 /** The instructions sent at initialize: what the server is for, and today's date in its zone. */
@@ -52,7 +62,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     capabilities: { tools: {}, logging: {} },
     instructions: instructions(deps.config),
   });
-  const confirm = confirmerFor(server, deps.config);
+  const confirm = confirmerFor(server, deps.config, deps.confirmTokens);
   for (const def of deps.tools ?? selectTools(deps.config)) {
     server.registerTool(
       def.name,
@@ -94,9 +104,10 @@ export function buildServer(deps: ServerDeps): McpServer {
 }
 
 /** This session's confirmer: elicitation through the client when it declared it. */
-function confirmerFor(server: McpServer, config: Config): Confirmer {
+function confirmerFor(server: McpServer, config: Config, tokens?: ConfirmTokens): Confirmer {
   return createConfirmer({
     enabled: config.confirmWrites,
+    tokens,
     now: () => (config.now?.() ?? Temporal.Now.instant()).epochMilliseconds,
     canElicit: () => server.server.getClientCapabilities()?.elicitation !== undefined,
     elicit: async (message, signal) => {

@@ -1,6 +1,7 @@
 /**
- * `deno task start`: runs main.ts over stdio with the narrowest flags for the configured ERP host,
- * which Deno needs to know before start. stdin, stdout and stderr pass straight through.
+ * `deno task start` (stdio) and `deno task serve` (`--http`): runs main.ts with the narrowest flags
+ * for the configured ERP host and listen address, which Deno needs to know before start.
+ * stdin, stdout and stderr pass straight through.
  */
 import { findBrowser } from "./auth/browsers.ts";
 import { permissionFlags } from "./permissions.ts";
@@ -19,6 +20,10 @@ try {
     oauthPort: Number.isInteger(oauthPort) ? oauthPort : 8765,
     browser: named || findBrowser().path,
     tempDir: Deno.env.get("TMPDIR") || Deno.env.get("TEMP") || "/tmp",
+    holidaysFile: Deno.env.get("MCP_HOLIDAYS")?.trim() || undefined,
+    listen: Deno.args.includes("--http")
+      ? `${Deno.env.get("MCP_SSE_HOST") || "127.0.0.1"}:${Deno.env.get("PORT") || 8000}`
+      : undefined,
   });
 } catch {
   console.error(

@@ -60,8 +60,9 @@ export async function runCli(io: CliIo): Promise<number> {
     config = loadConfig(args, io.sources);
   } catch (error) {
     if (!isConfigProblem(error)) throw error;
-    if (command !== "doctor") return usage(io, error.message);
-    config = { error: error.message };
+    const message = error instanceof ConfigError ? error.message : notPermitted(error.message);
+    if (command !== "doctor") return usage(io, message);
+    config = { error: message };
   }
   const log = createLogger(io.stderr);
   if (command === "doctor") {
@@ -83,12 +84,18 @@ export async function runCli(io: CliIo): Promise<number> {
       await callTool({ config, log }, rest[0], rest[1], { json: !!parsed.values.json }),
     );
   }
-  return await serve({ config, log });
+  return await serve({ config, log, http: parsed.values.http === true, stderr: io.stderr });
 }
 
 function isConfigProblem(error: unknown): error is Error {
   return error instanceof ConfigError || error instanceof Deno.errors.NotCapable ||
     error instanceof Deno.errors.PermissionDenied;
+}
+
+/** Deno's "run again with --allow-…" advice cannot be followed by a compiled executable. */
+function notPermitted(message: string): string {
+  return `${message.replace(/, run again with .*$/s, "")}: not permitted to this server ` +
+    `(the flags it runs with or was built with; see the README, "Install as one executable")`;
 }
 
 function usage(io: CliIo, message: string): number {

@@ -1,21 +1,58 @@
-/** Serving MCP: the stdio server AI clients run. Hosted mode (`--http`) plugs in beside it. */
+/** Serving MCP: over stdio (what AI clients run), or hosted over HTTP with `--http`. */
 import { Session } from "../auth/session.ts";
-import type { Config } from "../config.ts";
+import { type Config, isLoopbackHost } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
+import { serveHttp } from "../transports/http.ts";
 import { serveStdio } from "../transports/stdio.ts";
 
 /** How to serve, chosen by flags. */
 export interface ServeOptions {
   config: Config;
   log: Logger;
+  /** Hosted mode: Streamable HTTP, legacy SSE and /healthz instead of stdio. */
+  http?: boolean;
+  /** One line to stderr (start-up messages). */
+  stderr?: (line: string) => void;
 }
 
-/** Serves MCP until the client goes away; resolves with the exit code. */
+/** Serves MCP until the client goes away (stdio) or the process is told to stop (HTTP). */
 export async function serve(opts: ServeOptions): Promise<number> {
-  // Hosted mode (`--http`, src/transports/http.ts) is chosen here when its flag is set.
+  if (opts.http) return await serveHosted(opts);
   const session = new Session({ config: opts.config });
   if (opts.config.token) session.presetToken(opts.config.token, "environment");
   await serveStdio(buildServer({ config: opts.config, session, log: opts.log }));
+  return 0;
+}
+
+async function serveHosted(opts: ServeOptions): Promise<number> {
+  const { config } = opts;
+  const say = opts.stderr ?? ((line: string) => opts.log.info(line));
+  if (!isLoopbackHost(config.sseHost) && !config.ssePublicUrl && !config.allowedHosts.length) {
+    say(
+      `project-logs-mcp: Cannot serve on "${config.sseHost}" without knowing the public host name: ` +
+        "set MCP_SSE_PUBLIC_URL (or --public-url), or MCP_ALLOWED_HOSTS, so Host checks accept it",
+    );
+    return 2;
+  }
+  if (config.token) {
+    say("project-logs-mcp: ERP_API_TOKEN is ignored in hosted mode: each client signs in itself");
+  }
+  const server = await serveHttp({
+    config,
+    log: opts.log,
+    hostname: config.sseHost,
+    port: config.port,
+  });
+  say(
+    `project-logs-mcp: serving MCP at ${server.url}/mcp (legacy SSE at ${server.url}/sse)` +
+      (config.ssePublicUrl ? `, public URL ${config.ssePublicUrl}/mcp` : ""),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    Deno.addSignalListener("SIGINT", stop);
+    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+  });
+  await server.close();
   return 0;
 }

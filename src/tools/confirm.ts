@@ -10,6 +10,9 @@ import { UserError } from "../errors.ts";
 /** How long a confirmation token stays valid. */
 export const CONFIRM_TTL_MS = 5 * 60 * 1000;
 
+/** The most tokens kept at once. */
+const MAX_TOKENS = 1000;
+
 /** The optional argument that carries a confirmation token back. */
 export const confirmationTokenArg = z.string().max(100).optional().describe(
   "Only after a call answered needs_confirmation: the confirmation_token it returned, once the person said yes (valid 5 minutes, only for the same arguments)",
@@ -49,9 +52,14 @@ export interface Confirmer {
 /** The elicitation answers a form can give. */
 export type ElicitAction = "accept" | "decline" | "cancel";
 
+/** Issued confirmation tokens: one map per session, or one shared by stateless HTTP requests. */
+export type ConfirmTokens = Map<string, { binding: string; expires: number }>;
+
 /** What a confirmer needs from the server around it. */
 export interface ConfirmerDeps {
   enabled: boolean;
+  /** Where tokens live; a fresh map (this session only) when absent. */
+  tokens?: ConfirmTokens;
   /** Milliseconds since the epoch. */
   now: () => number;
   ttlMs?: number;
@@ -105,7 +113,7 @@ function randomToken(): string {
 /** A session's confirmer: elicitation when the client has it, tokens otherwise. */
 export function createConfirmer(deps: ConfirmerDeps): Confirmer {
   const ttl = deps.ttlMs ?? CONFIRM_TTL_MS;
-  const tokens = new Map<string, { binding: string; expires: number }>();
+  const tokens: ConfirmTokens = deps.tokens ?? new Map();
   const sweep = (now: number) => {
     for (const [t, v] of tokens) if (v.expires <= now) tokens.delete(t);
   };
@@ -147,6 +155,11 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         }
       }
       sweep(now);
+      // Bounded: the oldest tokens go first when a session (or a shared store) piles them up.
+      for (const t of tokens.keys()) {
+        if (tokens.size < MAX_TOKENS) break;
+        tokens.delete(t);
+      }
       const token = randomToken();
       const expires = now + ttl;
       tokens.set(token, { binding, expires });

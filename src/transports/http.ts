@@ -74,8 +74,10 @@ export class HttpApp {
 
   constructor(opts: HttpOptions, bound: { hostname: string; port: number }) {
     this.#opts = opts;
-    this.#hosts = new Set((opts.allowedHosts ?? []).map((h) => h.toLowerCase()));
-    this.#origins = new Set(opts.allowedOrigins ?? []);
+    this.#hosts = new Set(
+      [...(opts.allowedHosts ?? []), ...opts.config.allowedHosts].map((h) => h.toLowerCase()),
+    );
+    this.#origins = new Set([...(opts.allowedOrigins ?? []), ...opts.config.allowedOrigins]);
     const pub = opts.config.ssePublicUrl ? new URL(opts.config.ssePublicUrl) : undefined;
     if (pub) {
       this.#hosts.add(pub.host.toLowerCase());
@@ -87,7 +89,7 @@ export class HttpApp {
         this.#origins.add(`http://${h}:${bound.port}`);
       }
     }
-    const idle = opts.idleMs ?? 30 * 60_000;
+    const idle = opts.idleMs ?? opts.config.sessionIdleMs;
     this.#sweeper = setInterval(() => this.#sweep(idle), Math.min(60_000, idle / 2));
     Deno.unrefTimer(this.#sweeper);
   }
@@ -173,7 +175,7 @@ export class HttpApp {
     if (req.method !== "POST") {
       return rpcError(400, -32000, "Bad request: no Mcp-Session-Id; start with an initialize POST");
     }
-    if (this.#entries.size >= (this.#opts.maxSessions ?? 100)) {
+    if (this.#entries.size >= (this.#opts.maxSessions ?? this.#opts.config.maxSessions)) {
       return rpcError(503, -32000, "Too many sessions: try again later");
     }
     const session = this.#newSession();
@@ -212,7 +214,7 @@ export class HttpApp {
   }
 
   #openSse(req: Request): Response {
-    if (this.#entries.size >= (this.#opts.maxSessions ?? 100)) {
+    if (this.#entries.size >= (this.#opts.maxSessions ?? this.#opts.config.maxSessions)) {
       return rpcError(503, -32000, "Too many sessions: try again later");
     }
     const session = this.#newSession(headerToken(req));
@@ -278,7 +280,7 @@ export class HttpApp {
   #sweep(idleMs: number): void {
     const cutoff = Date.now() - idleMs;
     for (const [sid, entry] of this.#entries) {
-      if (entry.lastSeen < cutoff) {
+      if (entry.lastSeen <= cutoff) {
         this.#opts.log.info(`session expired after ${Math.round(idleMs / 60_000)} min idle`);
         void this.#drop(sid);
       }

@@ -23,7 +23,11 @@ Deno.test("copy_week: dry run plans, the copy skips days already logged, a rerun
   await withHarness({ now: NOW }, async (h) => {
     const { draft, current } = h.erp.fixtures.weeks;
     const before = JSON.stringify(stored(h, current));
-    const plan = await h.call("copy_week", { from_week: draft, to_week: "this week", dry_run: true });
+    const plan = await h.call("copy_week", {
+      from_week: draft,
+      to_week: "this week",
+      dry_run: true,
+    });
     assert.equal(plan.isError, false, plan.text);
     assert.equal(plan.data.status, "planned");
     assert.equal(plan.data.to_week, current);
@@ -78,7 +82,7 @@ Deno.test("copy_week: hours, minutes, labels and descriptions carry over; a miss
     assert.equal(failed.length, 1);
     assert.equal(failed[0].project, "Mobile App");
     assert.match(failed[0].reason, /no project for "Mobile App"/);
-    assert.equal(r.data.written, 4);
+    assert.equal(r.data.written + r.data.skipped, 4, "the four Feature work days");
     assert.equal(daysOf(stored(h, missingProject), "Feature work").length >= 4, true);
   });
 
@@ -100,11 +104,20 @@ Deno.test("copy_week: hours, minutes, labels and descriptions carry over; a miss
 for (
   const c of [
     { args: { from_week: "this week", to_week: "today" }, re: /onto itself/ },
-    { args: { from_week: "2026-11-09", to_week: "this week" }, re: /Nothing to copy: there is no week log/ },
-    { args: { from_week: "last week", to_week: "2026-11-09" }, re: /no week log for the week of 2026-11-09/ },
+    {
+      args: { from_week: "2026-11-09", to_week: "this week" },
+      re: /Nothing to copy: there is no week log/,
+    },
+    {
+      args: { from_week: "last week", to_week: "2026-11-09" },
+      re: /no week log for the week of 2026-11-09/,
+    },
     { args: { from_week: "last week", to_week: "2026-11-02" }, re: /already completed/ },
     { args: { from_week: "last month", to_week: "this week" }, re: /names a month/ },
-    { args: { from_week: "2026-13-01", to_week: "this week" }, re: /from_week "2026-13-01": not a date/ },
+    {
+      args: { from_week: "2026-13-01", to_week: "this week" },
+      re: /from_week "2026-13-01": not a date/,
+    },
   ]
 ) {
   Deno.test(`copy_week refuses ${JSON.stringify(c.args)}`, async () => {
@@ -121,12 +134,12 @@ for (
 Deno.test("copy_week onto more than 5 days asks first, then copies with the token", async () => {
   await withHarness({ now: NOW }, async (h) => {
     const { draft, missingProject } = h.erp.fixtures.weeks;
-    for (const date of ["2026-10-30", "2026-10-31"]) {
+    for (let day = 26; day <= 31; day++) {
       await h.call("create_or_update_log", {
-        date,
-        project_id: 41,
-        description: "Feature work",
-        hours: 2,
+        date: `2026-10-${day}`,
+        project_id: 44,
+        description: "Spike",
+        hours: 1,
       });
     }
     const args = { from_week: draft, to_week: missingProject };
@@ -134,10 +147,15 @@ Deno.test("copy_week onto more than 5 days asks first, then copies with the toke
     assert.equal(first.isError, false, first.text);
     assert.equal(first.data.status, "needs_confirmation");
     assert.equal(first.data.written, 0);
-    assert.match(first.text, /6 days/);
-    const r = await h.call("copy_week", { ...args, confirmation_token: first.data.confirmation_token });
+    assert.match(first.text, /on 6 days/);
+    assert.equal(daysOf(stored(h, missingProject), "Spike").length, 0, "nothing written yet");
+    const r = await h.call("copy_week", {
+      ...args,
+      confirmation_token: first.data.confirmation_token,
+    });
     assert.equal(r.isError, false, r.text);
     assert.equal(r.data.status, "done");
-    assert.equal(r.data.written, 6);
+    assert.equal(daysOf(stored(h, missingProject), "Spike").length, 6);
+    assert.equal(r.data.failed, 0);
   });
 });

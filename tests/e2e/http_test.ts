@@ -252,3 +252,56 @@ Deno.test("http: an expired or unknown session gets 404; an oversized body 413",
     await big.body?.cancel();
   });
 });
+
+Deno.test("http: main.ts --http with the narrow flags serves /mcp and stops on SIGTERM", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const { permissionFlags } = await import("../../src/permissions.ts");
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...permissionFlags({ erpBaseUrl: sb.apiBase, listen: "127.0.0.1" }),
+      main,
+      "--http",
+    ],
+    env: {
+      ERP_API_BASE_URL: sb.apiBase,
+      MCP_AUTHORIZED_USERS: "alice@example.com",
+      PORT: "0",
+      NO_COLOR: "1",
+      DENO_TLS_CA_STORE: "system",
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  try {
+    while (!/serving MCP at (\S+)\/mcp/.test(seen)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`server exited: ${seen}`);
+      seen += value;
+    }
+    const url = /serving MCP at (\S+)\/mcp/.exec(seen)![1];
+    const client = await connect(url, {
+      Authorization: `Token ${sb.erp.fixtures.users.alice.token}`,
+    });
+    assert.equal(
+      data(await client.callTool({ name: "whoami", arguments: {} })).email,
+      "alice@example.com",
+    );
+    await client.close();
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0);
+  } finally {
+    await reader.cancel().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already stopped
+    }
+    await child.status;
+    await sb.close();
+  }
+});

@@ -28,8 +28,13 @@ Deno.test("get_missing_days: short days with what they hold, weeks without a log
     assert.equal(r.isError, false, r.text);
     const dates = r.data.missing_days.map((d: { date: string }) => d.date);
     assert.ok(dates.includes("2026-10-30"), "the draft week's empty Friday");
-    assert.ok(!dates.some((d: string) => d >= completed && d < "2026-11-09"), "completed week full");
-    const noLog = r.data.missing_days.filter((d: { week_status: string }) => d.week_status === "no_log");
+    assert.ok(
+      !dates.some((d: string) => d >= completed && d < "2026-11-09"),
+      "completed week full",
+    );
+    const noLog = r.data.missing_days.filter((d: { week_status: string }) =>
+      d.week_status === "no_log"
+    );
     assert.equal(noLog.length, 5);
     assert.deepEqual(
       r.data.incomplete_weeks.map((w: { week_starting: string; status: string }) => [
@@ -136,8 +141,10 @@ Deno.test("get_timesheet_summary by project, label and week: shares add up to 10
       assert.equal(r.data.start_date, "2026-10-01");
       assert.equal(r.data.end_date, "2026-10-31");
       assert.equal(r.data.workdays, 22);
-      const shares = r.data.groups.reduce((s: number, g: { share_percent: number }) =>
-        s + g.share_percent, 0);
+      const shares = r.data.groups.reduce(
+        (s: number, g: { share_percent: number }) => s + g.share_percent,
+        0,
+      );
       assert.ok(Math.abs(shares - 100) < 0.5, `${group_by}: ${shares}`);
       const minutes = r.data.groups.reduce(
         (s: number, g: { total: { hours: number; minutes: number } }) =>

@@ -69,6 +69,10 @@ Deno.test("loadConfig: defaults", () => {
     signInTimeoutMs: 300_000,
     sseHost: "127.0.0.1",
     ssePublicUrl: undefined,
+    allowedHosts: [],
+    allowedOrigins: [],
+    maxSessions: 100,
+    sessionIdleMs: 30 * 60_000,
     port: 8000,
     timeZone: "Europe/Paris",
     readOnly: false,
@@ -170,6 +174,18 @@ const ENV_CASES: {
     want: { ssePublicUrl: "https://mcp.example.com/base" },
   },
   { env: "PORT", value: "8080", want: { port: 8080 } },
+  {
+    env: "MCP_ALLOWED_HOSTS",
+    value: "MCP.example.com, other.example:8443",
+    want: { allowedHosts: ["mcp.example.com", "other.example:8443"] },
+  },
+  {
+    env: "MCP_ALLOWED_ORIGINS",
+    value: "https://app.example.com/, https://b.example",
+    want: { allowedOrigins: ["https://app.example.com", "https://b.example"] },
+  },
+  { env: "MCP_MAX_SESSIONS", value: "7", want: { maxSessions: 7 } },
+  { env: "MCP_SESSION_IDLE_MINUTES", value: "2", want: { sessionIdleMs: 120_000 } },
   { env: "MCP_TIMEZONE", value: "America/New_York", want: { timeZone: "America/New_York" } },
   { env: "MCP_READ_ONLY", value: "true", want: { readOnly: true } },
   { env: "MCP_EXPECTED_HOURS", value: "7.5", want: { expectedHours: 7.5 } },
@@ -466,12 +482,14 @@ Deno.test("loadConfig: a bad entry in MCP_AUTHORIZED_USERS names the flag and th
 // --- numbers and booleans -------------------------------------------------------------------
 
 for (const [env, flag] of [["PORT", "--port"], ["MCP_OAUTH_PORT", "--oauth-port"]]) {
-  for (const bad of ["0", "65536", "-1", "80.5", "http", "8000abc"]) {
+  const bads = ["65536", "-1", "80.5", "http", "8000abc", ...(env === "PORT" ? [] : ["0"])];
+  for (const bad of bads) {
     Deno.test(`loadConfig: ${env}="${bad}" is refused`, () => {
       rejects([], sources({ [env]: bad }), `Invalid port "${bad}"`, flag, env);
     });
   }
-  for (const good of ["1", "65535"]) {
+  // PORT=0 lets the HTTP server pick a free port; the OAuth port is fixed by Google's console.
+  for (const good of ["1", "65535", ...(env === "PORT" ? ["0"] : [])]) {
     Deno.test(`loadConfig: ${env}="${good}" is accepted`, () => {
       const c = loadConfig([], sources({ [env]: good }));
       assert.equal(env === "PORT" ? c.port : c.oauthPort, Number(good));

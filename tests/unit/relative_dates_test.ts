@@ -159,7 +159,10 @@ Deno.test("date arguments: one day, a week, or a range end, each as the paramete
 
 for (
   const c of [
-    { fn: () => dateArg("this week", "date", "UTC"), re: /date "this week": it names a whole week/ },
+    {
+      fn: () => dateArg("this week", "date", "UTC"),
+      re: /date "this week": it names a whole week/,
+    },
     { fn: () => weekArg("last month", "week_starting", "UTC"), re: /a month .* not a week/ },
     { fn: () => dateArg("someday", "date", "UTC"), re: /date "someday": not a date/ },
     {
