@@ -1,6 +1,7 @@
 /** buildServer: one McpServer for one session, with the selected tools registered. */
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ErpStreams } from "./auth/erp_stream.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { today } from "./dates.ts";
@@ -29,6 +30,8 @@ export interface ServerDeps {
   config: Config;
   session: Session;
   log: Logger;
+  /** Hosted mode: the streamed ERP sign-ins of the HTTP app. */
+  erpStreams?: ErpStreams;
   /** Tools to register instead of the configured selection (tests). */
   tools?: readonly ToolDef[];
   /**
@@ -36,6 +39,8 @@ export interface ServerDeps {
    * token must outlive it (tokens stay bound to the signed-in person). Default: this server's own.
    */
   confirmTokens?: ConfirmTokens;
+  /** Stateless HTTP: the client's ERP token, from which confirmation tokens are signed. */
+  confirmSecret?: string;
 }
 
 /** The instructions sent at initialize: what the server is for, and today's date in its zone. */
@@ -62,7 +67,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     capabilities: { tools: {}, logging: {} },
     instructions: instructions(deps.config),
   });
-  const confirm = confirmerFor(server, deps.config, deps.confirmTokens);
+  const confirm = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
   for (const def of deps.tools ?? selectTools(deps.config)) {
     server.registerTool(
       def.name,
@@ -79,6 +84,7 @@ export function buildServer(deps: ServerDeps): McpServer {
           config: deps.config,
           session: deps.session,
           log: deps.log,
+          erpStreams: deps.erpStreams,
           signal: extra.signal,
           confirm,
           progress: async (done, total, message) => {
@@ -104,10 +110,16 @@ export function buildServer(deps: ServerDeps): McpServer {
 }
 
 /** This session's confirmer: elicitation through the client when it declared it. */
-function confirmerFor(server: McpServer, config: Config, tokens?: ConfirmTokens): Confirmer {
+function confirmerFor(
+  server: McpServer,
+  config: Config,
+  tokens?: ConfirmTokens,
+  secret?: string,
+): Confirmer {
   return createConfirmer({
     enabled: config.confirmWrites,
     tokens,
+    secret,
     now: () => (config.now?.() ?? Temporal.Now.instant()).epochMilliseconds,
     canElicit: () => server.server.getClientCapabilities()?.elicitation !== undefined,
     elicit: async (message, signal) => {

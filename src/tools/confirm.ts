@@ -60,6 +60,12 @@ export interface ConfirmerDeps {
   enabled: boolean;
   /** Where tokens live; a fresh map (this session only) when absent. */
   tokens?: ConfirmTokens;
+  /**
+   * Stateless mode (a client that sends its ERP token on every request): tokens are signed with
+   * a key derived from that ERP token instead of stored, so any instance behind a load balancer
+   * checks them. They still expire and stay bound to the tool, the person and the arguments.
+   */
+  secret?: string;
   /** Milliseconds since the epoch. */
   now: () => number;
   ttlMs?: number;
@@ -105,6 +111,28 @@ async function bindingOf(req: ConfirmAsk): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+async function sign(secret: string, binding: string, expires: number): Promise<string> {
+  const raw = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`confirm\n${secret}`));
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    key,
+    new TextEncoder().encode(`${binding}\n${expires}`),
+  );
+  const b64 = btoa(String.fromCharCode(...new Uint8Array(mac).subarray(0, 18)));
+  return `${expires.toString(36)}.${b64.replaceAll("+", "-").replaceAll("/", "_")}`;
+}
+
+/** Equal strings, compared in time independent of where they differ. */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
@@ -123,23 +151,21 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
       const binding = await bindingOf(req);
       const now = deps.now();
       const given = req.args.confirmation_token;
+      if (typeof given === "string" && given !== "" && deps.secret !== undefined) {
+        const expires = parseInt(given.split(".")[0], 36);
+        const valid = Number.isFinite(expires) &&
+          sameText(given, await sign(deps.secret, binding, expires));
+        if (valid && expires <= now) throw expired(ttl);
+        if (!valid) throw mismatch(req.tool);
+        return { status: "confirmed", via: "token" };
+      }
       if (typeof given === "string" && given !== "") {
         const entry = tokens.get(given);
         if (entry && entry.expires <= now) {
           tokens.delete(given);
-          throw new UserError(
-            `Refused: the confirmation_token expired (tokens last ${
-              Math.round(ttl / 60000)
-            } minutes)`,
-            "Call again without confirmation_token for a fresh preview, show it to the person, and use the new token only if they agree.",
-          );
+          throw expired(ttl);
         }
-        if (!entry || entry.binding !== binding) {
-          throw new UserError(
-            `Refused: the confirmation_token does not match this call (${req.tool} with exactly these arguments, in this session)`,
-            "Call again without confirmation_token for a preview and a token for these arguments, and ask the person first.",
-          );
-        }
+        if (!entry || entry.binding !== binding) throw mismatch(req.tool);
         tokens.delete(given);
         return { status: "confirmed", via: "token" };
       }
@@ -153,6 +179,14 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
           if (signal?.aborted) throw new UserError("Cancelled by the client");
           // A client that declared elicitation but failed to answer: fall back to a token.
         }
+      }
+      if (deps.secret !== undefined) {
+        const expires = now + ttl;
+        return {
+          status: "needs_confirmation",
+          token: await sign(deps.secret, binding, expires),
+          expiresAt: new Date(expires).toISOString(),
+        };
       }
       sweep(now);
       // Bounded: the oldest tokens go first when a session (or a shared store) piles them up.
@@ -170,6 +204,20 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
       };
     },
   };
+}
+
+function expired(ttl: number): UserError {
+  return new UserError(
+    `Refused: the confirmation_token expired (tokens last ${Math.round(ttl / 60000)} minutes)`,
+    "Call again without confirmation_token for a fresh preview, show it to the person, and use the new token only if they agree.",
+  );
+}
+
+function mismatch(tool: string): UserError {
+  return new UserError(
+    `Refused: the confirmation_token does not match this call (${tool} with exactly these arguments, in this session)`,
+    "Call again without confirmation_token for a preview and a token for these arguments, and ask the person first.",
+  );
 }
 
 /** The sentence that ends a preview when the model must ask. */

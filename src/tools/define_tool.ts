@@ -4,6 +4,7 @@
  * failures become `isError` results that say what to do; only programming faults are logged.
  */
 import { z } from "zod";
+import type { ErpStreams } from "../auth/erp_stream.ts";
 import type { Session } from "../auth/session.ts";
 import type { Config } from "../config.ts";
 import { ErpError } from "../erp/errors.ts";
@@ -25,6 +26,8 @@ export interface ToolContext {
   readonly config: Config;
   readonly session: Session;
   readonly log: Logger;
+  /** Hosted mode: where streamed ERP sign-ins run (absent over stdio). */
+  readonly erpStreams?: ErpStreams;
   /** Aborted when the client cancels the call. */
   readonly signal: AbortSignal;
   /** Reports progress when the client asked for it; a no-op otherwise. */

@@ -76,7 +76,7 @@ export const getWeekLogs = defineTool({
   },
   annotations: READ,
   async handler(args, ctx) {
-    const monday = weekArg(args.week_starting, "week_starting", ctx.config.timeZone);
+    const monday = weekArg(args.week_starting, "week_starting", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const [week, names] = await Promise.all([ts.week(monday), namesFor(ts)]);
     const range = { week_starting: monday.toString(), week_ending: sundayOf(monday).toString() };
@@ -122,7 +122,7 @@ export const getDayLogs = defineTool({
   },
   annotations: READ,
   async handler(args, ctx) {
-    const date = dateArg(args.date, "date", ctx.config.timeZone);
+    const date = dateArg(args.date, "date", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const [week, names] = await Promise.all([ts.week(date), namesFor(ts)]);
     const day = date.toString();
@@ -206,7 +206,7 @@ export const getLogsForDateRange = defineTool({
     const { start, end } = rangeArgs(
       args.start_date,
       args.end_date,
-      ctx.config.timeZone,
+      ctx.config,
       MAX_RANGE_DAYS,
     );
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
@@ -380,7 +380,7 @@ export const checkWeekProject = defineTool({
   },
   annotations: READ,
   async handler(args, ctx) {
-    const date = dateArg(args.date, "date", ctx.config.timeZone);
+    const date = dateArg(args.date, "date", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const [team, week] = await Promise.all([ts.team(args), ts.week(date)]);
     const project = week ? findWeekProject(week, team) : undefined;

@@ -8,11 +8,13 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErpStreams } from "../auth/erp_stream.ts";
 import { Session } from "../auth/session.ts";
 import { TokenCache } from "../auth/token_cache.ts";
 import { type Config, isLoopbackHost } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
+import { erpStreamRoute, logPath } from "./erp_stream_routes.ts";
 import { LegacySseTransport } from "./legacy_sse.ts";
 
 /** Hosted-mode limits and checks. */
@@ -71,9 +73,12 @@ export class HttpApp {
   readonly #hosts: Set<string>;
   readonly #origins: Set<string>;
   readonly #sweeper: ReturnType<typeof setInterval>;
+  /** The streamed ERP sign-ins (`/erp-browser/…`), used when MCP_SSE_PUBLIC_URL is set. */
+  readonly erpStreams: ErpStreams;
 
   constructor(opts: HttpOptions, bound: { hostname: string; port: number }) {
     this.#opts = opts;
+    this.erpStreams = new ErpStreams({ config: opts.config, log: opts.log });
     this.#hosts = new Set(
       [...(opts.allowedHosts ?? []), ...opts.config.allowedHosts].map((h) => h.toLowerCase()),
     );
@@ -112,12 +117,12 @@ export class HttpApp {
     try {
       res = await this.#route(req, url);
     } catch (error) {
-      this.#opts.log.error(`${req.method} ${url.pathname} failed`, error);
+      this.#opts.log.error(`${req.method} ${logPath(url.pathname)} failed`, error);
       res = rpcError(500, -32603, "Internal server error");
     }
     const out = this.#secure(res, req);
     this.#opts.log.info(
-      `${req.method} ${url.pathname} ${out.status} ${(performance.now() - started).toFixed(0)} ms`,
+      `${req.method} ${logPath(url.pathname)} ${out.status} ${(performance.now() - started).toFixed(0)} ms`,
     );
     return out;
   };
@@ -138,7 +143,8 @@ export class HttpApp {
     if (url.pathname === "/mcp") return await this.#mcp(req);
     if (url.pathname === "/sse" && req.method === "GET") return this.#openSse(req);
     if (url.pathname === "/messages" && req.method === "POST") return await this.#postSse(req, url);
-    const extra = await this.#opts.routes?.(req, url, (id) => this.sessionOf(id));
+    const extra = await this.#opts.routes?.(req, url, (id) => this.sessionOf(id)) ??
+      await erpStreamRoute(this.erpStreams, this.#opts.config.ssePublicUrl, req, url);
     return extra ?? new Response("Not found", { status: 404 });
   }
 
@@ -179,7 +185,12 @@ export class HttpApp {
       return rpcError(503, -32000, "Too many sessions: try again later");
     }
     const session = this.#newSession();
-    const server = buildServer({ config: this.#opts.config, session, log: this.#opts.log });
+    const server = buildServer({
+      config: this.#opts.config,
+      session,
+      log: this.#opts.log,
+      erpStreams: this.erpStreams,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       maxRequestBodySize: this.#maxBody,
@@ -199,7 +210,13 @@ export class HttpApp {
       return rpcError(405, -32000, "Method not allowed: stateless requests are POSTs");
     }
     const session = this.#newSession(token);
-    const server = buildServer({ config: this.#opts.config, session, log: this.#opts.log });
+    const server = buildServer({
+      config: this.#opts.config,
+      session,
+      log: this.#opts.log,
+      erpStreams: this.erpStreams,
+      confirmSecret: token,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -218,7 +235,12 @@ export class HttpApp {
       return rpcError(503, -32000, "Too many sessions: try again later");
     }
     const session = this.#newSession(headerToken(req));
-    const server = buildServer({ config: this.#opts.config, session, log: this.#opts.log });
+    const server = buildServer({
+      config: this.#opts.config,
+      session,
+      log: this.#opts.log,
+      erpStreams: this.erpStreams,
+    });
     const transport = new LegacySseTransport();
     const sid = transport.sessionId;
     this.#entries.set(sid, { session, server, transport, lastSeen: Date.now() });
@@ -296,6 +318,7 @@ export class HttpApp {
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
     await Promise.all([...this.#entries.keys()].map((sid) => this.#drop(sid)));
+    await this.erpStreams.close();
   }
 }
 

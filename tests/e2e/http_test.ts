@@ -133,6 +133,26 @@ Deno.test("http: header mode keeps no state; two instances behind one entry poin
           "bob@other.test",
         );
       }
+      // A confirmation token from one instance is honoured by the other: signed, not stored.
+      const args = { week_starting: sb.erp.fixtures.weeks.draft };
+      const ask = data(await alice.callTool({ name: "complete_week_log", arguments: args }));
+      assert.equal(ask.status, "needs_confirmation");
+      const forged = await alice.callTool({
+        name: "complete_week_log",
+        arguments: { ...args, confirmation_token: ask.confirmation_token.replace(/.$/, "x") },
+      });
+      assert.equal(forged.isError, true);
+      const asBob = await bob.callTool({
+        name: "complete_week_log",
+        arguments: { ...args, confirmation_token: ask.confirmation_token },
+      });
+      assert.equal(asBob.isError, true, "a token never serves another person");
+      const done = await alice.callTool({
+        name: "complete_week_log",
+        arguments: { ...args, confirmation_token: ask.confirmation_token },
+      });
+      assert.equal(done.isError, undefined, JSON.stringify(done.content));
+      assert.equal(data(done).is_completed, true);
       assert.equal(http.app.sessionCount + second.app.sessionCount, 0, "no session kept");
       assert.ok(turn >= 8, "both instances answered");
       await alice.close();
