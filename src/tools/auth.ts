@@ -1,8 +1,9 @@
 /** Sign-in tools: token, Google access token, who am I, sign out. */
 import { z } from "zod";
 import { ErpError } from "../erp/errors.ts";
+import type { Credentials } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
-import { defineTool } from "./define_tool.ts";
+import { defineTool, type ToolContext } from "./define_tool.ts";
 
 const identity = {
   signed_in: z.boolean(),
@@ -11,6 +12,20 @@ const identity = {
   method: z.string().nullable().describe("how this session signed in"),
   erp: z.string().describe("the ERP API this server talks to"),
 };
+
+/** The answer of a successful sign-in. */
+function signedIn(creds: Credentials, ctx: ToolContext, said: string) {
+  return {
+    text: `${said} as ${creds.email}${creds.name ? ` (${creds.name})` : ""}.`,
+    data: {
+      signed_in: true,
+      email: creds.email,
+      name: creds.name ?? null,
+      method: creds.method,
+      erp: ctx.config.erpBaseUrl,
+    },
+  };
+}
 
 /** authenticate_with_token */
 export const authenticateWithToken = defineTool({
@@ -35,16 +50,7 @@ export const authenticateWithToken = defineTool({
   },
   async handler(args, ctx) {
     const creds = await ctx.session.verify(args.token, args.email, "token", ctx.signal);
-    return {
-      text: `Signed in as ${creds.email}${creds.name ? ` (${creds.name})` : ""}.`,
-      data: {
-        signed_in: true,
-        email: creds.email,
-        name: creds.name ?? null,
-        method: creds.method,
-        erp: ctx.config.erpBaseUrl,
-      },
-    };
+    return signedIn(creds, ctx, "Signed in");
   },
 });
 
@@ -98,16 +104,7 @@ export const authenticateWithGoogle = defineTool({
         method: "google",
       })
       : await ctx.session.verify(exchanged.token, undefined, "google", ctx.signal);
-    return {
-      text: `Signed in with Google as ${creds.email}${creds.name ? ` (${creds.name})` : ""}.`,
-      data: {
-        signed_in: true,
-        email: creds.email,
-        name: creds.name ?? null,
-        method: creds.method,
-        erp: ctx.config.erpBaseUrl,
-      },
-    };
+    return signedIn(creds, ctx, "Signed in with Google");
   },
 });
 

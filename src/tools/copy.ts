@@ -10,7 +10,7 @@ import { completedWeek, noWeekLog, openTimesheet, type WeekRead } from "../logs/
 import { weekArg } from "./args.ts";
 import { askLine, confirmationOutput, confirmationTokenArg } from "./confirm.ts";
 import { defineTool } from "./define_tool.ts";
-import { dateArg as dateField, emailArg, timeSchema } from "./schemas.ts";
+import { dateArg as dateField, emailArg, timeSchema, WRITE_IDEMPOTENT } from "./schemas.ts";
 
 /** Copies onto more days than this ask the person first. */
 export const CONFIRM_ABOVE_DAYS = 5;
@@ -168,12 +168,7 @@ export const copyWeek = defineTool({
     conflict_retried: z.boolean(),
     ...confirmationOutput,
   },
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: WRITE_IDEMPOTENT,
   async handler(args, ctx) {
     const from = weekArg(args.from_week, "from_week", ctx.config);
     const to = weekArg(args.to_week, "to_week", ctx.config);

@@ -16,9 +16,13 @@ import { type EntryOut, formatTime, type Names, timeOut, weekEntries } from "../
 import { openTimesheet, type Timesheet, type WeekRead } from "../logs/timesheet.ts";
 import { rangeArgs } from "./args.ts";
 import { defineTool } from "./define_tool.ts";
-import { dateArg as dateField, emailArg, entrySchema, timeSchema } from "./schemas.ts";
-
-const READ = { readOnlyHint: true, openWorldHint: true } as const;
+import {
+  dateArg as dateField,
+  emailArg,
+  entrySchema,
+  READ_ANNOTATIONS,
+  timeSchema,
+} from "./schemas.ts";
 
 /** The most days one insight covers. */
 export const MAX_INSIGHT_DAYS = 366;
@@ -130,7 +134,7 @@ export const getMissingDays = defineTool({
     future_days_left_out: z.number().int(),
     unreadable_weeks: unreadableSchema,
   },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const { start, end } = rangeArgs(args.start_date, args.end_date, ctx.config, MAX_INSIGHT_DAYS);
     const now = today(ctx.config);
@@ -273,7 +277,7 @@ export const getTimesheetSummary = defineTool({
     })),
     unreadable_weeks: unreadableSchema,
   },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const { start, end } = rangeArgs(args.start_date, args.end_date, ctx.config, MAX_INSIGHT_DAYS);
     const by = args.group_by;

@@ -23,11 +23,10 @@ import {
   entrySchema,
   projectArgs,
   projectTotalSchema,
+  READ_ANNOTATIONS,
   timeSchema,
   weekSchema,
 } from "./schemas.ts";
-
-const READ = { readOnlyHint: true, openWorldHint: true } as const;
 
 /** The most days one range read covers. */
 export const MAX_RANGE_DAYS = 366;
@@ -74,7 +73,7 @@ export const getWeekLogs = defineTool({
     days: z.array(dayTotalSchema),
     projects: z.array(projectTotalSchema),
   },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const monday = weekArg(args.week_starting, "week_starting", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
@@ -120,7 +119,7 @@ export const getDayLogs = defineTool({
     projects: z.array(projectTotalSchema.extend({ entries: z.array(entrySchema) })),
     total_logged_time: timeSchema,
   },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const date = dateArg(args.date, "date", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
@@ -201,7 +200,7 @@ export const getLogsForDateRange = defineTool({
     entries: z.array(entrySchema),
     complete: z.boolean().describe("false when some week could not be read"),
   },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const { start, end } = rangeArgs(
       args.start_date,
@@ -262,7 +261,7 @@ export const getMonthLogs = defineTool({
     missing_weeks: z.array(z.string()).describe("Mondays of overlapping weeks with no week log"),
     failed_weeks: z.array(z.object({ week_starting: z.string(), error: z.string() })),
   },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const first = Temporal.PlainDate.from({ year: args.year, month: args.month, day: 1 });
     const last = first.add({ months: 1 }).subtract({ days: 1 });
@@ -326,7 +325,7 @@ export const getActiveProjects = defineTool({
       is_active: z.boolean(),
     })),
   },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const projects = (await ts.teams()).map((t) => ({
@@ -351,7 +350,7 @@ export const getLogLabels = defineTool({
     "List the labels an entry can carry (Coding, Code Review, Meeting, …) with their ids.",
   input: { email: emailArg },
   output: { labels: z.array(z.object({ id: z.number().int(), name: z.string() })) },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const labels = (await ts.labels()).map((l) => ({ id: l.id, name: l.name }));
@@ -378,7 +377,7 @@ export const checkWeekProject = defineTool({
     week_project_id: z.number().int().nullable(),
     is_completed: z.boolean().nullable(),
   },
-  annotations: READ,
+  annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const date = dateArg(args.date, "date", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);

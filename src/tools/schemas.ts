@@ -89,3 +89,17 @@ export const descriptionArg = z.string().trim().min(1, "description must not be 
 ).describe(
   "What the time was spent on (1-255 characters); the same text on the same day updates that entry",
 );
+
+/** Reads: change nothing, talk to the ERP. */
+export const READ_ANNOTATIONS = { readOnlyHint: true, openWorldHint: true } as const;
+
+/** Writes that can be repeated with the same result (same entry, same hours). */
+export const WRITE_IDEMPOTENT = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: true,
+} as const;
+
+/** Writes that do something new each time (delete, submit). */
+export const WRITE_ONCE = { ...WRITE_IDEMPOTENT, idempotentHint: false } as const;

@@ -50,6 +50,8 @@ import {
   labelArgs,
   projectArgs,
   timeSchema,
+  WRITE_IDEMPOTENT,
+  WRITE_ONCE,
 } from "./schemas.ts";
 
 /** The most days one fill covers. */
@@ -153,12 +155,7 @@ export const createOrUpdateLog = defineTool({
     date: z.string(),
     ...entryResult,
   },
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: WRITE_IDEMPOTENT,
   async handler(args, ctx) {
     const date = dateArg(args.date, "date", ctx.config);
     const minutes = minutesOf(args.hours, "hours");
@@ -302,12 +299,7 @@ export const updateLog = defineTool({
     email: emailArg,
   },
   output: entryResult,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: WRITE_IDEMPOTENT,
   async handler(args, ctx) {
     if (
       args.hours === undefined && args.description === undefined && args.label_id === undefined &&
@@ -395,12 +387,7 @@ export const deleteLog = defineTool({
     conflict_retried: z.boolean(),
     ...confirmationOutput,
   },
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: WRITE_ONCE,
   async handler(args, ctx) {
     const date = args.date ? dateArg(args.date, "date", ctx.config) : undefined;
     const byId = args.entry_id !== undefined;
@@ -511,12 +498,7 @@ export const completeWeekLog = defineTool({
     }),
     ...confirmationOutput,
   },
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: WRITE_ONCE,
   async handler(args, ctx) {
     const monday = weekArg(args.week_starting, "week_starting", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
@@ -662,12 +644,7 @@ export const fillLogsForDays = defineTool({
     failed: z.number().int(),
     ...confirmationOutput,
   },
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: WRITE_IDEMPOTENT,
   async handler(args, ctx) {
     const { start, end } = rangeArgs(
       args.start_date,
