@@ -1,0 +1,97 @@
+/** One error row per tool that other suites do not already fail: what the model is told. */
+import assert from "node:assert/strict";
+import { type Harness, withHarness } from "../helpers.ts";
+
+interface Row {
+  tool: string;
+  args: Record<string, unknown>;
+  re: RegExp;
+  /** Prepares the sandbox (a fault) before the call. */
+  setup?: (h: Harness) => void;
+}
+
+const ROWS: Row[] = [
+  { tool: "get_day_logs", args: { date: "2026-02-30" }, re: /date "2026-02-30": not a date/ },
+  { tool: "get_day_logs", args: { date: "next tuesday" }, re: /not a date/ },
+  { tool: "get_month_logs", args: { year: 2026, month: 13 }, re: /month/ },
+  {
+    tool: "get_active_projects",
+    args: {},
+    setup: (h) =>
+      h.erp.injectFault({
+        pathIncludes: "active_project_list",
+        status: 503,
+        body: "<html>down</html>",
+        times: 3,
+      }),
+    re: /ERP answered 503 with a non-JSON body.*try again in a few minutes/,
+  },
+  {
+    tool: "check_person_week_project_exists",
+    args: { date: "2026-11-23", project_name: "Backend" },
+    re: /Ambiguous project "Backend"/,
+  },
+  {
+    tool: "update_log",
+    args: { entry_id: 1, date: "2026-11-23" },
+    re: /Nothing to change/,
+  },
+  {
+    tool: "update_log",
+    args: { entry_id: 999999, date: "2026-11-23", hours: 1 },
+    re: /Cannot find entry 999999 in the week of 2026-11-23/,
+  },
+  {
+    tool: "update_log",
+    args: { entry_id: 999999, hours: 1 },
+    re: /Cannot tell which week entry 999999 is in.*Pass its date/,
+  },
+  {
+    tool: "get_week_logs",
+    args: { week_starting: "2026-11-23" },
+    setup: (h) =>
+      h.erp.injectFault({ pathIncludes: "person/list/", status: 403, body: '{"detail":"Nope."}' }),
+    re: /ERP answered 403.*Nope\./,
+  },
+  {
+    tool: "create_or_update_log",
+    args: { date: "2026-11-25", project_id: 41, description: "x", hours: 1 },
+    setup: (h) =>
+      h.erp.injectFault({
+        method: "PATCH",
+        pathIncludes: "save/",
+        status: 400,
+        body: '{"days":["Weird rule."]}',
+      }),
+    re: /The ERP refused the change: days: Weird rule\./,
+  },
+];
+
+for (const row of ROWS) {
+  Deno.test(`${row.tool} ${JSON.stringify(row.args).slice(0, 50)} → isError ${row.re.source.slice(0, 40)}`, async () => {
+    await withHarness({}, async (h) => {
+      await h.call("whoami");
+      row.setup?.(h);
+      const r = await h.call(row.tool, row.args);
+      assert.equal(r.isError, true, r.text);
+      assert.match(r.text, row.re);
+      assert.doesNotMatch(r.text, /sandbox-token|<html>|at .*\.ts:\d+/, "no token, HTML or stack");
+    });
+  });
+}
+
+Deno.test("whoami reports an ERP that is down while checking ERP_API_TOKEN, and retries later", async () => {
+  await withHarness({}, async (h) => {
+    h.erp.injectFault({
+      pathIncludes: "core/person/",
+      status: 502,
+      body: "<html>x</html>",
+      times: 3,
+    });
+    const down = await h.call("whoami");
+    assert.equal(down.data.signed_in, false);
+    assert.match(down.text, /could not be used: ERP answered 502/);
+    const later = await h.call("whoami");
+    assert.equal(later.data.email, "alice@example.com", "the token is tried again, not dropped");
+  });
+});
