@@ -37,6 +37,8 @@ export interface Config {
   readonly maxSessions: number;
   /** An HTTP session idle this long is closed. */
   readonly sessionIdleMs: number;
+  /** Most headless browsers of streamed ERP sign-ins running at once (hosted mode). */
+  readonly maxErpBrowsers: number;
   readonly port: number;
   /** IANA zone for "today" and week boundaries. */
   readonly timeZone: string;
@@ -73,6 +75,7 @@ export const ENV_VARS = [
   "MCP_ALLOWED_ORIGINS",
   "MCP_MAX_SESSIONS",
   "MCP_SESSION_IDLE_MINUTES",
+  "MCP_MAX_ERP_BROWSERS",
   "PORT",
   "MCP_TIMEZONE",
   "MCP_READ_ONLY",
@@ -120,6 +123,11 @@ export const SETTINGS = [
     "--session-idle",
     "MCP_SESSION_IDLE_MINUTES",
     "minutes before an idle HTTP session closes (default 30)",
+  ],
+  [
+    "--max-erp-browsers",
+    "MCP_MAX_ERP_BROWSERS",
+    "most streamed ERP sign-in browsers at once, hosted mode (default 3)",
   ],
   ["--port", "PORT", "port of the HTTP server (default 8000)"],
   ["--timezone", "MCP_TIMEZONE", "IANA time zone for today and weeks (default: the machine's)"],
@@ -169,6 +177,7 @@ export const FLAG_OPTIONS = {
   "allowed-origins": { type: "string" },
   "max-sessions": { type: "string" },
   "session-idle": { type: "string" },
+  "max-erp-browsers": { type: "string" },
   "port": { type: "string" },
   "timezone": { type: "string" },
   "read-only": { type: "boolean" },
@@ -298,6 +307,12 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       "--session-idle",
       "MCP_SESSION_IDLE_MINUTES",
     ) * 60_000,
+    maxErpBrowsers: count(
+      pick("max-erp-browsers", "MCP_MAX_ERP_BROWSERS"),
+      3,
+      "--max-erp-browsers",
+      "MCP_MAX_ERP_BROWSERS",
+    ),
     ssePublicUrl: publicRaw
       ? httpUrl(publicRaw, "--public-url", "MCP_SSE_PUBLIC_URL", false).replace(/\/+$/, "")
       : undefined,

@@ -88,7 +88,7 @@ export const authenticateViaErpBrowser = defineTool({
   name: "authenticate_via_erp_browser",
   title: "Sign in through the ERP web site",
   description:
-    "Open the ERP's web site in the person's installed Chrome, Edge or Chromium (a fresh temporary profile), wait up to 5 minutes for them to sign in there, then check the token with the ERP and the email against the allowlist and close the browser. Answers who signed in. Works on the machine running this server only.",
+    "Open the ERP's web site in the person's installed Chrome, Edge or Chromium (a fresh temporary profile), wait up to 5 minutes for them to sign in there, then check the token with the ERP and the email against the allowlist and close the browser. Answers who signed in. On a hosted server (MCP_SSE_PUBLIC_URL set) it answers at once with a link instead: a page showing a live view of a browser on the server, where the person signs in; the link works once, for 5 minutes. Then call whoami to learn the outcome.",
   input: {},
   output: {
     signed_in: z.boolean(),
@@ -96,6 +96,11 @@ export const authenticateViaErpBrowser = defineTool({
     name: z.string().nullable(),
     method: z.string().nullable().describe("how this session signed in"),
     erp: z.string().describe("the ERP API this server talks to"),
+    status: z.enum(["pending"]).optional().describe(
+      "hosted mode: pending until the person signs in on the linked page",
+    ),
+    url: z.string().optional().describe("hosted mode: the page where the person signs in"),
+    expires_at: z.string().optional().describe("hosted mode: when the link stops working (ISO)"),
   },
   annotations: {
     readOnlyHint: false,
@@ -104,6 +109,23 @@ export const authenticateViaErpBrowser = defineTool({
     openWorldHint: true,
   },
   async handler(_args, ctx) {
+    if (ctx.config.ssePublicUrl && ctx.erpStreams) {
+      const { attempt } = await ctx.erpStreams.start(ctx.session);
+      return {
+        text:
+          `Ask the person to open ${attempt.url} in their browser: it shows the ERP's sign-in page, running on this server, and they sign in there. The link works once, until ${attempt.expiresAt}. Then call whoami to learn the outcome.`,
+        data: {
+          signed_in: false,
+          email: null,
+          name: null,
+          method: null,
+          erp: ctx.config.erpBaseUrl,
+          status: "pending" as const,
+          url: attempt.url!,
+          expires_at: attempt.expiresAt,
+        },
+      };
+    }
     const creds = await signInWithErpBrowser({
       session: ctx.session,
       webUrl: ctx.config.erpWebUrl,

@@ -122,7 +122,9 @@ export class HttpApp {
     }
     const out = this.#secure(res, req);
     this.#opts.log.info(
-      `${req.method} ${logPath(url.pathname)} ${out.status} ${(performance.now() - started).toFixed(0)} ms`,
+      `${req.method} ${logPath(url.pathname)} ${out.status} ${
+        (performance.now() - started).toFixed(0)
+      } ms`,
     );
     return out;
   };

@@ -73,6 +73,7 @@ Deno.test("loadConfig: defaults", () => {
     allowedOrigins: [],
     maxSessions: 100,
     sessionIdleMs: 30 * 60_000,
+    maxErpBrowsers: 3,
     port: 8000,
     timeZone: "Europe/Paris",
     readOnly: false,
@@ -173,6 +174,7 @@ const ENV_CASES: {
     value: "https://mcp.example.com/base//",
     want: { ssePublicUrl: "https://mcp.example.com/base" },
   },
+  { env: "MCP_MAX_ERP_BROWSERS", value: "5", want: { maxErpBrowsers: 5 } },
   { env: "PORT", value: "8080", want: { port: 8080 } },
   {
     env: "MCP_ALLOWED_HOSTS",

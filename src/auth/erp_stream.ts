@@ -1,0 +1,455 @@
+/**
+ * Hosted ERP sign-in: a headless Chromium on the ERP web site runs on the server, its screen is
+ * streamed to the person's browser as JPEG frames (CDP screencast) and their clicks, keys and
+ * scrolling are sent back. `ErpStreams` is the registry one HTTP app owns; playwright-core loads
+ * only when a stream starts.
+ */
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import { UserError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { Attempt, waitAtMost } from "./attempt.ts";
+import { findBrowser } from "./browsers.ts";
+import { BROWSER_ARGS } from "./erp_browser.ts";
+import type { Session, SignInOutcome } from "./session.ts";
+
+/** The headless browser's window: frames are at most this size, input coordinates within it. */
+export const VIEWPORT = { width: 1024, height: 768 } as const;
+/** Input events accepted but not yet applied, per stream; more are refused (429). */
+export const MAX_PENDING_INPUT = 64;
+/** Frame streams (SSE connections) one viewer may hold at once. */
+const MAX_FRAME_STREAMS = 4;
+const POLL_MS = 500;
+const PING_MS = 15_000;
+
+/** Keys the viewer forwards by name; everything else arrives as text. */
+export const KEYS = [
+  "Enter",
+  "Backspace",
+  "Tab",
+  "Escape",
+  "Delete",
+  "ArrowLeft",
+  "ArrowRight",
+  "ArrowUp",
+  "ArrowDown",
+  "Home",
+  "End",
+  "PageUp",
+  "PageDown",
+] as const;
+
+const x = z.number().finite().min(0).max(VIEWPORT.width);
+const y = z.number().finite().min(0).max(VIEWPORT.height);
+const delta = z.number().finite().min(-10_000).max(10_000);
+
+/** One input event from the viewer, in CSS pixels of the headless page's viewport. */
+export const InputEvent = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("click"), x, y }),
+  z.strictObject({ type: z.literal("wheel"), x, y, dx: delta, dy: delta }),
+  z.strictObject({ type: z.literal("key"), key: z.enum(KEYS), shift: z.boolean().optional() }),
+  z.strictObject({ type: z.literal("text"), text: z.string().min(1).max(256) }),
+]);
+/** One input event from the viewer. */
+export type InputEvent = z.infer<typeof InputEvent>;
+
+/** Receives the stream's server-sent events (one SSE connection). */
+export interface Viewer {
+  /** `droppable` events may be skipped when the connection is behind. */
+  send(event: string, data: string, droppable: boolean): void;
+  end(): void;
+}
+
+/** A random base64url string of `bytes` random bytes. */
+export function randomId(bytes: number): string {
+  const raw = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+/** Compares secrets without stopping at the first difference. */
+function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+interface StreamInit {
+  id: string;
+  url: string;
+  session: Session;
+  config: Config;
+  log: Logger;
+  onStop: () => void;
+}
+
+/** One streamed sign-in: its headless browser, its viewer, its input queue and its attempt. */
+export class ErpStream {
+  readonly id: string;
+  readonly session: Session;
+  readonly attempt: Attempt;
+  readonly #config: Config;
+  readonly #log: Logger;
+  readonly #onStop: () => void;
+  readonly #abort = new AbortController();
+  readonly #viewers = new Set<Viewer>();
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #ping: ReturnType<typeof setInterval>;
+  #viewerKey?: string;
+  #lastFrame?: string;
+  #pending = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #launching?: Promise<BrowserContext>;
+  #profile?: string;
+  #page?: Page;
+  #cdp?: CDPSession;
+  #stopped?: Promise<void>;
+
+  constructor(init: StreamInit) {
+    this.id = init.id;
+    this.session = init.session;
+    this.#config = init.config;
+    this.#log = init.log;
+    this.#onStop = init.onStop;
+    const timeoutMs = init.config.signInTimeoutMs;
+    this.attempt = new Attempt({
+      method: "erp_browser",
+      url: init.url,
+      timeoutMs,
+      onCancel: () => this.#stop({ status: "cancelled", message: "The sign-in was cancelled" }),
+    });
+    this.#timer = setTimeout(() =>
+      this.#finish({
+        status: "expired",
+        message: `No sign-in in the browser within ${Math.round(timeoutMs / 1000)} seconds`,
+      }), timeoutMs);
+    this.#ping = setInterval(() => {
+      for (const v of this.#viewers) v.send("ping", "{}", true);
+    }, PING_MS);
+  }
+
+  /** True once the stream has ended (signed in, refused, failed, expired or cancelled). */
+  get ended(): boolean {
+    return this.#stopped !== undefined;
+  }
+
+  /** True once the link's page was served: the link works once. */
+  get opened(): boolean {
+    return this.#viewerKey !== undefined;
+  }
+
+  /** Binds the viewer on the first visit: returns its key (for a cookie), or undefined after. */
+  bind(): string | undefined {
+    if (this.#viewerKey || this.ended) return undefined;
+    this.#viewerKey = randomId(32);
+    return this.#viewerKey;
+  }
+
+  /** True when `key` is the bound viewer's. */
+  admits(key: string | undefined): boolean {
+    return !!key && !!this.#viewerKey && sameSecret(key, this.#viewerKey);
+  }
+
+  /** Adds a frame stream; it gets the latest frame at once. False when too many are open. */
+  subscribe(viewer: Viewer): boolean {
+    if (this.ended || this.#viewers.size >= MAX_FRAME_STREAMS) return false;
+    this.#viewers.add(viewer);
+    if (this.#lastFrame) viewer.send("frame", this.#lastFrame, true);
+    return true;
+  }
+
+  /** Removes a frame stream (the viewer went away). */
+  unsubscribe(viewer: Viewer): void {
+    this.#viewers.delete(viewer);
+  }
+
+  /** Queues one input event; refuses it when the queue is full or the stream has ended. */
+  input(event: InputEvent): "queued" | "full" | "ended" {
+    if (this.ended) return "ended";
+    if (this.#pending >= MAX_PENDING_INPUT) return "full";
+    this.#pending++;
+    this.#queue = this.#queue
+      .then(() => waitAtMost(this.#apply(event), 5000))
+      .catch(() => {}) // a click on a page mid-navigation is lost, as in any browser
+      .finally(() => this.#pending--);
+    return "queued";
+  }
+
+  async #apply(event: InputEvent): Promise<void> {
+    const page = this.#page;
+    if (!page || this.ended) return;
+    switch (event.type) {
+      case "click":
+        return await page.mouse.click(event.x, event.y);
+      case "wheel":
+        await page.mouse.move(event.x, event.y);
+        return await page.mouse.wheel(event.dx, event.dy);
+      case "key":
+        return await page.keyboard.press(event.shift ? `Shift+${event.key}` : event.key);
+      case "text":
+        return await page.keyboard.insertText(event.text);
+    }
+  }
+
+  /** Starts the headless browser; throws a UserError when it cannot, with the attempt settled. */
+  async launch(executablePath: string): Promise<void> {
+    this.#launching = this.#open(executablePath);
+    try {
+      await this.#launching;
+    } catch (error) {
+      const e = new UserError(
+        `Cannot start the browser "${executablePath}": ${firstLine(error)}`,
+        "Set MCP_BROWSER_PATH to a working Chrome, Edge or Chromium, or sign in with authenticate_with_token.",
+      );
+      this.#finish({ status: "failed", message: e.message });
+      throw e;
+    }
+    if (this.ended) {
+      throw new UserError(this.attempt.outcome?.message ?? "The browser sign-in was cancelled");
+    }
+    void this.#run();
+  }
+
+  async #open(executablePath: string): Promise<BrowserContext> {
+    this.#profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
+    const { chromium } = await import("playwright-core");
+    return await chromium.launchPersistentContext(this.#profile, {
+      executablePath,
+      headless: true,
+      args: BROWSER_ARGS,
+      viewport: VIEWPORT,
+      ignoreHTTPSErrors: false,
+      acceptDownloads: false,
+    });
+  }
+
+  /** Opens the ERP site, waits for its token, and checks it with the ERP and the allowlist. */
+  async #run(): Promise<void> {
+    let phase: "failed" | "refused" = "failed";
+    try {
+      const context = await this.#launching!;
+      context.on("page", (p) => void this.#follow(p));
+      const page = context.pages()[0] ?? await context.newPage();
+      await this.#follow(page);
+      const webUrl = this.#config.erpWebUrl;
+      try {
+        await page.goto(webUrl, { timeout: 30_000 });
+      } catch (error) {
+        if (this.ended) return;
+        throw new UserError(`Cannot open the ERP web site "${webUrl}": ${firstLine(error)}`);
+      }
+      const found = await this.#waitForToken(context);
+      if (!found) return;
+      phase = "refused"; // the ERP or the allowlist decides from here
+      const creds = await this.session.verify(
+        found.token,
+        found.username,
+        "erp_browser",
+        this.#abort.signal,
+      );
+      this.#finish({
+        status: "signed_in",
+        message: `Signed in as ${creds.email}`,
+        email: creds.email,
+      });
+    } catch (error) {
+      if (this.ended) return;
+      if (!(error instanceof UserError)) this.#log.error("streamed ERP sign-in failed", error);
+      this.#finish({
+        status: error instanceof UserError ? phase : "failed",
+        message: firstLine(error),
+      });
+    }
+  }
+
+  /** Polls `localStorage` of the ERP's own pages until a token appears or the stream ends. */
+  async #waitForToken(
+    context: BrowserContext,
+  ): Promise<{ token: string; username?: string } | undefined> {
+    const erpOrigin = new URL(this.#config.erpWebUrl).origin;
+    while (!this.ended) {
+      const open = context.pages();
+      if (open.length === 0) {
+        throw new UserError("The ERP page closed itself before the sign-in finished");
+      }
+      for (const p of open) {
+        if (originOf(p.url()) !== erpOrigin) continue; // only the ERP's own storage is trusted
+        const got = await p.evaluate(() => ({
+          token: localStorage.getItem("token"),
+          username: localStorage.getItem("username"),
+        })).catch(() => undefined);
+        const token = got?.token?.replace(/^"|"$/g, "").trim();
+        if (token) return { token, username: got?.username?.replace(/^"|"$/g, "") || undefined };
+      }
+      await waitAtMost(new Promise(() => {}), POLL_MS, this.#abort.signal);
+    }
+    return undefined;
+  }
+
+  /** Streams `page` from now on (the first page, then any popup the ERP opens). */
+  async #follow(page: Page): Promise<void> {
+    if (this.ended) return;
+    const previous = this.#cdp;
+    this.#page = page;
+    page.once("close", () => {
+      const rest = page.context().pages();
+      if (this.#page === page && rest.length > 0) void this.#follow(rest[rest.length - 1]);
+    });
+    await previous?.detach().catch(() => {});
+    const cdp = await page.context().newCDPSession(page);
+    this.#cdp = cdp;
+    cdp.on("Page.screencastFrame", (frame) => {
+      void cdp.send("Page.screencastFrameAck", { sessionId: frame.sessionId }).catch(() => {});
+      if (this.#cdp !== cdp || this.ended) return;
+      this.#lastFrame = JSON.stringify({
+        jpeg: frame.data,
+        width: frame.metadata.deviceWidth,
+        height: frame.metadata.deviceHeight,
+        origin: siteOf(page.url()), // shown like an address bar; never the path or query
+      });
+      for (const v of this.#viewers) v.send("frame", this.#lastFrame, true);
+    });
+    await cdp.send("Page.startScreencast", {
+      format: "jpeg",
+      quality: 60,
+      maxWidth: VIEWPORT.width,
+      maxHeight: VIEWPORT.height,
+    });
+  }
+
+  #finish(outcome: SignInOutcome): void {
+    const cleanup = this.#stop(outcome);
+    if (this.attempt.settle(outcome, cleanup)) {
+      this.#log.info(`streamed ERP sign-in ended: ${outcome.status}`);
+    }
+  }
+
+  /** Ends the stream once: tells the viewer how it ended, closes the browser, drops the profile. */
+  #stop(outcome: SignInOutcome): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#abort.abort();
+      clearTimeout(this.#timer);
+      clearInterval(this.#ping);
+      this.#onStop();
+      const end = JSON.stringify({ status: outcome.status, message: outcome.message });
+      for (const v of this.#viewers) {
+        v.send("end", end, false);
+        v.end();
+      }
+      this.#viewers.clear();
+      const context = await this.#launching?.catch(() => undefined);
+      await context?.close().catch(() => {});
+      if (this.#profile) await Deno.remove(this.#profile, { recursive: true }).catch(() => {});
+    })();
+    return this.#stopped;
+  }
+}
+
+/** What the registry needs. */
+export interface ErpStreamsOptions {
+  config: Config;
+  log: Logger;
+}
+
+/** The streamed sign-ins of one HTTP app, by id; at most `config.maxErpBrowsers` at once. */
+export class ErpStreams {
+  readonly #config: Config;
+  readonly #log: Logger;
+  /** Streams whose link still works, by id. */
+  readonly #streams = new Map<string, ErpStream>();
+  /** Streams whose browser has not finished closing: what the cap counts. */
+  readonly #running = new Set<ErpStream>();
+
+  constructor(opts: ErpStreamsOptions) {
+    this.#config = opts.config;
+    this.#log = opts.log;
+  }
+
+  /** Browsers running (or still closing). */
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** The running stream behind a link id. */
+  get(id: string): ErpStream | undefined {
+    return this.#streams.get(id);
+  }
+
+  /**
+   * Starts a streamed sign-in for `session` (or returns its one whose link is not opened yet),
+   * records it as the session's sign-in attempt, and starts the browser.
+   */
+  async start(session: Session): Promise<ErpStream> {
+    const base = this.#config.ssePublicUrl;
+    if (!base) throw new Error("streamed sign-in needs MCP_SSE_PUBLIC_URL");
+    for (const s of this.#streams.values()) {
+      if (s.session === session && !s.opened && !s.ended) return s;
+    }
+    const found = findBrowser(this.#config.browserPath);
+    if (!found.path) {
+      throw new UserError(
+        this.#config.browserPath
+          ? `No browser at "${this.#config.browserPath}" (MCP_BROWSER_PATH / --browser-path)`
+          : "No Chrome, Edge or Chromium found on the server: looked in " +
+            found.searched.map((p) => `"${p}"`).join(", "),
+        "Install Chromium on the server or set MCP_BROWSER_PATH; meanwhile sign in with authenticate_with_token.",
+      );
+    }
+    const previous = session.signInAttempt;
+    if (previous && !previous.outcome) {
+      previous.cancel();
+      await previous.done; // its browser is closed before another starts
+    }
+    const max = this.#config.maxErpBrowsers;
+    if (this.#running.size >= max) {
+      throw new UserError(
+        `Too many sign-in browsers running on this server (${max} at most): try again in a few minutes`,
+        "Each link closes its browser once used or after 5 minutes; meanwhile, sign in with authenticate_with_token. The limit is MCP_MAX_ERP_BROWSERS.",
+      );
+    }
+    const id = randomId(24); // 192 bits
+    const stream = new ErpStream({
+      id,
+      url: `${base}/erp-browser/${id}`,
+      session,
+      config: this.#config,
+      log: this.#log,
+      onStop: () => this.#streams.delete(id),
+    });
+    this.#streams.set(id, stream);
+    this.#running.add(stream);
+    void stream.attempt.done.then(() => this.#running.delete(stream));
+    session.signInAttempt = stream.attempt;
+    await stream.launch(found.path);
+    return stream;
+  }
+
+  /** Cancels every stream and waits until their browsers are closed. */
+  async close(): Promise<void> {
+    const all = [...this.#running];
+    for (const s of all) s.attempt.cancel();
+    await Promise.all(all.map((s) => s.attempt.done));
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The origin shown to the viewer; empty before the first site loads. */
+function siteOf(url: string): string {
+  const origin = originOf(url);
+  return origin && origin !== "null" ? origin : "";
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 200);
+}
