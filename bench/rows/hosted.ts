@@ -24,13 +24,13 @@ export interface HostedRow {
   skipped?: string;
 }
 
-/** True when `src/transports/http.ts` exports `serveHttp` (a function). */
-async function httpTransportAvailable(): Promise<boolean> {
+/** Undefined when `src/transports/http.ts` exports `serveHttp` (a function), else why not. */
+async function httpTransportMissing(): Promise<string | undefined> {
   try {
     const mod: Record<string, unknown> = await import("../../src/transports/http.ts");
-    return typeof mod.serveHttp === "function";
-  } catch {
-    return false;
+    return typeof mod.serveHttp === "function" ? undefined : "no serveHttp export";
+  } catch (error) {
+    return `import failed: ${String(error).split("\n")[0].slice(0, 160)}`;
   }
 }
 
@@ -47,12 +47,13 @@ function measureHosted(mode: HostedRow["mode"]): Promise<HostedRow> {
 /** Row 6: both hosted modes, or a skip saying why. */
 export async function hostedRows(): Promise<HostedRow[]> {
   const modes: HostedRow["mode"][] = ["sessions", "stateless header"];
-  if (!(await httpTransportAvailable())) {
+  const missing = await httpTransportMissing();
+  if (missing) {
     return modes.map((mode) => ({
       mode,
       clients: 50,
       callsPerClient: 100,
-      skipped: "not measured: HTTP transport not available",
+      skipped: `not measured: HTTP transport not available (${missing})`,
     }));
   }
   const rows: HostedRow[] = [];

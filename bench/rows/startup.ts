@@ -5,7 +5,7 @@
  * the same run, after one unmeasured start each (module cache and transpile cache warm).
  */
 import { permissionFlags } from "../../src/permissions.ts";
-import { childEnv, ROOT, round, spawnDeno, type Stats, stats, stopChild } from "../lib.ts";
+import { childEnv, ROOT, round, spawnDeno, type Stats, stats, stopChild, tailOf } from "../lib.ts";
 
 const INITIALIZE = JSON.stringify({
   jsonrpc: "2.0",
@@ -33,6 +33,7 @@ export interface StartupRow {
 async function startOnce(args: string[], env: Record<string, string>): Promise<number> {
   const t0 = performance.now();
   const child = spawnDeno(args, env);
+  const stderr = tailOf(child.stderr);
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(INITIALIZE));
   const reader = child.stdout.getReader();
@@ -50,10 +51,12 @@ async function startOnce(args: string[], env: Record<string, string>): Promise<n
     reader.releaseLock();
     await writer.close().catch(() => {});
     child.stdout.cancel().catch(() => {});
-    child.stderr.cancel().catch(() => {});
     await stopChild(child);
   }
-  if (ms === undefined) throw new Error(`No initialize answer from "deno ${args.join(" ")}"`);
+  if (ms === undefined) {
+    const why = stderr().trim().split("\n").slice(0, 2).join(" ").slice(0, 240);
+    throw new Error(`no initialize answer: ${why || "the server exited"}`);
+  }
   return ms;
 }
 
@@ -108,17 +111,25 @@ export async function startupRows(erpApiBase: string, samples: number): Promise<
         args: ["run", "--no-prompt", "bench/floor_server.ts"],
       },
     ];
+    for (const v of variants.filter((v) => v.args)) {
+      try {
+        await startOnce(v.args!, env); // warm caches; a server that cannot start is reported
+      } catch (error) {
+        v.skipped = `not measured: ${(error as Error).message}`;
+        delete v.args;
+      }
+    }
     const live = variants.filter((v) => v.args);
     const samplesOf = new Map<string, number[]>(live.map((v) => [v.variant, []]));
-    for (const v of live) await startOnce(v.args!, env); // warm caches
     for (let i = 0; i < samples; i++) {
       for (const v of live) samplesOf.get(v.variant)!.push(await startOnce(v.args!, env));
     }
-    const floor = stats(samplesOf.get(live.at(-1)!.variant)!).median;
+    const floorSamples = samplesOf.get(variants.at(-1)!.variant);
+    const floor = floorSamples ? stats(floorSamples).median : NaN;
     return variants.map(({ args: _, ...v }) => {
       if (!samplesOf.has(v.variant)) return v;
       const ms = stats(samplesOf.get(v.variant)!);
-      return { ...v, ms, vsFloor: round(ms.median / floor) };
+      return { ...v, ms, ...(floorSamples ? { vsFloor: round(ms.median / floor) } : {}) };
     });
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -3,7 +3,6 @@ import { Session } from "../auth/session.ts";
 import { type Config, isLoopbackHost } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
-import { serveHttp } from "../transports/http.ts";
 import { serveStdio } from "../transports/stdio.ts";
 
 /** How to serve, chosen by flags. */
@@ -38,6 +37,8 @@ async function serveHosted(opts: ServeOptions): Promise<number> {
   if (config.token) {
     say("project-logs-mcp: ERP_API_TOKEN is ignored in hosted mode: each client signs in itself");
   }
+  // The HTTP stack loads only in hosted mode, so stdio start-up stays as light as it can.
+  const { serveHttp } = await import("../transports/http.ts");
   const server = await serveHttp({
     config,
     log: opts.log,
