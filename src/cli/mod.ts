@@ -14,8 +14,7 @@ import {
 } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { SERVER_INFO } from "../server.ts";
-import { callTool, type CommandResult, listToolLines } from "./call.ts";
-import { formatCheck, runDoctor } from "./doctor.ts";
+import type { CommandResult } from "./call.ts";
 import { helpText } from "./help.ts";
 import { probePort } from "./probes.ts";
 import { serve } from "./serve.ts";
@@ -65,7 +64,9 @@ export async function runCli(io: CliIo): Promise<number> {
     config = { error: message };
   }
   const log = createLogger(io.stderr);
+  // The subcommands load their modules when used, so the plain MCP server starts lighter.
   if (command === "doctor") {
+    const { formatCheck, runDoctor } = await import("./doctor.ts");
     const checks = await runDoctor({
       config,
       fetch: globalThis.fetch,
@@ -77,8 +78,12 @@ export async function runCli(io: CliIo): Promise<number> {
     return print(io, { out: [...checks.map(formatCheck), summary], err: [], code: failed ? 1 : 0 });
   }
   if ("error" in config) return usage(io, config.error);
-  if (command === "tools") return print(io, await listToolLines({ config, log }));
+  if (command === "tools") {
+    const { listToolLines } = await import("./call.ts");
+    return print(io, await listToolLines({ config, log }));
+  }
   if (command === "call") {
+    const { callTool } = await import("./call.ts");
     return print(
       io,
       await callTool({ config, log }, rest[0], rest[1], { json: !!parsed.values.json }),
