@@ -1,0 +1,370 @@
+/** Entry writes: add or update one entry, change it by id, delete it. */
+import { z } from "zod";
+import { mondayOf, type PlainDate } from "../dates.ts";
+import type { WeekLog } from "../erp/types.ts";
+import {
+  changeEntry,
+  cloneWeek,
+  dayTotal,
+  type EntryRef,
+  findEntry,
+  findTask,
+  findWeekProject,
+  putEntry,
+  removeEntry,
+} from "../erp/week.ts";
+import { UserError } from "../errors.ts";
+import { entryLine, entryOut, formatTime, timeOut } from "../logs/present.ts";
+import { completedWeek, openTimesheet, type Timesheet } from "../logs/timesheet.ts";
+import { dateArg } from "./args.ts";
+import { askLine, confirmationOutput, confirmationTokenArg } from "./confirm.ts";
+import { defineTool } from "./define_tool.ts";
+import {
+  dateArg as dateField,
+  descriptionArg,
+  emailArg,
+  entrySchema,
+  hoursArg,
+  labelArgs,
+  projectArgs,
+  timeSchema,
+  WRITE_IDEMPOTENT,
+  WRITE_ONCE,
+} from "./schemas.ts";
+import { minutesOf, missingProject, names, pending, slackOrExplain } from "./write_shared.ts";
+
+/** Finds the entry a write names, and says so clearly when it is not there. */
+function locate(week: WeekLog, entryId: number): EntryRef {
+  const ref = findEntry(week, entryId);
+  if (!ref) {
+    throw new UserError(
+      `Cannot find entry ${entryId} in the week of ${week.monday}`,
+      "Read the week again (get_week_logs) for current entry ids.",
+    );
+  }
+  return ref;
+}
+
+/** The week an entry id belongs to: from `date`, else from what this session has read. */
+async function weekOfEntry(
+  ts: Timesheet,
+  entryId: number,
+  date: PlainDate | undefined,
+): Promise<WeekLog> {
+  const monday = date ? mondayOf(date) : ts.session.entryWeeks.get(entryId);
+  if (monday === undefined) {
+    throw new UserError(
+      `Cannot tell which week entry ${entryId} is in`,
+      "Pass its date too (the read tools show each entry's date).",
+    );
+  }
+  const day = typeof monday === "string" ? Temporal.PlainDate.from(monday) : monday;
+  return await ts.requireWeek(day, `change entry ${entryId}`);
+}
+
+const entryResult = {
+  week_starting: z.string(),
+  entry: entrySchema.nullable(),
+  day_total: timeSchema.nullable().describe("the day's total after the change, all projects"),
+  conflict_retried: z.boolean().describe(
+    "true when another edit was merged first (409 then re-read)",
+  ),
+};
+
+/** create_or_update_log */
+export const createOrUpdateLog = defineTool({
+  name: "create_or_update_log",
+  title: "Add or update a log entry",
+  description:
+    "Log time on one day: project by id or name, a description, hours (decimal ok), and a label by id or name. The same description on the same day and project updates that entry instead of adding another. Writes to the week's log; when that week has no log yet the ERP's Slack endpoint is tried, and its own answer is passed on. Check get_day_logs first when unsure what is there.",
+  input: {
+    date: dateField("The day"),
+    ...projectArgs,
+    description: descriptionArg,
+    hours: hoursArg,
+    ...labelArgs,
+    email: emailArg,
+  },
+  output: {
+    status: z.enum(["created", "updated", "unchanged"]),
+    path: z.enum(["save", "slack"]).describe(
+      "save: the week log was edited; slack: added through the Slack endpoint",
+    ),
+    date: z.string(),
+    ...entryResult,
+  },
+  annotations: WRITE_IDEMPOTENT,
+  async handler(args, ctx) {
+    const date = dateArg(args.date, "date", ctx.config);
+    const minutes = minutesOf(args.hours, "hours");
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const [team, label, week, n] = await Promise.all([
+      ts.team(args),
+      ts.label(args),
+      ts.week(date),
+      names(ts),
+    ]);
+    const day = date.toString();
+    const monday = mondayOf(date).toString();
+    if (!week) {
+      await slackOrExplain(ts, [{ date, minutes }], { team, label, description: args.description });
+      return {
+        text: `Logged ${
+          formatTime(timeOut(minutes))
+        } on ${day} for "${team.team}" (${args.description}) through the ERP's Slack endpoint: the week had no week log.`,
+        data: {
+          status: "created" as const,
+          path: "slack" as const,
+          date: day,
+          week_starting: monday,
+          entry: null,
+          day_total: null,
+          conflict_retried: false,
+        },
+      };
+    }
+    if (week.isCompleted) throw completedWeek(week.monday);
+    const edit = (copy: WeekLog) => {
+      const project = findWeekProject(copy, team);
+      if (!project) throw missingProject(team, copy);
+      return putEntry(copy, {
+        projectId: project.id,
+        date: day,
+        description: args.description,
+        minutes,
+        label: label.id,
+      });
+    };
+    const find = (w: WeekLog) => {
+      const p = findWeekProject(w, team);
+      const task = p && findTask(p, args.description);
+      const d = task?.days.find((x) => x.date === day);
+      return p && task && d ? entryOut({ project: p, task, day: d }, n) : null;
+    };
+    if (edit(cloneWeek(week)) === "unchanged") {
+      return {
+        text: `Already logged: ${
+          formatTime(timeOut(minutes))
+        } on ${day} for "${team.team}" (${args.description}). Nothing changed.`,
+        data: {
+          status: "unchanged" as const,
+          path: "save" as const,
+          date: day,
+          week_starting: week.monday,
+          entry: find(week),
+          day_total: timeOut(dayTotal(week, day)),
+          conflict_retried: false,
+        },
+      };
+    }
+    const { saved, result, retried } = await ts.save(week, edit, (stored) => {
+      const e = find(stored);
+      return e && e.hours * 60 + e.minutes === minutes
+        ? `the entry IS stored (${formatTime(e)} on ${day})`
+        : `the entry is NOT stored${e ? ` (${day} holds ${formatTime(e)} for it)` : ""}`;
+    });
+    const entry = find(saved);
+    return {
+      text:
+        `${result === "created" ? "Added" : "Updated"}: ${
+          entry ? entryLine(entry).slice(2) : day
+        }. ` +
+        `Day total ${formatTime(timeOut(dayTotal(saved, day)))}.${
+          retried ? " (Another edit was saved first; it was kept.)" : ""
+        }`,
+      data: {
+        status: result,
+        path: "save" as const,
+        date: day,
+        week_starting: saved.monday,
+        entry,
+        day_total: timeOut(dayTotal(saved, day)),
+        conflict_retried: retried,
+      },
+    };
+  },
+});
+
+/** update_log */
+export const updateLog = defineTool({
+  name: "update_log",
+  title: "Change a log entry",
+  description:
+    "Change one entry, found by its entry_id (from the read tools): its hours, description or label. Pass its date too unless this session has just read it.",
+  input: {
+    entry_id: z.number().int().positive().describe("The entry's id (entry_id in read results)"),
+    date: dateField("The entry's date (optional when the entry was read in this session)")
+      .optional(),
+    hours: hoursArg.optional(),
+    description: descriptionArg.optional(),
+    ...labelArgs,
+    email: emailArg,
+  },
+  output: entryResult,
+  annotations: WRITE_IDEMPOTENT,
+  async handler(args, ctx) {
+    if (
+      args.hours === undefined && args.description === undefined && args.label_id === undefined &&
+      !args.label_name
+    ) {
+      throw new UserError("Nothing to change: give hours, description, label_id or label_name");
+    }
+    const date = args.date ? dateArg(args.date, "date", ctx.config) : undefined;
+    const minutes = args.hours === undefined ? undefined : minutesOf(args.hours, "hours");
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const labelWanted = args.label_id !== undefined || !!args.label_name;
+    const [week, label, n] = await Promise.all([
+      weekOfEntry(ts, args.entry_id, date),
+      labelWanted ? ts.label(args) : Promise.resolve(undefined),
+      names(ts),
+    ]);
+    if (week.isCompleted) throw completedWeek(week.monday);
+    const before = entryOut(locate(week, args.entry_id), n);
+    const change = { minutes, label: label?.id, description: args.description };
+    const { saved, retried } = await ts.save(
+      week,
+      (copy) => changeEntry(copy, args.entry_id, change),
+      (stored) => {
+        const ref = findEntry(stored, args.entry_id);
+        return ref
+          ? `the entry now reads: ${entryLine(entryOut(ref, n)).slice(2)}`
+          : "the entry is gone";
+      },
+    );
+    // A moved entry keeps its day id in most ERPs; fall back to the same date, task and project.
+    const ref = findEntry(saved, args.entry_id) ??
+      findMoved(saved, before.date, args.description ?? before.description, before.week_project_id);
+    const entry = ref ? entryOut(ref, n) : null;
+    return {
+      text: `Changed entry ${args.entry_id}: ${entryLine(before).slice(2)} → ${
+        entry ? entryLine(entry).slice(2) : "saved"
+      }.`,
+      data: {
+        week_starting: saved.monday,
+        entry,
+        day_total: timeOut(dayTotal(saved, before.date)),
+        conflict_retried: retried,
+      },
+    };
+  },
+});
+
+function findMoved(
+  week: WeekLog,
+  date: string,
+  description: string,
+  projectId: number,
+): EntryRef | undefined {
+  const project = week.projects.find((p) => p.id === projectId);
+  const task = project && findTask(project, description);
+  const day = task?.days.find((d) => d.date === date);
+  return project && task && day ? { project, task, day } : undefined;
+}
+
+/** delete_log */
+export const deleteLog = defineTool({
+  name: "delete_log",
+  title: "Delete a log entry",
+  description:
+    "Delete one entry: by entry_id (from the read tools), or by date + project + description. The task goes too when it has no other day. Cannot be undone, so the person is asked first (see confirmation_token).",
+  input: {
+    entry_id: z.number().int().positive().optional().describe(
+      "The entry's id; or give date, project and description",
+    ),
+    date: dateField("The entry's date").optional(),
+    ...projectArgs,
+    description: z.string().max(255).optional().describe(
+      "The entry's task description (with date and project)",
+    ),
+    email: emailArg,
+    confirmation_token: confirmationTokenArg,
+  },
+  output: {
+    status: z.enum(["deleted", "needs_confirmation", "declined"]).describe(
+      "needs_confirmation: ask the person, then call again with confirmation_token",
+    ),
+    deleted: entrySchema.describe("the entry deleted, or that would be"),
+    week_starting: z.string(),
+    day_total: timeSchema.describe("the day's total after the deletion (now, when not deleted)"),
+    conflict_retried: z.boolean(),
+    ...confirmationOutput,
+  },
+  annotations: WRITE_ONCE,
+  async handler(args, ctx) {
+    const date = args.date ? dateArg(args.date, "date", ctx.config) : undefined;
+    const byId = args.entry_id !== undefined;
+    if (
+      !byId && (!date || !args.description || (args.project_id === undefined && !args.project_name))
+    ) {
+      throw new UserError(
+        "Cannot tell which entry to delete: give entry_id, or date with project (project_id or project_name) and description",
+      );
+    }
+    const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
+    const n = await names(ts);
+    let week: WeekLog;
+    let target: (w: WeekLog) => EntryRef;
+    if (byId) {
+      week = await weekOfEntry(ts, args.entry_id!, date);
+      target = (w) => locate(w, args.entry_id!);
+    } else {
+      const team = await ts.team(args);
+      week = await ts.requireWeek(date!, `delete an entry on ${date}`);
+      const day = date!.toString();
+      target = (w) => {
+        const project = findWeekProject(w, team);
+        const task = project && findTask(project, args.description!);
+        const d = task?.days.find((x) => x.date === day);
+        if (!project || !task || !d) {
+          throw new UserError(
+            `Cannot find "${args.description}" on ${day} for "${team.team}"`,
+            "get_day_logs lists that day's entries with their ids.",
+          );
+        }
+        return { project, task, day: d };
+      };
+    }
+    if (week.isCompleted) throw completedWeek(week.monday);
+    const deleted = entryOut(target(week), n);
+    const answer = await ctx.confirm.ask({
+      tool: "delete_log",
+      args,
+      who: ts.email,
+      message: `Delete this entry? It cannot be undone.\n${entryLine(deleted)}`,
+    }, ctx.signal);
+    if (answer.status !== "confirmed") {
+      return {
+        text: answer.status === "declined"
+          ? `The person declined: nothing was deleted (${entryLine(deleted).slice(2)}).`
+          : `Would delete: ${entryLine(deleted).slice(2)}. ${askLine("delete_log")}`,
+        data: {
+          ...pending(answer),
+          deleted,
+          week_starting: week.monday,
+          day_total: timeOut(dayTotal(week, deleted.date)),
+          conflict_retried: false,
+        },
+      };
+    }
+    const { saved, retried } = await ts.save(
+      week,
+      (copy) => removeEntry(copy, target(copy)),
+      (stored) =>
+        findEntry(stored, deleted.entry_id ?? -1)
+          ? "the entry is still there"
+          : "the entry is deleted",
+    );
+    return {
+      text: `Deleted: ${entryLine(deleted).slice(2)}. ${deleted.date} now holds ${
+        formatTime(timeOut(dayTotal(saved, deleted.date)))
+      }.`,
+      data: {
+        status: "deleted" as const,
+        deleted,
+        week_starting: saved.monday,
+        day_total: timeOut(dayTotal(saved, deleted.date)),
+        conflict_retried: retried,
+      },
+    };
+  },
+});
