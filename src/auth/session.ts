@@ -245,6 +245,12 @@ export class Session {
     }
   }
 
+  /** True when `key` holds a value loaded less than `ttlMs` ago. */
+  isCached(key: string, ttlMs: number): boolean {
+    const hit = this.#cache.get(key);
+    return !!hit && this.#now() - hit.at < ttlMs;
+  }
+
   /** A value cached for `ttlMs`; concurrent callers share one load; failures are not kept. */
   cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
     const hit = this.#cache.get(key);

@@ -82,6 +82,20 @@ export class Timesheet {
     return resolveLabel(await this.labels(), args);
   }
 
+  /**
+   * The label for a bulk write: a `label_id` alone is trusted when the list is not cached yet (the
+   * ERP checks it at save time and its refusal is reported per day), which spares a request.
+   */
+  async labelForWrite(args: LabelArgs): Promise<Label> {
+    if (
+      args.label_id !== undefined && !args.label_name &&
+      !this.session.isCached("labels", LIST_TTL_MS)
+    ) {
+      return { id: args.label_id, name: `label ${args.label_id}` };
+    }
+    return await this.label(args);
+  }
+
   /** The week summaries of a year, once per call. */
   #year(year: number): Promise<WeekSummary[]> {
     let list = this.#years.get(year);

@@ -94,7 +94,7 @@ export const fillLogsForDays = defineTool({
       throw new UserError(`No day to fill between ${start} and ${end}: all are weekend days`);
     }
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
-    const [team, label] = await Promise.all([ts.team(args), ts.label(args)]);
+    const [team, label] = await Promise.all([ts.team(args), ts.labelForWrite(args)]);
     const byWeek = new Map<string, PlainDate[]>();
     for (const d of days) {
       const key = mondayOf(d).toString();

@@ -122,3 +122,22 @@ Deno.test("fill_logs_for_days sends progress when asked", async () => {
     assert.deepEqual(seen, [1, 2]);
   });
 });
+
+Deno.test("fill_logs_for_days: an unknown label_id is refused by the ERP, reported per day, nothing written", async () => {
+  await withHarness({}, async (h) => {
+    const { draft } = h.erp.fixtures.weeks;
+    const before = JSON.stringify(h.erp.weekLog("alice@example.com", draft));
+    const r = await h.call("fill_logs_for_days", {
+      start_date: Temporal.PlainDate.from(draft).add({ days: 4 }).toString(),
+      end_date: Temporal.PlainDate.from(draft).add({ days: 4 }).toString(),
+      project_id: 42,
+      description: "Labelled",
+      hours_per_day: 1,
+      label_id: 999,
+    });
+    assert.equal(r.isError, true);
+    assert.equal(r.data.failed, 1);
+    assert.match(r.data.days[0].reason, /label.*999/i);
+    assert.equal(JSON.stringify(h.erp.weekLog("alice@example.com", draft)), before);
+  });
+});
