@@ -95,3 +95,18 @@ Deno.test("whoami reports an ERP that is down while checking ERP_API_TOKEN, and 
     assert.equal(later.data.email, "alice@example.com", "the token is tried again, not dropped");
   });
 });
+
+Deno.test("an ERP that is down (connection refused) is a clear error naming the ERP", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  await withHarness(
+    { env: { ERP_API_BASE_URL: `http://127.0.0.1:${port}/api/v1/` } },
+    async (h) => {
+      const r = await h.call("get_week_logs", { week_starting: "2026-11-23" });
+      assert.equal(r.isError, true);
+      assert.match(r.text, new RegExp(`Cannot reach the ERP at http://127.0.0.1:${port}`));
+      assert.match(r.text, /try again in a few minutes/);
+    },
+  );
+});
