@@ -14,8 +14,24 @@ import { renderTables, type Results } from "./table.ts";
 
 const quick = Deno.args.includes("--quick");
 const settings = quick
-  ? { runsAt0ms: 3, runsAt50ms: 2, startupSamples: 5, memoryCalls: 1000, protocolCalls: 200 }
-  : { runsAt0ms: 7, runsAt50ms: 5, startupSamples: 20, memoryCalls: 1000, protocolCalls: 1000 };
+  ? {
+    runsAt0ms: 3,
+    runsAt50ms: 2,
+    startupSamples: 5,
+    memoryCalls: 1000,
+    protocolCalls: 200,
+    hostedClients: 10,
+    hostedCallsPerClient: 20,
+  }
+  : {
+    runsAt0ms: 7,
+    runsAt50ms: 5,
+    startupSamples: 20,
+    memoryCalls: 1000,
+    protocolCalls: 1000,
+    hostedClients: 50,
+    hostedCallsPerClient: 100,
+  };
 const CAPPED_HEAP = "--max-old-space-size=64";
 const t0 = performance.now();
 const say = (line: string) => console.error(`bench: ${line}`);
@@ -52,7 +68,10 @@ try {
 } finally {
   await sb.close();
 }
-const hosted = await hostedRows();
+const hosted = await hostedRows(
+  { clients: settings.hostedClients, callsPerClient: settings.hostedCallsPerClient },
+  say,
+);
 
 const partial = { toolCalls, startup, memory, protocol };
 const results: Results = {

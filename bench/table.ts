@@ -101,10 +101,24 @@ export function renderTables(r: Results): string {
       ? `| ${p.tool} | ${p.calls} | ${p.ms.median} | ${p.ms.p99} |`
       : `| ${p.tool} | ${p.skipped} | | |`,
     "",
-    "**Hosted mode** (row 6): " +
-      r.hosted.map((h) => `${h.mode}: ${h.skipped ?? `${h.throughputPerS}/s, p99 ${h.p99Ms} ms`}`)
-        .join("; ") +
-      ".",
+    "**Hosted mode** (row 6): `main.ts --http` spawned with its narrow flags; all clients at once " +
+      "over Streamable HTTP, each making sequential calls of a cached read (sign-in and one warm-up " +
+      "call per client not timed). Server resident size (VmRSS) in MB; peak in brackets.",
+    "",
+    "| mode | clients × calls | calls/s | p50 ms | p99 ms | ERP req/call | RSS after start | RSS after calls |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
+  );
+  for (const h of r.hosted) {
+    const size = `${h.clients} × ${h.callsPerClient}`;
+    out.push(
+      h.skipped
+        ? `| ${h.mode} | ${size} | ${h.skipped} | | | | ${h.rssAfterStartMb ?? ""} | ${
+          h.rssMb ?? ""
+        } |`
+        : `| ${h.mode} | ${size} | ${h.throughputPerS} | ${h.p50Ms} | ${h.p99Ms} | ${h.erpRequestsPerCall} | ${h.rssAfterStartMb} | ${h.rssMb} (${h.peakRssMb}) |`,
+    );
+  }
+  out.push(
     "",
     "**Targets**",
     "",

@@ -57,7 +57,12 @@ export interface SessionDeps {
   now?: () => number;
   /** Shared record of recently checked tokens (stateless HTTP), keyed by digest. */
   tokenCache?: TokenCache;
+  /** The list cache to use: stateless HTTP hands in the one kept for this token's digest. */
+  cache?: SessionCache;
 }
+
+/** Cached lists (projects, labels) with the time they were loaded. */
+export type SessionCache = Map<string, { at: number; value: Promise<unknown> }>;
 
 /** How long project and label lists are trusted. */
 export const LIST_TTL_MS = 5 * 60 * 1000;
@@ -82,7 +87,7 @@ export class Session {
   #creds?: Credentials;
   #pending?: { token: string; method: SignInMethod };
   #verifying?: Promise<Credentials>;
-  #cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  readonly #cache: SessionCache;
   /** ISO Monday → week-log id: ids never change, so lookups skip the year list when known. */
   readonly weekIds = new Map<string, number>();
   /** Entry id → ISO Monday of its week, learnt from reads, so an entry can be found by id alone. */
@@ -95,6 +100,7 @@ export class Session {
     this.#fetch = deps.fetch;
     this.#now = deps.now ?? Date.now;
     this.#tokenCache = deps.tokenCache;
+    this.#cache = deps.cache ?? new Map();
   }
 
   /** A token to check on first use (ERP_API_TOKEN or a header), without a request at start. */

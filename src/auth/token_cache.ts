@@ -40,6 +40,33 @@ export class TokenCache {
   }
 }
 
+/**
+ * Per-token list caches for stateless HTTP, keyed by the token's digest, so a client that sends
+ * its token on every request still gets projects and labels from memory. Bounded; oldest first out.
+ */
+export class TokenDataStores<T> {
+  readonly #stores = new Map<string, T>();
+
+  constructor(readonly make: () => T, readonly maxEntries = 1000) {}
+
+  /** The store for `token`, made on first use. */
+  async for(token: string): Promise<T> {
+    const key = await digest(token);
+    let store = this.#stores.get(key);
+    if (store) {
+      this.#stores.delete(key); // most recently used goes last
+    } else {
+      store = this.make();
+      if (this.#stores.size >= this.maxEntries) {
+        const oldest = this.#stores.keys().next().value;
+        if (oldest !== undefined) this.#stores.delete(oldest);
+      }
+    }
+    this.#stores.set(key, store);
+    return store;
+  }
+}
+
 async function digest(token: string): Promise<string> {
   const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");

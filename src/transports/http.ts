@@ -9,8 +9,8 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErpStreams } from "../auth/erp_stream.ts";
-import { Session } from "../auth/session.ts";
-import { TokenCache } from "../auth/token_cache.ts";
+import { Session, type SessionCache } from "../auth/session.ts";
+import { TokenCache, TokenDataStores } from "../auth/token_cache.ts";
 import { type Config, isLoopbackHost } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
@@ -70,6 +70,7 @@ export class HttpApp {
   readonly #opts: HttpOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #tokens = new TokenCache();
+  readonly #statelessCaches = new TokenDataStores<SessionCache>(() => new Map());
   readonly #hosts: Set<string>;
   readonly #origins: Set<string>;
   readonly #sweeper: ReturnType<typeof setInterval>;
@@ -154,11 +155,12 @@ export class HttpApp {
     return this.#opts.maxBodyBytes ?? 1024 * 1024;
   }
 
-  #newSession(token?: string): Session {
+  #newSession(token?: string, cache?: SessionCache): Session {
     const session = new Session({
       config: this.#opts.config,
       fetch: this.#opts.fetch,
       tokenCache: this.#tokens,
+      cache,
     });
     if (token) session.presetToken(token, "header");
     return session;
@@ -211,7 +213,7 @@ export class HttpApp {
     if (req.method !== "POST") {
       return rpcError(405, -32000, "Method not allowed: stateless requests are POSTs");
     }
-    const session = this.#newSession(token);
+    const session = this.#newSession(token, await this.#statelessCaches.for(token));
     const server = buildServer({
       config: this.#opts.config,
       session,

@@ -325,3 +325,23 @@ Deno.test("http: main.ts --http with the narrow flags serves /mcp and stops on S
     await sb.close();
   }
 });
+
+Deno.test("http: header mode reuses the token's cached lists across requests, never another's", async () => {
+  await hosted(async ({ sb, http }) => {
+    const alice = await connect(http.url, {
+      Authorization: `Token ${sb.erp.fixtures.users.alice.token}`,
+    });
+    const bob = await connect(http.url, {
+      Authorization: `Token ${sb.erp.fixtures.users.bob.token}`,
+    });
+    await alice.callTool({ name: "get_active_projects", arguments: {} });
+    const before = sb.erp.calls.length;
+    const again = await alice.callTool({ name: "get_active_projects", arguments: {} });
+    assert.equal(sb.erp.calls.length, before, "served from the token's cache");
+    assert.equal(data(again).projects.length, 5);
+    const bobs = await bob.callTool({ name: "get_active_projects", arguments: {} });
+    assert.deepEqual(data(bobs).projects.map((p: { id: number }) => p.id).sort(), [42, 45]);
+    await alice.close();
+    await bob.close();
+  });
+});
