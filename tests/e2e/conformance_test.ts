@@ -9,12 +9,18 @@ import { serveSandbox } from "../../src/sandbox/erp.ts";
 import { serveHttp } from "../../src/transports/http.ts";
 import { TODAY } from "../helpers.ts";
 
-/** The scenarios that apply: the server declares tools and logging (no sampling test tools). */
+/**
+ * The scenarios that apply to what the server declares (tools, logging, resources, prompts). The
+ * others call the suite's own fixtures (test_* tools, images, a sampling or elicitation tool, a
+ * templated test resource) that this server has no reason to offer.
+ */
 export const SCENARIOS = [
   "server-initialize",
   "ping",
   "tools-list",
   "logging-set-level",
+  "resources-list",
+  "prompts-list",
   "dns-rebinding-protection",
   "server-sse-multiple-streams",
 ];
