@@ -165,7 +165,8 @@ function cancelled(): UserError {
   return new UserError("The browser sign-in was cancelled");
 }
 
-function originOf(url: string): string | undefined {
+/** The origin of a URL, or undefined when it has none. */
+export function originOf(url: string): string | undefined {
   try {
     return new URL(url).origin;
   } catch {
@@ -173,6 +174,7 @@ function originOf(url: string): string | undefined {
   }
 }
 
-function firstLine(error: unknown): string {
+/** The first line of an error, short enough for a message. */
+export function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 200);
 }

@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { Attempt, waitAtMost } from "./attempt.ts";
 import { findBrowser } from "./browsers.ts";
-import { BROWSER_ARGS } from "./erp_browser.ts";
+import { BROWSER_ARGS, firstLine, originOf } from "./erp_browser.ts";
 import type { Session, SignInOutcome } from "./session.ts";
 
 /** The headless browser's window: frames are at most this size, input coordinates within it. */
@@ -436,20 +436,8 @@ export class ErpStreams {
   }
 }
 
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The origin shown to the viewer; empty before the first site loads. */
 function siteOf(url: string): string {
   const origin = originOf(url);
   return origin && origin !== "null" ? origin : "";
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 200);
 }

@@ -3,6 +3,7 @@
  * (`GET …/frames`, server-sent events) and its input (`POST …/input`, one small JSON event).
  * The first visit binds the link to that browser with an HttpOnly cookie; the rest require it.
  */
+import { readAtMost } from "./body.ts";
 import { type ErpStream, type ErpStreams, InputEvent, KEYS, randomId } from "../auth/erp_stream.ts";
 
 /** Input bodies are small JSON events. */
@@ -155,32 +156,6 @@ function cookie(req: Request, name: string): string | undefined {
     if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
   }
   return undefined;
-}
-
-/** The body as text, or undefined when it is longer than `max` bytes. */
-async function readAtMost(req: Request, max: number): Promise<string | undefined> {
-  if (Number(req.headers.get("content-length") ?? "0") > max) return undefined;
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }
 
 /** The viewer: a live picture of the headless page, forwarding clicks, keys, paste and wheel. */

@@ -15,6 +15,7 @@ import { type Config, isLoopbackHost } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
 import { erpStreamRoute, logPath } from "./erp_stream_routes.ts";
+import { readAtMost } from "./body.ts";
 import { LegacySseTransport } from "./legacy_sse.ts";
 
 /** Hosted-mode limits and checks. */
@@ -259,7 +260,7 @@ export class HttpApp {
     if (!entry || !(entry.transport instanceof LegacySseTransport)) {
       return new Response("Session not found", { status: 404 });
     }
-    const text = await readLimited(req, this.#maxBody);
+    const text = await readAtMost(req, this.#maxBody);
     if (text === undefined) return new Response("Request body too large", { status: 413 });
     let body: unknown;
     try {
@@ -324,30 +325,6 @@ export class HttpApp {
     await Promise.all([...this.#entries.keys()].map((sid) => this.#drop(sid)));
     await this.erpStreams.close();
   }
-}
-
-async function readLimited(req: Request, max: number): Promise<string | undefined> {
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }
 
 /** A running hosted server. */
