@@ -139,7 +139,13 @@ Deno.test("http: header mode keeps no state; two instances behind one entry poin
       assert.equal(ask.status, "needs_confirmation");
       const forged = await alice.callTool({
         name: "complete_week_log",
-        arguments: { ...args, confirmation_token: ask.confirmation_token.replace(/.$/, "x") },
+        arguments: {
+          ...args,
+          confirmation_token: ask.confirmation_token.replace(
+            /.$/,
+            (c: string) => c === "x" ? "y" : "x",
+          ),
+        },
       });
       assert.equal(forged.isError, true);
       const asBob = await bob.callTool({
