@@ -29,6 +29,8 @@ export interface RecordedCall {
   status: number;
   /** The parsed JSON request body, when there was one. */
   body?: unknown;
+  /** True when the client abandoned the request before it was answered (status 499). */
+  aborted?: boolean;
 }
 
 /**

@@ -268,3 +268,29 @@ Deno.test("reads: a slow ERP times out with a message saying so", async () => {
     assert.match(r.text, /did not answer .* within 0.2 s/);
   });
 });
+
+Deno.test("a client's cancellation aborts the ERP requests in flight", async () => {
+  await withHarness({}, async (h) => {
+    await h.call("whoami");
+    h.erp.injectFault({ pathIncludes: "person/list/", delayMs: 10_000 });
+    const seen = Promise.withResolvers<void>();
+    h.erp.onRequest = (c) => {
+      if (c.path.includes("person/list/")) seen.resolve();
+    };
+    const controller = new AbortController();
+    const call = h.client.callTool(
+      { name: "get_week_logs", arguments: { week_starting: "2026-11-23" } },
+      undefined,
+      { signal: controller.signal },
+    );
+    await seen.promise;
+    controller.abort();
+    await assert.rejects(call);
+    for (let i = 0; i < 100 && !h.erp.calls.some((c) => c.aborted); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const aborted = h.erp.calls.find((c) => c.aborted);
+    assert.ok(aborted, "the sandbox saw the request abandoned");
+    assert.equal(aborted.path, "project-logs/person/list/");
+  });
+});
