@@ -218,15 +218,20 @@ export class Timesheet {
           );
         }
         if (error.outcomeUnknown) {
-          let stored: string;
+          let stored: WeekLog | undefined;
           try {
-            stored = describe(this.#learn(await this.erp.getWeek(week.id)));
+            stored = this.#learn(await this.erp.getWeek(week.id));
           } catch {
-            stored = "the week could not be re-read either, so what is stored is unknown";
+            stored = undefined;
           }
-          throw new UserError(
-            `The ERP did not confirm the save of the week of ${week.monday} (${error.message}). After re-reading: ${stored}`,
+          throw new SaveUnconfirmed(
+            `The ERP did not confirm the save of the week of ${week.monday} (${error.message}). After re-reading: ${
+              stored
+                ? describe(stored)
+                : "the week could not be re-read either, so what is stored is unknown"
+            }`,
             "Check with get_week_logs before trying again, so nothing is logged twice.",
+            stored,
           );
         }
         if (error.erpMessage && /already completed/i.test(error.erpMessage)) {
@@ -240,6 +245,14 @@ export class Timesheet {
   /** Adds entries through the Slack endpoint, for a week with no week log. */
   async slack(logs: SlackLog[]): Promise<void> {
     await this.erp.addFromSlack(this.email, logs);
+  }
+}
+
+/** A save whose answer was lost: `stored` is the week as re-read, or undefined if that failed too. */
+export class SaveUnconfirmed extends UserError {
+  constructor(message: string, hint: string, readonly stored: WeekLog | undefined) {
+    super(message, hint);
+    this.name = "SaveUnconfirmed";
   }
 }
 

@@ -6,7 +6,13 @@ import type { Label, Team, WeekLog, WeekProject } from "../erp/types.ts";
 import { cloneWeek, findTask, findWeekProject, putEntry } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
 import { formatTime, timeOut } from "../logs/present.ts";
-import { completedWeek, noWeekLog, openTimesheet, type WeekRead } from "../logs/timesheet.ts";
+import {
+  completedWeek,
+  noWeekLog,
+  openTimesheet,
+  SaveUnconfirmed,
+  type WeekRead,
+} from "../logs/timesheet.ts";
 import { weekArg } from "./args.ts";
 import { askLine, confirmationOutput, confirmationTokenArg } from "./confirm.ts";
 import { defineTool } from "./define_tool.ts";
@@ -15,7 +21,7 @@ import { dateArg as dateField, emailArg, timeSchema, WRITE_IDEMPOTENT } from "./
 /** Copies onto more days than this ask the person first. */
 export const CONFIRM_ABOVE_DAYS = 5;
 
-type Status = "written" | "planned" | "skipped" | "failed";
+type Status = "written" | "planned" | "skipped" | "failed" | "unknown";
 
 /** One task-day of the source week and what became of it. */
 interface Item {
@@ -158,13 +164,18 @@ export const copyWeek = defineTool({
       description: z.string(),
       time: timeSchema,
       label_id: z.number().int().nullable(),
-      status: z.enum(["written", "planned", "skipped", "failed"]),
+      status: z.enum(["written", "planned", "skipped", "failed", "unknown"]).describe(
+        "unknown: the ERP did not confirm the save and the week could not be re-read",
+      ),
       reason: z.string().optional(),
     })),
     written: z.number().int(),
     planned: z.number().int(),
     skipped: z.number().int(),
     failed: z.number().int(),
+    unknown: z.number().int().describe(
+      "entries whose save the ERP did not confirm and that could not be re-read",
+    ),
     conflict_retried: z.boolean(),
     ...confirmationOutput,
   },
@@ -233,13 +244,22 @@ export const copyWeek = defineTool({
       planned: count("planned"),
       skipped: count("skipped"),
       failed: count("failed"),
+      unknown: count("unknown"),
       conflict_retried: retried,
       ...confirmation,
     };
     const head = {
       done: `${
-        data.failed ? (data.written ? "Partly done" : "Nothing written") : "Done"
-      }: copied the week of ${from} into the week of ${to}: ${data.written} written, ${data.skipped} skipped, ${data.failed} failed.`,
+        data.unknown
+          ? "Not confirmed"
+          : data.failed
+          ? (data.written ? "Partly done" : "Nothing written")
+          : "Done"
+      }: copied the week of ${from} into the week of ${to}: ${data.written} written, ${data.skipped} skipped, ${data.failed} failed${
+        data.unknown
+          ? `, ${data.unknown} unknown (check with get_week_logs before trying again)`
+          : ""
+      }.`,
       planned:
         `Plan (nothing written): ${data.planned} entries to copy from the week of ${from} into the week of ${to}, ${data.skipped} skipped, ${data.failed} would fail.`,
       needs_confirmation:
@@ -251,7 +271,7 @@ export const copyWeek = defineTool({
     return {
       text: [head, ...items.map((i) => line(i, labels))].join("\n"),
       data,
-      isError: status === "done" && data.failed > 0,
+      isError: status === "done" && data.failed + data.unknown > 0,
     };
   },
 });
@@ -270,22 +290,35 @@ async function save(
       .some((d) => d.date === i.date && d.minutes === i.minutes) ?? false;
   };
   try {
-    const { retried } = await ts.save(target, (copy) => apply(copy, source, toWrite), (stored) => {
-      for (const i of toWrite) {
-        i.status = has(stored, i) ? "written" : "failed";
-        i.reason = has(stored, i)
-          ? "confirmed by re-reading"
-          : "the save was not confirmed and the day is not stored";
-      }
-      return `${toWrite.filter((i) => has(stored, i)).length} of ${toWrite.length} entries stored`;
-    });
+    const { retried } = await ts.save(
+      target,
+      (copy) => apply(copy, source, toWrite),
+      (stored) =>
+        `${toWrite.filter((i) => has(stored, i)).length} of ${toWrite.length} entries stored`,
+    );
     for (const i of toWrite) i.status = "written";
     return retried;
   } catch (error) {
-    if (error instanceof UserError) {
-      if (!/did not confirm/.test(error.message)) {
-        for (const i of toWrite) Object.assign(i, { status: "failed", reason: error.message });
+    if (error instanceof SaveUnconfirmed) {
+      // The answer was lost: say per entry what the re-read shows, or that nobody knows.
+      for (const i of toWrite) {
+        if (!error.stored) Object.assign(i, { status: "unknown", reason: error.message });
+        else if (has(error.stored, i)) {
+          Object.assign(i, {
+            status: "written",
+            reason: "confirmed by re-reading after a lost answer",
+          });
+        } else {
+          Object.assign(i, {
+            status: "failed",
+            reason: "the save was not confirmed and the entry is not stored",
+          });
+        }
       }
+      return false;
+    }
+    if (error instanceof UserError) {
+      for (const i of toWrite) Object.assign(i, { status: "failed", reason: error.message });
       return false;
     }
     if (error instanceof ErpError) {

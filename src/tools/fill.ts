@@ -6,7 +6,7 @@ import type { Label, Team, WeekLog } from "../erp/types.ts";
 import { cloneWeek, findTask, findWeekProject, putEntry } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
 import { formatTime, timeOut } from "../logs/present.ts";
-import { mapLimit, openTimesheet, type Timesheet } from "../logs/timesheet.ts";
+import { mapLimit, openTimesheet, SaveUnconfirmed, type Timesheet } from "../logs/timesheet.ts";
 import { rangeArgs } from "./args.ts";
 import { askLine, confirmationOutput, confirmationTokenArg } from "./confirm.ts";
 import { defineTool } from "./define_tool.ts";
@@ -29,7 +29,7 @@ export const MAX_FILL_DAYS = 62;
 export const CONFIRM_ABOVE_DAYS = 5;
 
 /** One day's outcome in a fill. */
-type DayStatus = "written" | "planned" | "skipped" | "failed";
+type DayStatus = "written" | "planned" | "skipped" | "failed" | "unknown";
 interface DayOutcome {
   date: string;
   status: DayStatus;
@@ -71,13 +71,18 @@ export const fillLogsForDays = defineTool({
     hours_per_day: timeSchema,
     days: z.array(z.object({
       date: z.string(),
-      status: z.enum(["written", "planned", "skipped", "failed"]),
+      status: z.enum(["written", "planned", "skipped", "failed", "unknown"]).describe(
+        "unknown: the ERP did not confirm the save and the week could not be re-read",
+      ),
       reason: z.string().optional(),
     })),
     written: z.number().int(),
     planned: z.number().int(),
     skipped: z.number().int(),
     failed: z.number().int(),
+    unknown: z.number().int().describe(
+      "days whose save the ERP did not confirm and that could not be re-read",
+    ),
     ...confirmationOutput,
   },
   annotations: WRITE_IDEMPOTENT,
@@ -182,6 +187,7 @@ export const fillLogsForDays = defineTool({
     const list = days.map((d) => outcomes.get(d.toString())!);
     const count = (s: DayStatus) => list.filter((o) => o.status === s).length;
     const failed = count("failed");
+    const unknown = count("unknown");
     const data = {
       ...outcome,
       dry_run: args.dry_run,
@@ -196,6 +202,7 @@ export const fillLogsForDays = defineTool({
       planned: count("planned"),
       skipped: count("skipped"),
       failed,
+      unknown,
     };
     const head = outcome.status === "needs_confirmation"
       ? `Plan (nothing written yet): ${data.planned} days to log ${
@@ -208,17 +215,21 @@ export const fillLogsForDays = defineTool({
         formatTime(timeOut(minutes))
       } on "${team.team}" (${args.description}), ${data.skipped} skipped, ${failed} would fail.`
       : `${
-        failed ? (data.written ? "Partly done" : "Nothing written") : "Done"
-      }: ${data.written} days written, ${data.skipped} skipped, ${failed} failed — "${team.team}", ${
-        formatTime(timeOut(minutes))
-      }/day, ${args.description}.`;
+        unknown
+          ? "Not confirmed"
+          : failed
+          ? (data.written ? "Partly done" : "Nothing written")
+          : "Done"
+      }: ${data.written} days written, ${data.skipped} skipped, ${failed} failed${
+        unknown ? `, ${unknown} unknown (check with get_week_logs before trying again)` : ""
+      } — "${team.team}", ${formatTime(timeOut(minutes))}/day, ${args.description}.`;
     return {
       text: [
         head,
         ...list.map((o) => `- ${o.date}: ${o.status}${o.reason ? ` (${o.reason})` : ""}`),
       ].join("\n"),
       data,
-      isError: failed > 0 && outcome.status === "done",
+      isError: failed + unknown > 0 && outcome.status === "done",
     };
   },
 });
@@ -291,24 +302,22 @@ async function fillWeek(
   try {
     await ts.save(week, apply, (w) => {
       const has = stored(w);
-      for (const day of toWrite) {
-        set(
-          day,
-          has(day) ? "written" : "failed",
-          has(day)
-            ? "confirmed by re-reading"
-            : "the save was not confirmed and the day is not stored",
-        );
-      }
       return `${toWrite.filter(has).length} of ${toWrite.length} days stored`;
     });
     for (const day of toWrite) set(day, "written");
   } catch (error) {
-    if (error instanceof UserError) {
-      // An unknown outcome already set each day from the re-read; other refusals fail them all.
+    if (error instanceof SaveUnconfirmed) {
+      // The answer was lost: say per day what the re-read shows, or that nobody knows.
+      const has = error.stored ? stored(error.stored) : undefined;
       for (const day of toWrite) {
-        if (!/did not confirm/.test(error.message)) set(day, "failed", error.message);
+        if (!has) set(day, "unknown", error.message);
+        else if (has(day)) set(day, "written", "confirmed by re-reading after a lost answer");
+        else set(day, "failed", "the save was not confirmed and the day is not stored");
       }
+      return;
+    }
+    if (error instanceof UserError) {
+      for (const day of toWrite) set(day, "failed", error.message);
       return;
     }
     if (error instanceof ErpError) {
