@@ -136,11 +136,15 @@ export class Timesheet {
     try {
       return this.#learn(await this.erp.getWeek(id));
     } catch (error) {
-      if (error instanceof ErpError && error.kind === "not_found") {
-        this.session.weekIds.delete(monday.toString());
-        return undefined;
-      }
-      throw error;
+      if (!(error instanceof ErpError && error.kind === "not_found")) throw error;
+      // A 404 on a known id: the week may have been recreated, or the ERP stumbled. Only a fresh
+      // list saying the week is gone means "no week log" (which would send writes through Slack).
+      this.session.weekIds.delete(monday.toString());
+      this.#years.clear();
+      const again = await this.weekId(monday);
+      if (again === undefined) return undefined;
+      if (again === id) throw error;
+      return this.#learn(await this.erp.getWeek(again));
     }
   }
 

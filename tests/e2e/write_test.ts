@@ -273,3 +273,22 @@ Deno.test("complete_week_log: submits, then refuses twice; save_draft keeps a dr
     assert.match(none.text, /no week log/);
   });
 });
+
+Deno.test("create_or_update_log: a 404 on a listed week's detail is an error, never the Slack path", async () => {
+  await withHarness({}, async (h) => {
+    const day = h.erp.fixtures.weeks.draft;
+    await h.call("get_week_logs", { week_starting: day });
+    h.erp.injectFault({ method: "GET", pathIncludes: "/get/", status: 404, times: 2 });
+    const r = await h.call("create_or_update_log", {
+      date: day,
+      project_id: 41,
+      description: "Feature work",
+      hours: 2,
+      label_name: "Coding",
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /404/);
+    assert.equal(h.erp.calls.filter((c) => c.path.includes("from-slack")).length, 0);
+    assert.equal(dayMinutes(stored(h, day), day), 480, "nothing written");
+  });
+});
