@@ -76,6 +76,8 @@ export interface EntryEdit {
   description: string;
   minutes: number;
   label: number | null;
+  /** No label was asked for: an existing entry keeps its own, `label` applies to new ones. */
+  keepLabel?: boolean;
 }
 
 /**
@@ -88,7 +90,8 @@ export function putEntry(week: WeekLog, edit: EntryEdit): EditAction {
   if (!project) throw new Error(`week project ${edit.projectId} is not in week ${week.monday}`);
   let task = findTask(project, edit.description);
   const day = task?.days.find((d) => d.date === edit.date);
-  if (day && day.minutes === edit.minutes && day.label === edit.label) return "unchanged";
+  const label = day && edit.keepLabel ? day.label : edit.label;
+  if (day && day.minutes === edit.minutes && day.label === label) return "unchanged";
   checkDayTotal(week, edit.date, edit.minutes - (day?.minutes ?? 0));
   if (!task) {
     task = { description: edit.description.trim(), days: [] };
@@ -96,7 +99,7 @@ export function putEntry(week: WeekLog, edit: EntryEdit): EditAction {
   }
   if (day) {
     day.minutes = edit.minutes;
-    day.label = edit.label;
+    day.label = label;
     return "updated";
   }
   task.days.push({ date: edit.date, minutes: edit.minutes, label: edit.label });

@@ -133,6 +133,7 @@ export const createOrUpdateLog = defineTool({
         description: args.description,
         minutes,
         label: label.id,
+        keepLabel: args.label_id === undefined && !args.label_name,
       });
     };
     const find = (w: WeekLog) => {

@@ -142,6 +142,7 @@ export const fillLogsForDays = defineTool({
               minutes,
               description: args.description,
               dryRun: dryRun,
+              keepLabel: args.label_id === undefined && !args.label_name,
             }, set);
           }
         } catch (error) {
@@ -239,7 +240,15 @@ async function fillWeek(
   ts: Timesheet,
   week: WeekLog,
   days: PlainDate[],
-  what: { team: Team; label: Label; minutes: number; description: string; dryRun: boolean },
+  what: {
+    team: Team;
+    label: Label;
+    minutes: number;
+    description: string;
+    dryRun: boolean;
+    /** No label asked for: existing entries keep theirs. */
+    keepLabel: boolean;
+  },
   set: (d: PlainDate | string, status: DayStatus, reason?: string) => void,
 ): Promise<void> {
   // Decide each day on a copy: already there, impossible, or to write.
@@ -253,7 +262,8 @@ async function fillWeek(
       continue;
     }
     const existing = findTask(project, what.description)?.days.find((x) => x.date === day);
-    if (existing && existing.minutes === what.minutes && existing.label === what.label.id) {
+    const sameLabel = what.keepLabel || existing?.label === what.label.id;
+    if (existing && existing.minutes === what.minutes && sameLabel) {
       set(day, "skipped", "already logged with these hours");
       continue;
     }
@@ -268,6 +278,7 @@ async function fillWeek(
         description: what.description,
         minutes: what.minutes,
         label: what.label.id,
+        keepLabel: what.keepLabel,
       });
       toWrite.push(day);
     } catch (error) {
@@ -290,6 +301,7 @@ async function fillWeek(
         description: what.description,
         minutes: what.minutes,
         label: what.label.id,
+        keepLabel: what.keepLabel,
       });
     }
   };

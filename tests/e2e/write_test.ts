@@ -292,3 +292,25 @@ Deno.test("create_or_update_log: a 404 on a listed week's detail is an error, ne
     assert.equal(dayMinutes(stored(h, day), day), 480, "nothing written");
   });
 });
+
+Deno.test("create_or_update_log: leaving out the label keeps an existing entry's label", async () => {
+  await withHarness({}, async (h) => {
+    const day = h.erp.fixtures.weeks.draft; // "Feature work" 8 h, Coding
+    const r = await h.call("create_or_update_log", {
+      date: day,
+      project_id: 41,
+      description: "Feature work",
+      hours: 6,
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.status, "updated");
+    assert.equal(r.data.entry.label, "Coding");
+    const n = await h.call("create_or_update_log", {
+      date: day,
+      project_id: 41,
+      description: "New thing",
+      hours: 1,
+    });
+    assert.equal(n.data.entry.label, "General", "a new entry without a label gets General");
+  });
+});
