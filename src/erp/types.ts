@@ -205,7 +205,8 @@ export function parseWeekLog(body: unknown): WeekLog {
         description: str(t.description),
         days: (Array.isArray(t.days) ? t.days : []).filter(isObj).flatMap((d): DayEntry[] => {
           const date = dayInWeek(d.date, monday);
-          if (!date) return [];
+          // Never drop a day: a save sends whole tasks back, so a dropped day would be deleted.
+          if (!date) throw new ShapeError(`a day dated ${JSON.stringify(d.date)} in the week log`);
           return [{
             id: num(d.id),
             date: date.toString(),

@@ -35,8 +35,16 @@ function same(a: string, b: string): boolean {
 
 /** The week project for a team: the complete name first, then a short name only it has. */
 export function findWeekProject(week: WeekLog, team: Team): WeekProject | undefined {
-  const byName = week.projects.find((p) => p.team && same(p.team, team.team));
-  if (byName) return byName;
+  const byName = week.projects.filter((p) => p.team && same(p.team, team.team));
+  if (byName.length === 1) return byName[0];
+  if (byName.length > 1) {
+    throw new UserError(
+      `Ambiguous project "${team.team}" in the week of ${week.monday}: the week has ${byName.length} projects with that name (${
+        byName.map((p) => `week project ${p.id}`).join(", ")
+      })`,
+      "Log this one in the ERP web app; the week log does not say which team each one belongs to.",
+    );
+  }
   const byShort = week.projects.filter((p) =>
     !p.team && p.subteam && same(p.subteam, team.subteam)
   );

@@ -288,7 +288,6 @@ Deno.test("parseWeekLog: a week across New Year, days in display form", () => {
           { id: 4, date: "Wed, Dec 31", hours: 1, minutes: 0 },
           { id: 5, date: "Fri, Jan 02", hours: 2, minutes: 0 },
           { id: 6, date: "2026-01-04", hours: 3, minutes: 0 },
-          { id: 7, date: "not a date", hours: 3, minutes: 0 },
         ],
       }],
     }],
@@ -539,4 +538,21 @@ Deno.test("display dates without a weekday across New Year land in the right yea
     }],
   });
   assert.equal(week.projects[0].tasks[0].days[0].date, "2026-01-02");
+});
+
+Deno.test("parseWeekLog refuses a day date it cannot read rather than dropping the day", () => {
+  assert.throws(
+    () =>
+      parseWeekLog({
+        id: 1,
+        week_starting: "2026-01-05",
+        projects: [{
+          id: 5,
+          team: "T",
+          subteam: "T",
+          tasks: [{ id: 9, description: "d", days: [{ id: 7, date: "04/01/2026", hours: 8 }] }],
+        }],
+      }),
+    /shape this server does not understand/,
+  );
 });

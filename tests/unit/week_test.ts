@@ -398,3 +398,21 @@ Deno.test("removeEntry: a ref found on a copy works on that copy only", () => {
   // A ref into another week object is not in this one.
   assert.throws(() => removeEntry(w, findEntry(copy, 70001)!), /entry is not in this week/);
 });
+
+Deno.test("findWeekProject: two week projects with the same full name are ambiguous, never the first", () => {
+  const week = {
+    id: 1,
+    monday: "2026-01-05",
+    sunday: "2026-01-11",
+    isCompleted: false,
+    projects: [
+      { id: 5501, team: "Backend", subteam: "Backend", tasks: [] },
+      { id: 5502, team: "Backend", subteam: "Backend", tasks: [] },
+    ],
+    raw: {},
+  };
+  assert.throws(
+    () => findWeekProject(week, { id: 41, team: "Backend", subteam: "Backend", isActive: true }),
+    /Ambiguous project "Backend".*5501.*5502/,
+  );
+});
