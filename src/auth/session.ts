@@ -24,6 +24,8 @@ export interface Credentials {
   readonly email: string;
   readonly name?: string;
   readonly method: SignInMethod;
+  /** False when the ERP did not say whose token it is and the email is the one typed in. */
+  readonly emailVerified: boolean;
   readonly since: string;
 }
 
@@ -205,12 +207,19 @@ export class Session {
         "Call authenticate_with_token again with your email in the email parameter.",
       );
     }
-    await this.#tokenCache?.set(token, { email, name: person.name });
-    return this.accept({ token, email, name: person.name, method });
+    // Only what the ERP itself said is remembered for other requests.
+    if (person.email) await this.#tokenCache?.set(token, { email, name: person.name });
+    return this.accept({ token, email, name: person.name, method, emailVerified: !!person.email });
   }
 
   /** Keeps credentials whose token is already known good, if the allowlist lets the email in. */
-  accept(c: { token: string; email: string; name?: string; method: SignInMethod }): Credentials {
+  accept(c: {
+    token: string;
+    email: string;
+    name?: string;
+    method: SignInMethod;
+    emailVerified?: boolean;
+  }): Credentials {
     if (!isAllowed(c.email, this.config.authorizedEmails)) {
       throw new UserError(
         refusal(c.email, this.config.authorizedEmails, this.config.allowlistSource),
@@ -222,6 +231,7 @@ export class Session {
       email: c.email.toLowerCase(),
       name: c.name,
       method: c.method,
+      emailVerified: c.emailVerified ?? true,
       since: new Date(this.#now()).toISOString(),
     });
     this.#pending = undefined;

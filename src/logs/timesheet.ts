@@ -248,6 +248,12 @@ export class Timesheet {
 
   /** Adds entries through the Slack endpoint, for a week with no week log. */
   async slack(logs: SlackLog[]): Promise<void> {
+    if (!this.session.credentials?.emailVerified) {
+      throw new UserError(
+        `Cannot add entries through the ERP's Slack endpoint as "${this.email}": the ERP did not confirm that this is your email (it was typed at sign-in)`,
+        "That endpoint acts by email, so it needs an email the ERP vouches for; add the entry in the ERP web app, or sign in with Google or the ERP browser sign-in.",
+      );
+    }
     await this.erp.addFromSlack(this.email, logs);
   }
 }

@@ -173,7 +173,9 @@ export const whoami = defineTool({
     return {
       text: `Signed in as ${creds.email}${
         creds.name ? ` (${creds.name})` : ""
-      } by ${creds.method} since ${creds.since}, ERP ${ctx.config.erpBaseUrl}.${note}`,
+      } by ${creds.method} since ${creds.since}, ERP ${ctx.config.erpBaseUrl}.${
+        creds.emailVerified ? "" : " The email was typed at sign-in; the ERP did not confirm it."
+      }${note}`,
       data: {
         signed_in: true,
         email: creds.email,

@@ -132,3 +132,25 @@ Deno.test("read-only mode registers only tools that never write", async () => {
     }
   });
 });
+
+Deno.test("a typed email the ERP did not confirm never reaches the Slack endpoint", async () => {
+  await withHarness({ signIn: false, allow: "alice@example.com" }, async (h) => {
+    // An ERP whose core/person/ does not name the owner (erp-api.md leaves the body unknown).
+    h.erp.injectFault({ pathIncludes: "core/person/", status: 200, body: '{"id": 17}' });
+    const r = await h.call("authenticate_with_token", {
+      token: h.erp.fixtures.users.alice.token,
+      email: "alice@example.com",
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.match((await h.call("whoami")).text, /the ERP did not confirm it/);
+    const w = await h.call("create_or_update_log", {
+      date: h.erp.fixtures.weeks.withoutLog,
+      project_id: 41,
+      description: "x",
+      hours: 1,
+    });
+    assert.equal(w.isError, true);
+    assert.match(w.text, /did not confirm that this is your email/);
+    assert.equal(h.erp.calls.filter((c) => c.path.includes("from-slack")).length, 0);
+  });
+});

@@ -167,6 +167,7 @@ const CREDS: Credentials = {
   token: KEY,
   email: "jane@example.com",
   method: "token",
+  emailVerified: true,
   since: "2026-01-05T00:00:00.000Z",
 };
 
