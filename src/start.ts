@@ -3,17 +3,36 @@
  * for the configured ERP host and listen address, which Deno needs to know before start.
  * stdin, stdout and stderr pass straight through.
  */
+import { parseArgs } from "node:util";
 import { findBrowser } from "./auth/browsers.ts";
 import { permissionFlags } from "./permissions.ts";
 
-const erp = Deno.env.get("ERP_API_BASE_URL");
-const file = Deno.env.get("MCP_AUTHORIZED_USERS_FILE");
+// Flags win over variables, as in loadConfig; only those that decide a permission are read here.
+const { values: flag } = parseArgs({
+  args: Deno.args,
+  options: {
+    "erp-url": { type: "string" },
+    "authorized-users-file": { type: "string" },
+    "oauth-port": { type: "string" },
+    "browser-path": { type: "string" },
+    "host": { type: "string" },
+    "port": { type: "string" },
+  },
+  strict: false,
+  allowPositionals: true,
+});
+const pick = (name: string, env: string): string | undefined => {
+  const value = flag[name];
+  return (typeof value === "string" ? value : Deno.env.get(env))?.trim() || undefined;
+};
+const erp = pick("erp-url", "ERP_API_BASE_URL");
+const file = pick("authorized-users-file", "MCP_AUTHORIZED_USERS_FILE");
 let flags: string[];
 try {
   const beside = decodeURIComponent(new URL("../authorized_users.json", import.meta.url).pathname);
   // The browser sign-ins: the Google page's port, and an installed browser (never downloaded).
-  const oauthPort = Number(Deno.env.get("MCP_OAUTH_PORT") || 8765);
-  const named = Deno.env.get("MCP_BROWSER_PATH")?.trim();
+  const oauthPort = Number(pick("oauth-port", "MCP_OAUTH_PORT") ?? 8765);
+  const named = pick("browser-path", "MCP_BROWSER_PATH");
   flags = permissionFlags({
     erpBaseUrl: erp ?? "",
     readFiles: [file ?? beside],
@@ -22,7 +41,7 @@ try {
     tempDir: Deno.env.get("TMPDIR") || Deno.env.get("TEMP") || "/tmp",
     holidaysFile: Deno.env.get("MCP_HOLIDAYS")?.trim() || undefined,
     listen: Deno.args.includes("--http")
-      ? `${Deno.env.get("MCP_SSE_HOST") || "127.0.0.1"}:${Deno.env.get("PORT") || 8000}`
+      ? `${pick("host", "MCP_SSE_HOST") ?? "127.0.0.1"}:${pick("port", "PORT") ?? 8000}`
       : undefined,
   });
 } catch {

@@ -33,6 +33,13 @@ export const authenticateViaBrowser = defineTool({
   },
   async handler(args, ctx) {
     const { config, session } = ctx;
+    if (ctx.erpStreams) {
+      // Hosted: the loopback page would open on the server, where the person's browser cannot go.
+      throw new UserError(
+        "Cannot use the Google loopback sign-in on a hosted server: its page listens on the server's own 127.0.0.1",
+        "Use authenticate_via_erp_browser (a link to a streamed sign-in page), or authenticate_with_token.",
+      );
+    }
     if (!config.googleClientId) {
       throw new UserError(
         "Google sign-in is not configured: MCP_GOOGLE_CLIENT_ID is not set",

@@ -179,6 +179,8 @@ body { font-family: system-ui, sans-serif; max-width: 1060px; margin: 1rem auto;
 <h1>Sign in to the ERP</h1>
 <p>This is the ERP's sign-in page, running in a browser on the server. Click into the picture,
 type and scroll as usual; the picture follows the page. It closes by itself once you are signed in.</p>
+<p><strong>Only sign in here if you asked your own AI assistant to sign you in just now.</strong>
+Whoever sent this link gets your ERP session. If someone else sent it to you, close this page.</p>
 <p id="status" role="status">Connecting…</p>
 <p>Site: <code id="where">…</code></p>
 <img id="screen" tabindex="0" width="1024" height="768" alt="Live view of the ERP sign-in page">
