@@ -31,6 +31,8 @@ export interface HttpOptions {
   maxBodyBytes?: number;
   /** The ERP fetch (tests inject nothing; kept for symmetry with Session). */
   fetch?: typeof fetch;
+  /** Milliseconds since the epoch (tests move it to expire sessions). */
+  now?: () => number;
   /** Extra routes (the streamed ERP sign-in), tried before 404. */
   routes?: (
     req: Request,
@@ -45,6 +47,9 @@ interface Entry {
   transport: WebStandardStreamableHTTPServerTransport | LegacySseTransport;
   lastSeen: number;
 }
+
+/** How long a session that never signed in may sit idle. */
+const ANONYMOUS_IDLE_MS = 2 * 60_000;
 
 const SECURITY_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
@@ -97,8 +102,12 @@ export class HttpApp {
       }
     }
     const idle = opts.idleMs ?? opts.config.sessionIdleMs;
-    this.#sweeper = setInterval(() => this.#sweep(idle), Math.min(60_000, idle / 2));
+    this.#sweeper = setInterval(() => this.#sweep(idle), Math.min(30_000, idle / 2));
     Deno.unrefTimer(this.#sweeper);
+  }
+
+  #now(): number {
+    return this.#opts.now?.() ?? Date.now();
   }
 
   /** Open sessions (both transports). */
@@ -180,7 +189,7 @@ export class HttpApp {
           "Session not found: it expired or was closed; start a new one",
         );
       }
-      entry.lastSeen = Date.now();
+      entry.lastSeen = this.#now();
       return await entry.transport.handleRequest(req);
     }
     if (req.method !== "POST") {
@@ -200,7 +209,7 @@ export class HttpApp {
       sessionIdGenerator: () => crypto.randomUUID(),
       maxRequestBodySize: this.#maxBody,
       onsessioninitialized: (sid) => {
-        this.#entries.set(sid, { session, server, transport, lastSeen: Date.now() });
+        this.#entries.set(sid, { session, server, transport, lastSeen: this.#now() });
       },
       onsessionclosed: (sid) => void this.#drop(sid),
     });
@@ -248,7 +257,7 @@ export class HttpApp {
     });
     const transport = new LegacySseTransport();
     const sid = transport.sessionId;
-    this.#entries.set(sid, { session, server, transport, lastSeen: Date.now() });
+    this.#entries.set(sid, { session, server, transport, lastSeen: this.#now() });
     transport.onclose = () => void this.#drop(sid);
     void server.connect(transport);
     return transport.response("/messages", new Headers());
@@ -271,7 +280,7 @@ export class HttpApp {
     if (!entry.transport.receive(body)) {
       return new Response("Not a JSON-RPC message", { status: 400 });
     }
-    entry.lastSeen = Date.now();
+    entry.lastSeen = this.#now();
     return new Response("Accepted", { status: 202 });
   }
 
@@ -305,10 +314,15 @@ export class HttpApp {
   }
 
   #sweep(idleMs: number): void {
-    const cutoff = Date.now() - idleMs;
+    const now = this.#now();
     for (const [sid, entry] of this.#entries) {
-      if (entry.lastSeen <= cutoff) {
-        this.#opts.log.info(`session expired after ${Math.round(idleMs / 60_000)} min idle`);
+      // A session nobody signed in to holds a slot for little: it goes after a short idle, so
+      // anonymous connections cannot keep the session cap full for long.
+      const s = entry.session;
+      const signedIn = s.credentials || s.hasPendingToken || s.signInAttempt;
+      const limit = signedIn ? idleMs : Math.min(idleMs, ANONYMOUS_IDLE_MS);
+      if (entry.lastSeen <= now - limit) {
+        this.#opts.log.info(`session expired after ${Math.round(limit / 1000)} s idle`);
         void this.#drop(sid);
       }
     }

@@ -351,3 +351,44 @@ Deno.test("http: header mode reuses the token's cached lists across requests, ne
     await bob.close();
   });
 });
+
+Deno.test("http: a session nobody signed in to expires after 2 minutes idle; a signed-in one stays", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  let now = Date.now();
+  const vars: Record<string, string> = {
+    ERP_API_BASE_URL: sb.apiBase,
+    MCP_AUTHORIZED_USERS: "alice@example.com",
+  };
+  const config = loadConfig([], {
+    getEnv: (n) => vars[n],
+    readFile: () => undefined,
+    defaultAllowlistPath: "x",
+    defaultTimeZone: "UTC",
+  });
+  const http = await serveHttp({
+    config,
+    log: silentLogger,
+    hostname: "127.0.0.1",
+    port: 0,
+    now: () => now,
+  });
+  try {
+    const anonymous = await connect(http.url);
+    const signed = await connect(http.url);
+    await signed.callTool({
+      name: "authenticate_with_token",
+      arguments: { token: sb.erp.fixtures.users.alice.token },
+    });
+    now += 3 * 60_000;
+    http.app.sweepNow(config.sessionIdleMs);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(http.app.sessionCount, 1);
+    assert.equal(data(await signed.callTool({ name: "whoami", arguments: {} })).signed_in, true);
+    await assert.rejects(anonymous.callTool({ name: "whoami", arguments: {} }));
+    await anonymous.close().catch(() => {});
+    await signed.close();
+  } finally {
+    await http.close();
+    await sb.close();
+  }
+});
