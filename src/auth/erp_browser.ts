@@ -129,15 +129,8 @@ async function waitForToken(
     if (opts.signal?.aborted || attempt.outcome) throw cancelled();
     const open = context.pages();
     if (open.length === 0) throw windowClosed();
-    for (const p of open) {
-      if (originOf(p.url()) !== erpOrigin) continue; // only the ERP's own storage is trusted
-      const got = await p.evaluate(() => ({
-        token: localStorage.getItem("token"),
-        username: localStorage.getItem("username"),
-      })).catch(() => undefined);
-      const token = got?.token?.replace(/^"|"$/g, "").trim();
-      if (token) return { token, username: got?.username?.replace(/^"|"$/g, "") || undefined };
-    }
+    const found = await readErpToken(open, erpOrigin);
+    if (found) return found;
     if (opts.progress && Date.now() - reported >= 5000) {
       reported = Date.now();
       await opts.progress(reported - started, opts.timeoutMs);
@@ -163,6 +156,26 @@ function windowClosed(): UserError {
 
 function cancelled(): UserError {
   return new UserError("The browser sign-in was cancelled");
+}
+
+/**
+ * The token the ERP web app keeps in `localStorage.token` (and the email in `username`), read
+ * only from pages of the ERP's own origin; values may be JSON-quoted.
+ */
+export async function readErpToken(
+  pages: Page[],
+  erpOrigin: string,
+): Promise<{ token: string; username?: string } | undefined> {
+  for (const p of pages) {
+    if (originOf(p.url()) !== erpOrigin) continue; // only the ERP's own storage is trusted
+    const got = await p.evaluate(() => ({
+      token: localStorage.getItem("token"),
+      username: localStorage.getItem("username"),
+    })).catch(() => undefined);
+    const token = got?.token?.replace(/^"|"$/g, "").trim();
+    if (token) return { token, username: got?.username?.replace(/^"|"$/g, "") || undefined };
+  }
+  return undefined;
 }
 
 /** The origin of a URL, or undefined when it has none. */

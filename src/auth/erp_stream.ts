@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { Attempt, waitAtMost } from "./attempt.ts";
 import { findBrowser } from "./browsers.ts";
-import { BROWSER_ARGS, firstLine, originOf } from "./erp_browser.ts";
+import { BROWSER_ARGS, firstLine, originOf, readErpToken } from "./erp_browser.ts";
 import type { Session, SignInOutcome } from "./session.ts";
 
 /** The headless browser's window: frames are at most this size, input coordinates within it. */
@@ -276,15 +276,8 @@ export class ErpStream {
       if (open.length === 0) {
         throw new UserError("The ERP page closed itself before the sign-in finished");
       }
-      for (const p of open) {
-        if (originOf(p.url()) !== erpOrigin) continue; // only the ERP's own storage is trusted
-        const got = await p.evaluate(() => ({
-          token: localStorage.getItem("token"),
-          username: localStorage.getItem("username"),
-        })).catch(() => undefined);
-        const token = got?.token?.replace(/^"|"$/g, "").trim();
-        if (token) return { token, username: got?.username?.replace(/^"|"$/g, "") || undefined };
-      }
+      const found = await readErpToken(open, erpOrigin);
+      if (found) return found;
       await waitAtMost(new Promise(() => {}), POLL_MS, this.#abort.signal);
     }
     return undefined;
