@@ -16,7 +16,14 @@ import {
 import { weekArg } from "./args.ts";
 import { askLine, confirmationOutput, confirmationTokenArg } from "./confirm.ts";
 import { defineTool } from "./define_tool.ts";
-import { dateArg as dateField, emailArg, timeSchema, WRITE_IDEMPOTENT } from "./schemas.ts";
+import {
+  dateArg as dateField,
+  emailArg,
+  timeSchema,
+  WRITE_IDEMPOTENT,
+  writeCounts,
+  writeStatusSchema,
+} from "./schemas.ts";
 
 /** Copies onto more days than this ask the person first. */
 export const CONFIRM_ABOVE_DAYS = 5;
@@ -164,18 +171,10 @@ export const copyWeek = defineTool({
       description: z.string(),
       time: timeSchema,
       label_id: z.number().int().nullable(),
-      status: z.enum(["written", "planned", "skipped", "failed", "unknown"]).describe(
-        "unknown: the ERP did not confirm the save and the week could not be re-read",
-      ),
+      status: writeStatusSchema,
       reason: z.string().optional(),
     })),
-    written: z.number().int(),
-    planned: z.number().int(),
-    skipped: z.number().int(),
-    failed: z.number().int(),
-    unknown: z.number().int().describe(
-      "entries whose save the ERP did not confirm and that could not be re-read",
-    ),
+    ...writeCounts,
     conflict_retried: z.boolean(),
     ...confirmationOutput,
   },

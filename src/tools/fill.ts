@@ -19,6 +19,8 @@ import {
   projectArgs,
   timeSchema,
   WRITE_IDEMPOTENT,
+  writeCounts,
+  writeStatusSchema,
 } from "./schemas.ts";
 import { minutesOf, missingProject, pending, slackOrExplain } from "./write_shared.ts";
 
@@ -71,18 +73,10 @@ export const fillLogsForDays = defineTool({
     hours_per_day: timeSchema,
     days: z.array(z.object({
       date: z.string(),
-      status: z.enum(["written", "planned", "skipped", "failed", "unknown"]).describe(
-        "unknown: the ERP did not confirm the save and the week could not be re-read",
-      ),
+      status: writeStatusSchema,
       reason: z.string().optional(),
     })),
-    written: z.number().int(),
-    planned: z.number().int(),
-    skipped: z.number().int(),
-    failed: z.number().int(),
-    unknown: z.number().int().describe(
-      "days whose save the ERP did not confirm and that could not be re-read",
-    ),
+    ...writeCounts,
     ...confirmationOutput,
   },
   annotations: WRITE_IDEMPOTENT,

@@ -103,3 +103,20 @@ export const WRITE_IDEMPOTENT = {
 
 /** Writes that do something new each time (delete, submit). */
 export const WRITE_ONCE = { ...WRITE_IDEMPOTENT, idempotentHint: false } as const;
+
+/** What became of one day (or entry) of a bulk write. */
+export const writeStatusSchema = z.enum(["written", "planned", "skipped", "failed", "unknown"])
+  .describe(
+    "written; planned (dry run or awaiting confirmation); skipped (already there); failed (see reason); unknown: the ERP did not confirm the save and the week could not be re-read",
+  );
+
+/** The counts of a bulk write's outcomes, by status. */
+export const writeCounts = {
+  written: z.number().int(),
+  planned: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  unknown: z.number().int().describe(
+    "saves the ERP did not confirm that could not be re-read: check before trying again",
+  ),
+};
