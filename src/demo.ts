@@ -22,6 +22,9 @@ const env: Record<string, string | undefined> = {
   ERP_API_TOKEN: alice.token,
   MCP_AUTHORIZED_USERS: alice.email,
   MCP_TIMEZONE: Deno.env.get("MCP_TIMEZONE"),
+  // The Google sign-in against the sandbox's fake Google (authenticate_via_browser).
+  MCP_GOOGLE_CLIENT_ID: "sandbox-demo-client",
+  MCP_GOOGLE_AUTH_URL: `${sandbox.origin}/oauth/google/authorize`,
 };
 const config = loadConfig(values["read-only"] ? ["--read-only"] : [], {
   getEnv: (name) => env[name],
