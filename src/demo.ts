@@ -22,6 +22,10 @@ const env: Record<string, string | undefined> = {
   ERP_API_TOKEN: alice.token,
   MCP_AUTHORIZED_USERS: alice.email,
   MCP_TIMEZONE: Deno.env.get("MCP_TIMEZONE"),
+  // The ERP browser sign-in opens the sandbox's web page; these pass through as set.
+  MCP_BROWSER_PATH: Deno.env.get("MCP_BROWSER_PATH"),
+  MCP_BROWSER_HEADLESS: Deno.env.get("MCP_BROWSER_HEADLESS"),
+  MCP_SIGNIN_TIMEOUT_SECONDS: Deno.env.get("MCP_SIGNIN_TIMEOUT_SECONDS"),
   // The Google sign-in against the sandbox's fake Google (authenticate_via_browser).
   MCP_GOOGLE_CLIENT_ID: "sandbox-demo-client",
   MCP_GOOGLE_AUTH_URL: `${sandbox.origin}/oauth/google/authorize`,

@@ -1,5 +1,6 @@
 /**
- * `deno task start` (stdio) and `deno task serve` (`--http`): runs main.ts with the narrowest flags
+ * `deno task start` (stdio), `deno task serve` (`--http`) and `deno task demo` (`--demo`): runs
+ * main.ts (or the demo) with the narrowest flags
  * for the configured ERP host and listen address, which Deno needs to know before start.
  * stdin, stdout and stderr pass straight through.
  */
@@ -25,7 +26,9 @@ const pick = (name: string, env: string): string | undefined => {
   const value = flag[name];
   return (typeof value === "string" ? value : Deno.env.get(env))?.trim() || undefined;
 };
-const erp = pick("erp-url", "ERP_API_BASE_URL");
+// `deno task demo`: the same flags for src/demo.ts, whose sandbox ERP listens on 127.0.0.1.
+const demo = Deno.args.includes("--demo");
+const erp = demo ? "http://127.0.0.1" : pick("erp-url", "ERP_API_BASE_URL");
 const file = pick("authorized-users-file", "MCP_AUTHORIZED_USERS_FILE");
 let flags: string[];
 try {
@@ -52,9 +55,9 @@ try {
   );
   Deno.exit(2);
 }
-const main = new URL("../main.ts", import.meta.url).pathname;
+const main = new URL(demo ? "./demo.ts" : "../main.ts", import.meta.url).pathname;
 const child = new Deno.Command("deno", {
-  args: ["run", ...flags, main, ...Deno.args],
+  args: ["run", ...flags, main, ...Deno.args.filter((a) => a !== "--demo")],
   stdin: "inherit",
   stdout: "inherit",
   stderr: "inherit",

@@ -30,12 +30,15 @@ export function browserCandidates(os: string = Deno.build.os): readonly string[]
   return KNOWN_BROWSERS.linux;
 }
 
-/** True when `path` is a file this process may see. */
-function isFile(path: string): boolean {
+/** True when `path` is a file; "denied" when this process may not even look (its flags). */
+function isFile(path: string): boolean | "denied" {
   try {
     return Deno.statSync(path).isFile;
-  } catch {
-    return false; // absent, or outside what the process may read
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      return "denied";
+    }
+    return false; // absent
   }
 }
 
@@ -43,8 +46,29 @@ function isFile(path: string): boolean {
 export function findBrowser(
   explicit?: string,
   candidates: readonly string[] = browserCandidates(),
-  exists: (path: string) => boolean = isFile,
-): { path?: string; searched: readonly string[] } {
-  if (explicit) return { path: exists(explicit) ? explicit : undefined, searched: [explicit] };
-  return { path: candidates.find(exists), searched: candidates };
+  exists: (path: string) => boolean | "denied" = isFile,
+): { path?: string; searched: readonly string[]; denied?: boolean } {
+  const looked = explicit ? [explicit] : candidates;
+  let denied = false;
+  for (const path of looked) {
+    const found = exists(path);
+    if (found === true) return { path, searched: looked };
+    if (found === "denied") denied = true;
+  }
+  return { searched: looked, ...(denied ? { denied } : {}) };
+}
+
+/** Why no browser was found, for a sign-in tool's error. */
+export function noBrowserMessage(
+  found: { searched: readonly string[]; denied?: boolean },
+  explicit: string | undefined,
+  where = "",
+): string {
+  if (found.denied) {
+    return `This server was started without permission to look for or run a browser${where}`;
+  }
+  return explicit
+    ? `No browser at "${explicit}" (MCP_BROWSER_PATH / --browser-path)`
+    : `No Chrome, Edge or Chromium found${where}: looked in ` +
+      found.searched.map((p) => `"${p}"`).join(", ");
 }

@@ -6,7 +6,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { UserError } from "../errors.ts";
 import { Attempt, waitAtMost } from "./attempt.ts";
-import { findBrowser } from "./browsers.ts";
+import { findBrowser, noBrowserMessage } from "./browsers.ts";
 import type { Credentials, Session } from "./session.ts";
 
 /** The flags every sign-in browser gets (see deno-notes.md). */
@@ -45,11 +45,10 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
   const found = findBrowser(opts.browserPath);
   if (!found.path) {
     throw new UserError(
-      opts.browserPath
-        ? `No browser at "${opts.browserPath}" (MCP_BROWSER_PATH / --browser-path)`
-        : "No Chrome, Edge or Chromium found: looked in " +
-          found.searched.map((p) => `"${p}"`).join(", "),
-      "Install Google Chrome, Microsoft Edge or Chromium, or set MCP_BROWSER_PATH (or --browser-path) to its executable; or sign in with authenticate_with_token.",
+      noBrowserMessage(found, opts.browserPath),
+      found.denied
+        ? "Start it with `deno task start` (which grants the browser flags when a browser is installed), or sign in with authenticate_with_token."
+        : "Install Google Chrome, Microsoft Edge or Chromium, or set MCP_BROWSER_PATH (or --browser-path) to its executable; or sign in with authenticate_with_token.",
     );
   }
   let context: BrowserContext | undefined;

@@ -10,7 +10,7 @@ import type { Config } from "../config.ts";
 import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { Attempt, waitAtMost } from "./attempt.ts";
-import { findBrowser } from "./browsers.ts";
+import { findBrowser, noBrowserMessage } from "./browsers.ts";
 import { BROWSER_ARGS, firstLine, originOf, readErpToken } from "./erp_browser.ts";
 import type { Session, SignInOutcome } from "./session.ts";
 
@@ -385,10 +385,7 @@ export class ErpStreams {
     const found = findBrowser(this.#config.browserPath);
     if (!found.path) {
       throw new UserError(
-        this.#config.browserPath
-          ? `No browser at "${this.#config.browserPath}" (MCP_BROWSER_PATH / --browser-path)`
-          : "No Chrome, Edge or Chromium found on the server: looked in " +
-            found.searched.map((p) => `"${p}"`).join(", "),
+        noBrowserMessage(found, this.#config.browserPath, " on the server"),
         "Install Chromium on the server or set MCP_BROWSER_PATH; meanwhile sign in with authenticate_with_token.",
       );
     }

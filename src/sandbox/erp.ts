@@ -197,13 +197,15 @@ export class SandboxErp {
 
     this.onRequest?.({ method, path });
     const fault = this.#takeFault(method, url.pathname + url.search);
-    // A delay ends early when the sandbox closes or the client gives up on the request.
-    const signal = AbortSignal.any([this.#pending.signal, req.signal]);
-    if (fault?.delayMs) await pause(fault.delayMs, signal);
-    if (this.latencyMs > 0) await pause(this.latencyMs, signal);
-    if (req.signal.aborted) {
-      this.calls.push({ method, path, query, status: 499, aborted: true });
-      return new Response(null, { status: 499 });
+    if (fault?.delayMs || this.latencyMs > 0) {
+      // A delay ends early when the sandbox closes or the client gives up on the request.
+      const signal = AbortSignal.any([this.#pending.signal, req.signal]);
+      if (fault?.delayMs) await pause(fault.delayMs, signal);
+      if (this.latencyMs > 0) await pause(this.latencyMs, signal);
+      if (req.signal.aborted) {
+        this.calls.push({ method, path, query, status: 499, aborted: true });
+        return new Response(null, { status: 499 });
+      }
     }
 
     let response: Response;
