@@ -5,7 +5,7 @@
  * stdin, stdout and stderr pass straight through.
  */
 import { parseArgs } from "node:util";
-import { findBrowser } from "./auth/browsers.ts";
+import { browserCandidates, findBrowser } from "./auth/browsers.ts";
 import { permissionFlags } from "./permissions.ts";
 
 // Flags win over variables, as in loadConfig; only those that decide a permission are read here.
@@ -36,11 +36,13 @@ try {
   // The browser sign-ins: the Google page's port, and an installed browser (never downloaded).
   const oauthPort = Number(pick("oauth-port", "MCP_OAUTH_PORT") ?? 8765);
   const named = pick("browser-path", "MCP_BROWSER_PATH");
+  const browser = named || findBrowser().path;
   flags = permissionFlags({
     erpBaseUrl: erp ?? "",
-    readFiles: [file ?? beside],
+    // Without a browser, the server may still look where one would be, to say "not installed".
+    readFiles: [file ?? beside, ...(browser ? [] : browserCandidates())],
     oauthPort: Number.isInteger(oauthPort) ? oauthPort : 8765,
-    browser: named || findBrowser().path,
+    browser,
     tempDir: Deno.env.get("TMPDIR") || Deno.env.get("TEMP") || "/tmp",
     holidaysFile: Deno.env.get("MCP_HOLIDAYS")?.trim() || undefined,
     listen: Deno.args.includes("--http")

@@ -149,7 +149,13 @@ async function exchangeToken(
   try {
     const got = await session.anonymousClient(signal).googleLogin(googleToken);
     const creds = got.email
-      ? session.accept({ token: got.token, email: got.email, name: got.name, method: "browser" })
+      ? session.accept({
+        token: got.token,
+        email: got.email,
+        name: got.name,
+        method: "browser",
+        emailVerified: true,
+      })
       : await session.verify(got.token, undefined, "browser", signal);
     return {
       status: "signed_in",

@@ -185,7 +185,7 @@ export class Session {
   ): Promise<Credentials> {
     const token = normalizeToken(rawToken);
     const known = await this.#tokenCache?.get(token);
-    if (known) return this.accept({ token, ...known, method });
+    if (known) return this.accept({ token, ...known, method, emailVerified: true });
     let person;
     try {
       person = await this.#client(token, signal).person();
@@ -218,7 +218,8 @@ export class Session {
     email: string;
     name?: string;
     method: SignInMethod;
-    emailVerified?: boolean;
+    /** True only when the ERP itself named this email. */
+    emailVerified: boolean;
   }): Credentials {
     if (!isAllowed(c.email, this.config.authorizedEmails)) {
       throw new UserError(
@@ -231,7 +232,7 @@ export class Session {
       email: c.email.toLowerCase(),
       name: c.name,
       method: c.method,
-      emailVerified: c.emailVerified ?? true,
+      emailVerified: c.emailVerified,
       since: new Date(this.#now()).toISOString(),
     });
     this.#pending = undefined;

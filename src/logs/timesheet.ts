@@ -7,7 +7,7 @@ import { LIST_TTL_MS, type Session } from "../auth/session.ts";
 import { mondayOf, type PlainDate, sundayOf } from "../dates.ts";
 import type { ErpClient, SlackLog } from "../erp/client.ts";
 import { ErpError } from "../erp/errors.ts";
-import type { Label, Team, WeekLog, WeekSummary } from "../erp/types.ts";
+import { type Label, ShapeError, type Team, type WeekLog, type WeekSummary } from "../erp/types.ts";
 import { cloneWeek, entriesOf } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
 import { resolveLabel, resolveTeam } from "./resolve.ts";
@@ -171,7 +171,11 @@ export class Timesheet {
         const week = await this.week(m);
         return week ? { monday, status: "found", week } : { monday, status: "no_log" };
       } catch (error) {
-        if (!(error instanceof ErpError) || error.kind === "unauthorized") throw error;
+        // One unreadable week (the ERP down for it, or a shape this server cannot read) is
+        // reported as failed; the others are still read.
+        const perWeek = (error instanceof ErpError && error.kind !== "unauthorized") ||
+          error instanceof ShapeError;
+        if (!perWeek) throw error;
         return { monday, status: "failed", error: error.message };
       }
     });

@@ -95,15 +95,16 @@ export const authenticateWithGoogle = defineTool({
       }
       throw error;
     }
-    const email = exchanged.email ?? args.email?.trim();
-    const creds = email
+    // The ERP's own word on the email; a typed one is used only through verify, marked unconfirmed.
+    const creds = exchanged.email
       ? ctx.session.accept({
         token: exchanged.token,
-        email,
+        email: exchanged.email,
         name: exchanged.name,
         method: "google",
+        emailVerified: true,
       })
-      : await ctx.session.verify(exchanged.token, undefined, "google", ctx.signal);
+      : await ctx.session.verify(exchanged.token, args.email?.trim(), "google", ctx.signal);
     return signedIn(creds, ctx, "Signed in with Google");
   },
 });

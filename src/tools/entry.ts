@@ -160,8 +160,15 @@ export const createOrUpdateLog = defineTool({
     }
     const { saved, result, retried } = await ts.save(week, edit, (stored) => {
       const e = find(stored);
-      return e && e.hours * 60 + e.minutes === minutes
-        ? `the entry IS stored (${formatTime(e)} on ${day})`
+      // Stored means: making the edit again on the re-read week would change nothing.
+      let same = false;
+      try {
+        same = edit(cloneWeek(stored)) === "unchanged";
+      } catch {
+        same = false;
+      }
+      return same
+        ? `the entry IS stored (${formatTime(e!)} on ${day})`
         : `the entry is NOT stored${e ? ` (${day} holds ${formatTime(e)} for it)` : ""}`;
     });
     const entry = find(saved);

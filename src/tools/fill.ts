@@ -150,7 +150,9 @@ export const fillLogsForDays = defineTool({
           if (error instanceof ErpError && error.kind === "unauthorized") {
             ctx.session.tokenRejected();
           }
-          for (const d of weekDays) if (!outcomes.has(d.toString())) set(d, "failed", reason);
+          // A lost answer is not a failure: those days may be stored.
+          const status = error instanceof SaveUnconfirmed ? "unknown" : "failed";
+          for (const d of weekDays) if (!outcomes.has(d.toString())) set(d, status, reason);
         } finally {
           done++;
           if (dryRun === args.dry_run) {
@@ -299,11 +301,24 @@ async function fillWeek(
       });
     }
   };
-  const stored = (w: WeekLog) => {
-    const p = findWeekProject(w, what.team);
-    const task = p && findTask(p, what.description);
-    return (day: string) =>
-      task?.days.some((x) => x.date === day && x.minutes === what.minutes) ?? false;
+  // A day is stored when writing it again onto the re-read week would change nothing:
+  // same hours and, unless no label was asked for, the same label.
+  const stored = (w: WeekLog) => (day: string) => {
+    const copy = cloneWeek(w);
+    const p = findWeekProject(copy, what.team);
+    if (!p) return false;
+    try {
+      return putEntry(copy, {
+        projectId: p.id,
+        date: day,
+        description: what.description,
+        minutes: what.minutes,
+        label: what.label.id,
+        keepLabel: what.keepLabel,
+      }) === "unchanged";
+    } catch {
+      return false;
+    }
   };
   try {
     await ts.save(week, apply, (w) => {

@@ -4,7 +4,7 @@ import { ErpError } from "../erp/errors.ts";
 import type { Label, Team, WeekLog } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
 import { type Names } from "../logs/present.ts";
-import { noWeekLog, type Timesheet } from "../logs/timesheet.ts";
+import { noWeekLog, SaveUnconfirmed, type Timesheet } from "../logs/timesheet.ts";
 import { type ConfirmOutcome } from "./confirm.ts";
 
 /** A result's status and token fields for an answer other than "confirmed". */
@@ -60,9 +60,11 @@ export async function slackOrExplain(
     if (!(error instanceof ErpError)) throw error;
     const monday = mondayOf(days[0].date);
     if (error.outcomeUnknown) {
-      throw new UserError(
+      // The Slack endpoint adds rather than replaces: a blind retry could log the time twice.
+      throw new SaveUnconfirmed(
         `The ERP did not confirm the entries for the week of ${monday} (${error.message}); they may or may not be stored`,
-        "Check with get_week_logs before trying again.",
+        "Check with get_week_logs before trying again, so nothing is logged twice.",
+        undefined,
       );
     }
     if (error.kind === "validation" || error.kind === "forbidden") {

@@ -319,7 +319,7 @@ export class HttpApp {
       // A session nobody signed in to holds a slot for little: it goes after a short idle, so
       // anonymous connections cannot keep the session cap full for long.
       const s = entry.session;
-      const signedIn = s.credentials || s.hasPendingToken || s.signInAttempt;
+      const signedIn = s.credentials || (s.signInAttempt && !s.signInAttempt.outcome);
       const limit = signedIn ? idleMs : Math.min(idleMs, ANONYMOUS_IDLE_MS);
       if (entry.lastSeen <= now - limit) {
         this.#opts.log.info(`session expired after ${Math.round(limit / 1000)} s idle`);

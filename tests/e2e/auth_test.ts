@@ -154,3 +154,28 @@ Deno.test("a typed email the ERP did not confirm never reaches the Slack endpoin
     assert.equal(h.erp.calls.filter((c) => c.path.includes("from-slack")).length, 0);
   });
 });
+
+Deno.test("Google sign-in without an email from the ERP: the typed one is marked unconfirmed", async () => {
+  await withHarness({ signIn: false }, async (h) => {
+    h.erp.injectFault({
+      pathIncludes: "core/google-login/",
+      status: 200,
+      body: JSON.stringify({ token: h.erp.fixtures.users.alice.token }),
+    });
+    h.erp.injectFault({ pathIncludes: "core/person/", status: 200, body: '{"id": 17}' });
+    const r = await h.call("authenticate_with_google", {
+      access_token: "whatever",
+      email: "alice@example.com",
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.match((await h.call("whoami")).text, /the ERP did not confirm it/);
+    const w = await h.call("create_or_update_log", {
+      date: h.erp.fixtures.weeks.withoutLog,
+      project_id: 41,
+      description: "x",
+      hours: 1,
+    });
+    assert.equal(w.isError, true);
+    assert.equal(h.erp.calls.filter((c) => c.path.includes("from-slack")).length, 0);
+  });
+});

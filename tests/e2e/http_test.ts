@@ -392,3 +392,37 @@ Deno.test("http: a session nobody signed in to expires after 2 minutes idle; a s
     await sb.close();
   }
 });
+
+Deno.test("http: an unchecked token on a legacy SSE stream does not keep an anonymous session alive", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  let now = Date.now();
+  const vars: Record<string, string> = { ERP_API_BASE_URL: sb.apiBase };
+  const config = loadConfig([], {
+    getEnv: (n) => vars[n],
+    readFile: () => undefined,
+    defaultAllowlistPath: "x",
+    defaultTimeZone: "UTC",
+  });
+  const http = await serveHttp({
+    config,
+    log: silentLogger,
+    hostname: "127.0.0.1",
+    port: 0,
+    now: () => now,
+  });
+  try {
+    const res = await fetch(new URL("/sse", http.url), {
+      headers: { Authorization: "Token garbage-garbage", Accept: "text/event-stream" },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(http.app.sessionCount, 1);
+    now += 3 * 60_000;
+    http.app.sweepNow(config.sessionIdleMs);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(http.app.sessionCount, 0);
+    await res.body?.cancel();
+  } finally {
+    await http.close();
+    await sb.close();
+  }
+});

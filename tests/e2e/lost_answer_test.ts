@@ -85,3 +85,44 @@ Deno.test("create_or_update_log: a lost save answer with a failed re-read says i
     assert.match(r.text, /did not confirm the save.*what is stored is unknown/);
   });
 });
+
+Deno.test("fill_logs_for_days: a lost answer from the Slack endpoint marks the days unknown", async () => {
+  await withHarness({ now: NOW, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
+    const { withoutLog } = h.erp.fixtures.weeks;
+    h.erp.injectFault({
+      method: "POST",
+      pathIncludes: "from-slack",
+      status: 502,
+      body: "<html>x</html>",
+    });
+    const r = await h.call("fill_logs_for_days", {
+      start_date: withoutLog,
+      end_date: withoutLog,
+      project_id: 42,
+      description: "Sprint work",
+      hours_per_day: 1,
+    });
+    assert.equal(r.isError, true);
+    assert.equal(r.data.unknown, 1);
+    assert.equal(r.data.days[0].status, "unknown");
+    assert.match(r.data.days[0].reason, /may or may not be stored/);
+  });
+});
+
+Deno.test("fill_logs_for_days: after a lost answer, a label-only change not stored is not reported written", async () => {
+  await withHarness({ now: NOW, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
+    const { draft } = h.erp.fixtures.weeks; // Monday: "Feature work" 8 h, Coding
+    loseTheSave(h, "works");
+    const r = await h.call("fill_logs_for_days", {
+      start_date: draft,
+      end_date: draft,
+      project_id: 41,
+      description: "Feature work",
+      hours_per_day: 8,
+      label_name: "Meeting",
+    });
+    assert.equal(r.isError, true, r.text);
+    assert.equal(r.data.days[0].status, "failed");
+    assert.equal(r.data.written, 0);
+  });
+});

@@ -294,3 +294,31 @@ Deno.test("a client's cancellation aborts the ERP requests in flight", async () 
     assert.equal(aborted.path, "project-logs/person/list/");
   });
 });
+
+Deno.test("get_logs_for_date_range: a week in a shape the server cannot read fails alone", async () => {
+  await withHarness({}, async (h) => {
+    const { draft } = h.erp.fixtures.weeks;
+    await h.call("get_week_logs", { week_starting: draft });
+    const id = h.session.weekIds.get(draft)!;
+    h.erp.injectFault({
+      pathIncludes: `person/get/${id}/`,
+      status: 200,
+      body: JSON.stringify({
+        id,
+        week_starting: draft,
+        projects: [{
+          id: 1,
+          team: "T",
+          subteam: "T",
+          tasks: [{ id: 2, description: "d", days: [{ id: 3, date: "n/a", hours: 1 }] }],
+        }],
+      }),
+    });
+    const end = Temporal.PlainDate.from(draft).add({ days: 13 }).toString();
+    const r = await h.call("get_logs_for_date_range", { start_date: draft, end_date: end });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.complete, false);
+    const failed = r.data.weeks.filter((w: { status: string }) => w.status === "failed");
+    assert.deepEqual(failed.map((w: { week_starting: string }) => w.week_starting), [draft]);
+  });
+});
