@@ -6,7 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/client/sse"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { loadConfig } from "../../src/config.ts";
+import { type Config, loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import { type HttpServer, serveHttp } from "../../src/transports/http.ts";
@@ -14,26 +14,38 @@ import { TODAY } from "../helpers.ts";
 
 type Sandbox = Awaited<ReturnType<typeof serveSandbox>>;
 
-async function hosted(
-  fn: (ctx: { sb: Sandbox; http: HttpServer }) => Promise<void>,
-  env: Record<string, string> = {},
-) {
-  const sb = await serveSandbox({ today: TODAY });
+/** The hosted server's config against `sb`: alice and bob allowed, UTC, plus `env`. */
+function configFor(sb: Sandbox, env: Record<string, string> = {}): Config {
   const vars: Record<string, string> = {
     ERP_API_BASE_URL: sb.apiBase,
     MCP_AUTHORIZED_USERS: "alice@example.com,bob@other.test",
     MCP_TIMEZONE: "UTC",
     ...env,
   };
-  const config = loadConfig([], {
+  return loadConfig([], {
     getEnv: (n) => vars[n],
     readFile: () => undefined,
     defaultAllowlistPath: "x",
     defaultTimeZone: "UTC",
   });
-  const http = await serveHttp({ config, log: silentLogger, hostname: "127.0.0.1", port: 0 });
+}
+
+async function hosted(
+  fn: (ctx: { sb: Sandbox; http: HttpServer; config: Config }) => Promise<void>,
+  env: Record<string, string> = {},
+  now?: () => number,
+) {
+  const sb = await serveSandbox({ today: TODAY });
+  const config = configFor(sb, env);
+  const http = await serveHttp({
+    config,
+    log: silentLogger,
+    hostname: "127.0.0.1",
+    port: 0,
+    now,
+  });
   try {
-    await fn({ sb, http });
+    await fn({ sb, http, config });
   } finally {
     await http.close();
     await sb.close();
@@ -93,16 +105,7 @@ Deno.test("http: two sessions with different tokens never see each other", async
 Deno.test("http: header mode keeps no state; two instances behind one entry point serve it", async () => {
   await hosted(async ({ sb, http }) => {
     const second = await serveHttp({
-      config: loadConfig([], {
-        getEnv: (n) =>
-          ({
-            ERP_API_BASE_URL: sb.apiBase,
-            MCP_AUTHORIZED_USERS: "alice@example.com,bob@other.test",
-          } as Record<string, string>)[n],
-        readFile: () => undefined,
-        defaultAllowlistPath: "x",
-        defaultTimeZone: "UTC",
-      }),
+      config: configFor(sb),
       log: silentLogger,
       hostname: "127.0.0.1",
       port: 0,
@@ -353,76 +356,45 @@ Deno.test("http: header mode reuses the token's cached lists across requests, ne
 });
 
 Deno.test("http: a session nobody signed in to expires after 2 minutes idle; a signed-in one stays", async () => {
-  const sb = await serveSandbox({ today: TODAY });
   let now = Date.now();
-  const vars: Record<string, string> = {
-    ERP_API_BASE_URL: sb.apiBase,
-    MCP_AUTHORIZED_USERS: "alice@example.com",
-  };
-  const config = loadConfig([], {
-    getEnv: (n) => vars[n],
-    readFile: () => undefined,
-    defaultAllowlistPath: "x",
-    defaultTimeZone: "UTC",
-  });
-  const http = await serveHttp({
-    config,
-    log: silentLogger,
-    hostname: "127.0.0.1",
-    port: 0,
-    now: () => now,
-  });
-  try {
-    const anonymous = await connect(http.url);
-    const signed = await connect(http.url);
-    await signed.callTool({
-      name: "authenticate_with_token",
-      arguments: { token: sb.erp.fixtures.users.alice.token },
-    });
-    now += 3 * 60_000;
-    http.app.sweepNow(config.sessionIdleMs);
-    await new Promise((r) => setTimeout(r, 10));
-    assert.equal(http.app.sessionCount, 1);
-    assert.equal(data(await signed.callTool({ name: "whoami", arguments: {} })).signed_in, true);
-    await assert.rejects(anonymous.callTool({ name: "whoami", arguments: {} }));
-    await anonymous.close().catch(() => {});
-    await signed.close();
-  } finally {
-    await http.close();
-    await sb.close();
-  }
+  await hosted(
+    async ({ sb, http, config }) => {
+      const anonymous = await connect(http.url);
+      const signed = await connect(http.url);
+      await signed.callTool({
+        name: "authenticate_with_token",
+        arguments: { token: sb.erp.fixtures.users.alice.token },
+      });
+      now += 3 * 60_000;
+      http.app.sweepNow(config.sessionIdleMs);
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(http.app.sessionCount, 1);
+      assert.equal(data(await signed.callTool({ name: "whoami", arguments: {} })).signed_in, true);
+      await assert.rejects(anonymous.callTool({ name: "whoami", arguments: {} }));
+      await anonymous.close().catch(() => {});
+      await signed.close();
+    },
+    {},
+    () => now,
+  );
 });
 
 Deno.test("http: an unchecked token on a legacy SSE stream does not keep an anonymous session alive", async () => {
-  const sb = await serveSandbox({ today: TODAY });
   let now = Date.now();
-  const vars: Record<string, string> = { ERP_API_BASE_URL: sb.apiBase };
-  const config = loadConfig([], {
-    getEnv: (n) => vars[n],
-    readFile: () => undefined,
-    defaultAllowlistPath: "x",
-    defaultTimeZone: "UTC",
-  });
-  const http = await serveHttp({
-    config,
-    log: silentLogger,
-    hostname: "127.0.0.1",
-    port: 0,
-    now: () => now,
-  });
-  try {
-    const res = await fetch(new URL("/sse", http.url), {
-      headers: { Authorization: "Token garbage-garbage", Accept: "text/event-stream" },
-    });
-    assert.equal(res.status, 200);
-    assert.equal(http.app.sessionCount, 1);
-    now += 3 * 60_000;
-    http.app.sweepNow(config.sessionIdleMs);
-    await new Promise((r) => setTimeout(r, 10));
-    assert.equal(http.app.sessionCount, 0);
-    await res.body?.cancel();
-  } finally {
-    await http.close();
-    await sb.close();
-  }
+  await hosted(
+    async ({ http, config }) => {
+      const res = await fetch(new URL("/sse", http.url), {
+        headers: { Authorization: "Token garbage-garbage", Accept: "text/event-stream" },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(http.app.sessionCount, 1);
+      now += 3 * 60_000;
+      http.app.sweepNow(config.sessionIdleMs);
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(http.app.sessionCount, 0);
+      await res.body?.cancel();
+    },
+    {},
+    () => now,
+  );
 });
