@@ -150,6 +150,40 @@ export function parseErpDate(text: unknown, yearHint: number): PlainDate | undef
   return first;
 }
 
+/**
+ * Parses an ERP date as a day near `anchor` (the date the server expects it to be close to):
+ * ISO as is; a display date without a year (`"Sun, Dec 31"`) in whichever of the anchor's year
+ * and its two neighbours puts it nearest to the anchor, never in a year guessed from the clock.
+ * A weekday or a year written in the text must agree with the date, else undefined.
+ */
+export function parseErpDateNear(text: unknown, anchor: PlainDate): PlainDate | undefined {
+  if (typeof text !== "string") return undefined;
+  const trimmed = text.trim();
+  const iso = parseIsoDate(trimmed.slice(0, 10));
+  if (iso) return iso;
+  const m = DISPLAY_DATE.exec(trimmed);
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[2].toLowerCase()) + 1;
+  if (month === 0) return undefined;
+  const weekday = m[1] ? WEEKDAYS.indexOf(m[1].toLowerCase()) + 1 : 0;
+  if (m[1] && weekday === 0) return undefined;
+  const years = m[4] ? [Number(m[4])] : [anchor.year - 1, anchor.year, anchor.year + 1];
+  let best: PlainDate | undefined;
+  let bestDistance = Infinity;
+  for (const year of years) {
+    let date: PlainDate;
+    try {
+      date = Temporal.PlainDate.from({ year, month, day: Number(m[3]) }, { overflow: "reject" });
+    } catch {
+      continue;
+    }
+    const distance = Math.abs(anchor.until(date, { largestUnit: "days" }).days);
+    if (distance < bestDistance) [best, bestDistance] = [date, distance];
+  }
+  if (best && weekday !== 0 && best.dayOfWeek !== weekday) return undefined;
+  return best;
+}
+
 /** Minutes as `{hours, minutes, decimal_hours}`, minutes carried into hours. */
 export function splitMinutes(
   total: number,
@@ -161,9 +195,46 @@ export function splitMinutes(
   };
 }
 
-/** Decimal hours rounded to the nearest minute (8.2 h is 492 min, never 491). */
-export function hoursToMinutes(hours: number): number {
-  return Math.round(hours * 60);
+const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?(?:e([+-]?\d{1,4}))?$/i;
+
+/**
+ * `value × factor` rounded to the nearest integer, a tie going up (to the later minute), worked
+ * out on the decimal digits as written (`String(n)` for a number: its shortest decimal form), so
+ * 2.675 is a tie and never its binary neighbour 2.67499…. NaN for what is not a decimal number;
+ * non-finite numbers give what `Math.round` gives.
+ */
+export function roundDecimal(value: number | string, factor: number): number {
+  if (typeof value === "number" && !Number.isFinite(value)) return Math.round(value * factor);
+  const text = String(value).trim();
+  const m = DECIMAL.exec(text);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) return NaN;
+  const digits = BigInt(`${m[2]}${m[3] ?? ""}` || "0");
+  // value = ±digits × 10^-scale
+  const scale = (m[3] ?? "").length - Number(m[4] ?? 0);
+  if (scale > 400 || scale < -400) return Math.round(Number(text) * factor);
+  const sign = m[1] === "-" ? -1n : 1n;
+  const numerator = sign * digits * BigInt(factor);
+  let result: bigint;
+  if (scale <= 0) result = numerator * 10n ** BigInt(-scale);
+  else {
+    // floor(n / d + 1/2) = floor((2n + d) / 2d), with a floor that also holds below zero.
+    const d = 10n ** BigInt(scale);
+    const top = 2n * numerator + d;
+    const bottom = 2n * d;
+    result = top / bottom;
+    if (top % bottom !== 0n && top < 0n) result -= 1n;
+  }
+  const out = Number(result);
+  return out === 0 ? 0 : out;
+}
+
+/**
+ * Decimal hours as whole minutes: the nearest minute, a tie going to the later minute, computed on
+ * the decimal as written (0.025 h → 2, 1.025 h → 62, 2.675 h → 161, 8.2 h → 492, never 491).
+ * The one rule for every conversion of hours the person typed; NaN when `hours` is not a number.
+ */
+export function hoursToMinutes(hours: number | string): number {
+  return roundDecimal(hours, 60);
 }
 
 /** Minutes as the ERP's `HH:MM`. */

@@ -8,6 +8,7 @@ import {
   parseWeekLog,
   parseWeekSummaries,
   type Person,
+  ShapeError,
   type Team,
   type WeekLog,
   weekLogToSaveBody,
@@ -38,13 +39,20 @@ export interface ErpClientOptions {
   signal?: AbortSignal;
   /** Delays before the read retries, in ms; two retries by default. */
   retryDelaysMs?: number[];
+  /** The largest answer body read, in bytes (default 4 MiB); a larger one fails as unavailable. */
+  maxBodyBytes?: number;
 }
+
+/** The default cap on an ERP answer body: 4 MiB, far above any week log or list seen. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 interface RequestOptions {
   query?: Record<string, string | number>;
   body?: unknown;
   /** Send without the token (Google sign-in). */
   anonymous?: boolean;
+  /** Secrets sent in the body, kept out of every message as the token is. */
+  secrets?: string[];
 }
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
@@ -76,6 +84,7 @@ export class ErpClient {
     const body = await this.#send("POST", "core/google-login/", {
       body: { platform: "google", access_token: accessToken },
       anonymous: true,
+      secrets: [accessToken],
     }) as Record<string, unknown> | null;
     const token = typeof body?.token === "string" ? body.token : body?.key;
     if (typeof token !== "string" || !token) {
@@ -101,9 +110,12 @@ export class ErpClient {
     );
   }
 
-  /** `GET person/get/<id>/`: one week log in full. */
-  async getWeek(id: number): Promise<WeekLog> {
-    return parseWeekLog(await this.#read(`project-logs/person/get/${id}/`));
+  /**
+   * `GET person/get/<id>/`: one week log in full, the week starting `monday` (ISO). Its dates are
+   * read relative to that Monday; a detail of another week is a ShapeError.
+   */
+  async getWeek(id: number, monday: string): Promise<WeekLog> {
+    return parseWeekLog(await this.#read(`project-logs/person/get/${id}/`), monday);
   }
 
   /** `GET person/active_project_list/`: the teams the person can log on. */
@@ -116,14 +128,37 @@ export class ErpClient {
     return parseLabels(await this.#read("project-logs/log_labels/"));
   }
 
-  /** `PATCH save/<id>/`: saves the whole week; its projects' tasks replace the stored ones. */
+  /**
+   * `PATCH save/<id>/`: saves the whole week; its projects' tasks replace the stored ones. Answers
+   * the week as stored: the ERP's answer when it is this week log, else (`{"saved": true}`, an
+   * empty 204, ...) the week read again. A failed re-read is an unconfirmed outcome (`unavailable`).
+   */
   async saveWeek(week: WeekLog): Promise<WeekLog> {
     const body = await this.#send(
       "PATCH",
       `project-logs/person/person-week-log/save/${week.id}/`,
       { body: weekLogToSaveBody(week) },
     );
-    return parseWeekLog(body);
+    if (isWeekLogAnswer(body, week.id)) {
+      try {
+        return parseWeekLog(body, week.monday);
+      } catch (error) {
+        if (!(error instanceof ShapeError)) throw error;
+        // Saved, but the answer cannot be read: what is stored is learned by reading it.
+      }
+    }
+    try {
+      return await this.getWeek(week.id, week.monday);
+    } catch (error) {
+      if (this.#opts.signal?.aborted) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      throw new ErpError(
+        "unavailable",
+        this.#redact(
+          `ERP accepted the save of the week of ${week.monday} without answering the week log, and reading it again failed: ${why}`,
+        ),
+      );
+    }
   }
 
   /** `PATCH complete/<id>/`: submits the week, or keeps it a draft. */
@@ -168,6 +203,7 @@ export class ErpClient {
     const timeout = AbortSignal.timeout(this.#opts.timeoutMs);
     const signal = this.#opts.signal ? AbortSignal.any([this.#opts.signal, timeout]) : timeout;
     const what = `${method} ${url.pathname.replace(/^.*?(?=core\/|project-logs\/)/, "")}`;
+    const redact = (text: string) => this.#redact(text, opts.secrets);
     let response: Response;
     try {
       response = await this.#fetch(url, {
@@ -187,13 +223,23 @@ export class ErpClient {
       }
       throw new ErpError(
         "unavailable",
-        `Cannot reach the ERP at ${url.origin}: ${describe(error)}`,
+        redact(`Cannot reach the ERP at ${url.origin}: ${describe(error)}`),
       );
     }
+    const limit = this.#opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     let text: string;
     try {
-      text = await response.text();
+      text = await readCapped(response, limit);
     } catch (error) {
+      if (error instanceof TooLarge) {
+        throw new ErpError(
+          "unavailable",
+          `ERP answered ${what} with a body over ${
+            formatBytes(limit)
+          }; not read (check ERP_API_BASE_URL)`,
+          response.status,
+        );
+      }
       if (this.#opts.signal?.aborted) throw this.#opts.signal.reason ?? error;
       if (timeout.aborted) {
         throw new ErpError("timeout", `ERP did not finish answering ${what} in time`);
@@ -237,12 +283,14 @@ export class ErpClient {
         response.status,
       );
     }
-    const erpMessage = erpMessageOf(body);
-    const code =
+    const said = erpMessageOf(body);
+    const erpMessage = said === undefined ? undefined : redact(said);
+    const rawCode =
       body && typeof body === "object" && typeof (body as Record<string, unknown>).error ===
           "string"
         ? (body as Record<string, string>).error
         : undefined;
+    const code = rawCode === undefined ? undefined : redact(rawCode);
     throw new ErpError(
       kind,
       `ERP answered ${response.status} to ${what}${erpMessage ? `: ${erpMessage}` : ""}`,
@@ -251,6 +299,79 @@ export class ErpClient {
       code,
     );
   }
+
+  /** `text` without the session's token, the request's own secrets, or any `Token x`/`Bearer x`. */
+  #redact(text: string, secrets: string[] = []): string {
+    return redactSecrets(text, [this.#opts.token ?? "", ...secrets]);
+  }
+}
+
+/**
+ * `text` with each secret (of at least 4 characters) and every credential-looking pattern
+ * (`Token x`, `Bearer x`, `Authorization: x`, `access_token=x`) replaced by `[redacted]`.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  const key = (prefix: string, value: string) =>
+    value.length >= 20 || (value.length >= 6 && /\d/.test(value)) ? `${prefix}${REDACTED}` : null;
+  return out
+    .replace(/\b((?:token|bearer)\s+)([\w.~+/=-]+)/gi, (all, p, v) => key(p, v) ?? all)
+    .replace(
+      /\b((?:authorization|(?:access_|id_|refresh_)?token|key)["']?\s*[:=]\s*["']?)([\w.~+/=-]+)/gi,
+      (all, p, v) => /^(token|bearer)$/i.test(v) ? all : key(p, v) ?? all,
+    );
+}
+
+const REDACTED = "[redacted]";
+
+/** The answer did not fit under the cap. */
+class TooLarge extends Error {}
+
+/** A Response body as text, read as a stream and abandoned once it passes `limit` bytes. */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw new TooLarge();
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+  if (n >= 1024) return `${Math.round((n / 1024) * 10) / 10} KiB`;
+  return `${n} bytes`;
+}
+
+/** True when a save answer is (meant to be) the week log itself rather than a bare "saved". */
+function isWeekLogAnswer(body: unknown, id: number): boolean {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return false;
+  const record = body as Record<string, unknown>;
+  return Number(record.id) === id &&
+    (Array.isArray(record.projects) || record.week_starting !== undefined);
 }
 
 function describe(error: unknown): string {

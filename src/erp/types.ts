@@ -2,7 +2,14 @@
  * The ERP's wire shapes, read tolerantly into one normalised form: both list shapes, ISO or
  * display dates, `decimal_hours` as string or number, and the several month-list wrappings.
  */
-import { parseErpDate, type PlainDate, sundayOf } from "../dates.ts";
+import {
+  parseErpDate,
+  parseErpDateNear,
+  parseIsoDate,
+  type PlainDate,
+  roundDecimal,
+  sundayOf,
+} from "../dates.ts";
 
 /** A week log as listed (no tasks). */
 export interface WeekSummary {
@@ -78,8 +85,13 @@ export interface Person {
 
 /** The ERP answered something this code cannot read. */
 export class ShapeError extends Error {
-  constructor(what: string) {
-    super(`ERP answered ${what} in a shape this server does not understand`);
+  /** `what` names the answer ("the week log"); `detail` says what in it could not be read. */
+  constructor(what: string, detail?: string) {
+    super(
+      `ERP answered ${what} in a shape this server does not understand${
+        detail ? `: ${detail}` : ""
+      }`,
+    );
     this.name = "ShapeError";
   }
 }
@@ -137,31 +149,36 @@ function mondayOfItem(item: Obj, yearAsked: number): PlainDate | undefined {
   return end?.subtract({ days: 6 });
 }
 
-/** A day's date inside the week of `monday`, trying the neighbour years for a yearless date. */
-function dayInWeek(text: unknown, monday: PlainDate): PlainDate | undefined {
-  const sunday = sundayOf(monday);
-  const inWeek = (d: PlainDate) =>
-    Temporal.PlainDate.compare(d, monday) >= 0 && Temporal.PlainDate.compare(d, sunday) <= 0;
-  for (const y of [monday.year, sunday.year, monday.year - 1]) {
-    const d = parseErpDate(text, y);
-    if (d && inWeek(d)) return d;
-  }
-  return parseErpDate(text, monday.year);
-}
-
 function minutesOf(item: Obj): number | undefined {
   const hours = num(item.hours);
   const minutes = num(item.minutes);
   if (hours !== undefined || minutes !== undefined) {
-    return Math.round((hours ?? 0) * 60 + (minutes ?? 0));
+    return roundDecimal(decimalText(item.hours) ?? 0, 60) +
+      roundDecimal(decimalText(item.minutes) ?? 0, 1);
   }
-  const decimal = num(item.decimal_hours);
-  return decimal === undefined ? undefined : Math.round(decimal * 60);
+  const decimal = decimalText(item.decimal_hours);
+  return decimal === undefined ? undefined : roundDecimal(decimal, 60);
+}
+
+/** A number as the ERP wrote it (DRF Decimals come as strings), for exact rounding. */
+function decimalText(value: unknown): string | number | undefined {
+  if (num(value) === undefined) return undefined;
+  return typeof value === "string" ? value.trim() : value as number;
+}
+
+/** The body itself, or the JSON a string body holds (some ERPs encode the list twice). */
+function unwrapJsonString(body: unknown, what: string): unknown {
+  if (typeof body !== "string") return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new ShapeError(what, "a string that is not JSON");
+  }
 }
 
 /** Parses `person/list/` or `month-list/`, in any of their shapes. */
 export function parseWeekSummaries(body: unknown, yearAsked: number): WeekSummary[] {
-  const list = listOf(body);
+  const list = listOf(unwrapJsonString(body, "the week list"));
   if (!list) throw new ShapeError("the week list");
   const out: WeekSummary[] = [];
   const seen = new Set<number>();
@@ -189,12 +206,42 @@ function labelIdOf(value: unknown): number | null {
   return num(value) ?? null;
 }
 
-/** Parses a week log detail (`person/get/<id>/`, or a save/complete answer). */
-export function parseWeekLog(body: unknown): WeekLog {
+/**
+ * Parses a week log detail (`person/get/<id>/`, or a save answer) of the week starting `asked`
+ * (the Monday the server asked for). Its dates are read relative to that Monday, never to today;
+ * a detail whose dates or `year` contradict it, or a day outside it, is a ShapeError.
+ */
+export function parseWeekLog(body: unknown, asked: string | PlainDate): WeekLog {
   if (!isObj(body)) throw new ShapeError("the week log");
+  const monday = typeof asked === "string" ? parseIsoDate(asked) : asked;
+  if (!monday || monday.dayOfWeek !== 1) throw new Error(`not a Monday: ${asked}`);
+  const sunday = sundayOf(monday);
   const id = num(body.id);
-  const monday = mondayOfItem(body, num(body.year) ?? Temporal.Now.plainDateISO().year);
-  if (id === undefined || !monday) throw new ShapeError("the week log");
+  if (id === undefined) throw new ShapeError("the week log", "no id");
+  const what = `the week log ${id}`;
+  const given = [
+    { field: "week_starting", value: body.week_starting, want: monday },
+    { field: "week_ending", value: body.week_ending, want: sunday },
+  ].filter((g) => g.value !== undefined && g.value !== null);
+  if (given.length === 0) throw new ShapeError(what, "no week_starting or week_ending");
+  for (const g of given) {
+    const date = parseErpDateNear(g.value, g.want);
+    if (!date) {
+      throw new ShapeError(what, `${g.field} ${JSON.stringify(g.value)} is not a date`);
+    }
+    if (!date.equals(g.want)) {
+      throw new ShapeError(
+        what,
+        `${g.field} ${JSON.stringify(g.value)} is not in the week of ${monday} asked for`,
+      );
+    }
+  }
+  const year = num(body.year);
+  if (year !== undefined && year !== monday.year && year !== sunday.year) {
+    throw new ShapeError(what, `year ${year} is not the year of the week of ${monday} asked for`);
+  }
+  const inWeek = (d: PlainDate) =>
+    Temporal.PlainDate.compare(d, monday) >= 0 && Temporal.PlainDate.compare(d, sunday) <= 0;
   const projects = (Array.isArray(body.projects) ? body.projects : []).filter(isObj).map(
     (p): WeekProject => ({
       id: num(p.id) ?? 0,
@@ -203,16 +250,21 @@ export function parseWeekLog(body: unknown): WeekLog {
       tasks: (Array.isArray(p.tasks) ? p.tasks : []).filter(isObj).map((t): Task => ({
         id: num(t.id),
         description: str(t.description),
-        days: (Array.isArray(t.days) ? t.days : []).filter(isObj).flatMap((d): DayEntry[] => {
-          const date = dayInWeek(d.date, monday);
+        days: (Array.isArray(t.days) ? t.days : []).filter(isObj).map((d): DayEntry => {
+          const date = parseErpDateNear(d.date, monday);
           // Never drop a day: a save sends whole tasks back, so a dropped day would be deleted.
-          if (!date) throw new ShapeError(`a day dated ${JSON.stringify(d.date)} in the week log`);
-          return [{
+          if (!date || !inWeek(date)) {
+            throw new ShapeError(
+              what,
+              `a day dated ${JSON.stringify(d.date)} is not in the week of ${monday}`,
+            );
+          }
+          return {
             id: num(d.id),
             date: date.toString(),
             minutes: minutesOf(d) ?? 0,
             label: labelIdOf(d.label ?? d.label_id),
-          }];
+          };
         }),
       })),
     }),
@@ -220,7 +272,7 @@ export function parseWeekLog(body: unknown): WeekLog {
   return {
     id,
     monday: monday.toString(),
-    sunday: sundayOf(monday).toString(),
+    sunday: sunday.toString(),
     isCompleted: body.is_completed === true,
     modifiedAt: typeof body.modified_at === "string" ? body.modified_at : undefined,
     projects,
@@ -293,7 +345,10 @@ export function parsePerson(body: unknown): Person {
     (first || last ? `${first} ${last}`.trim() : undefined);
   return {
     id: num(body.id),
-    email: typeof email === "string" && email.includes("@") ? email : undefined,
+    // No email is undefined, never "" or a placeholder: callers tell "none" from an email.
+    email: typeof email === "string" && /^[^\s@]+@[^\s@]+$/.test(email.trim())
+      ? email.trim()
+      : undefined,
     name: typeof name === "string" ? name : undefined,
   };
 }

@@ -134,7 +134,7 @@ export class Timesheet {
     const id = await this.weekId(monday);
     if (id === undefined) return undefined;
     try {
-      return this.#learn(await this.erp.getWeek(id));
+      return this.#learn(await this.erp.getWeek(id, monday.toString()));
     } catch (error) {
       if (!(error instanceof ErpError && error.kind === "not_found")) throw error;
       // A 404 on a known id: the week may have been recreated, or the ERP stumbled. Only a fresh
@@ -144,7 +144,7 @@ export class Timesheet {
       const again = await this.weekId(monday);
       if (again === undefined) return undefined;
       if (again === id) throw error;
-      return this.#learn(await this.erp.getWeek(again));
+      return this.#learn(await this.erp.getWeek(again, monday.toString()));
     }
   }
 
@@ -211,7 +211,7 @@ export class Timesheet {
         if (!(error instanceof ErpError)) throw error;
         if (error.kind === "conflict" && !retried) {
           retried = true;
-          const fresh = this.#learn(await this.erp.getWeek(week.id));
+          const fresh = this.#learn(await this.erp.getWeek(week.id, week.monday));
           if (fresh.isCompleted) throw completedWeek(week.monday);
           copy = cloneWeek(fresh);
           result = edit(copy);
@@ -228,7 +228,7 @@ export class Timesheet {
         if (error.outcomeUnknown) {
           let stored: WeekLog | undefined;
           try {
-            stored = this.#learn(await this.erp.getWeek(week.id));
+            stored = this.#learn(await this.erp.getWeek(week.id, week.monday));
           } catch {
             stored = undefined;
           }

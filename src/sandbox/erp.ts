@@ -4,7 +4,13 @@
  * Never imported by the code the production server runs.
  */
 import { instantString, parseInstantNs, pause } from "./dates.ts";
-import { buildSeed, type GoogleAccount, type IdCounters, type SeedUser } from "./seed.ts";
+import {
+  buildSeed,
+  buildWeekLog,
+  type GoogleAccount,
+  type IdCounters,
+  type SeedUser,
+} from "./seed.ts";
 import { handleSite } from "./site.ts";
 import type {
   Fault,
@@ -14,6 +20,9 @@ import type {
   SandboxLabel,
   SandboxOptions,
   SandboxTeam,
+  SaveAnswer,
+  SlackReceived,
+  WeekEntrySeed,
   WeekLogRecord,
 } from "./types.ts";
 import { json, toDetail, toEnvelope, toSummary, type WireStyle } from "./wire.ts";
@@ -37,7 +46,10 @@ export type {
   SandboxOptions,
   SandboxTeam,
   SandboxUser,
+  SaveAnswer,
+  SlackReceived,
   TaskRecord,
+  WeekEntrySeed,
   WeekLogRecord,
 } from "./types.ts";
 
@@ -85,6 +97,22 @@ export class SandboxErp {
   monthListKey: MonthListKey;
   /** `decimal_hours` as a string (`"8.00"`) or a number. */
   decimalAsString: boolean;
+  /** Variant: week logs and summaries without `year`. */
+  omitYear: boolean;
+  /** Variant: `person/list/` and `month-list/` answer a JSON string holding the body. */
+  listAsJsonString: boolean;
+  /** Variant: what a successful save answers. */
+  saveAnswer: SaveAnswer;
+  /** Variant: `core/person/` without `email`. */
+  personWithoutEmail: boolean;
+  /** Variant: the Slack endpoint accepts and records instead of adding to week logs. */
+  slackAccepts: boolean;
+  /** What the Slack endpoint accepted under `slackAccepts`, in order. */
+  readonly slackReceived: SlackReceived[] = [];
+  /** Variant: every `project-logs/` GET answers a streamed JSON body of this many bytes. */
+  hugeBodyBytes: number | undefined;
+  /** Variant: every 400 answer echoes the request's Authorization header. */
+  echoAuthorization: boolean;
   /** Called before each `/api/v1/` request is handled (before faults and latency). */
   onRequest?: (call: { method: string; path: string }) => void;
 
@@ -119,6 +147,13 @@ export class SandboxErp {
     this.latencyMs = opts.latencyMs ?? 0;
     this.monthListKey = opts.monthListKey ?? null;
     this.decimalAsString = opts.decimalAsString ?? true;
+    this.omitYear = opts.omitYear ?? false;
+    this.listAsJsonString = opts.listAsJsonString ?? false;
+    this.saveAnswer = opts.saveAnswer ?? "week";
+    this.personWithoutEmail = opts.personWithoutEmail ?? false;
+    this.slackAccepts = opts.slackAccepts ?? false;
+    this.hugeBodyBytes = opts.hugeBodyBytes;
+    this.echoAuthorization = opts.echoAuthorization ?? false;
     this.handler = (req) => this.#handle(req);
     this.#routes = this.#buildRoutes();
   }
@@ -147,6 +182,33 @@ export class SandboxErp {
     const user = this.#userByEmail(email);
     const week = user && this.#weeks.find((w) => w.personId === user.id && w.monday === monday);
     return week && structuredClone(week);
+  }
+
+  /**
+   * Adds a week log for `email` on `monday` (ISO), with a project for each of the user's teams
+   * and `entries` filled in, as the ERP's nightly job would; answers its id. For tests that need
+   * weeks far from the seed's today. Refuses a week the user already has.
+   */
+  addWeekLog(email: string, monday: string, entries: WeekEntrySeed[] = []): number {
+    const user = this.#userByEmail(email);
+    if (!user) throw new Error(`Cannot add a week log for "${email}": no such user`);
+    const start = Temporal.PlainDate.from(monday);
+    if (start.dayOfWeek !== 1) {
+      throw new Error(`Cannot add a week log on "${monday}": not a Monday`);
+    }
+    if (this.#weeks.some((w) => w.personId === user.id && w.monday === monday)) {
+      throw new Error(`Cannot add a week log on "${monday}": ${email} already has one`);
+    }
+    const week = buildWeekLog(
+      this.#ids,
+      user.id,
+      start,
+      user.teamIds,
+      entries.map((e) => ({ ...e, date: Temporal.PlainDate.from(e.date) })),
+      false,
+    );
+    this.#weeks.push(week);
+    return week.id;
   }
 
   /** Empties `calls`. */
@@ -225,7 +287,15 @@ export class SandboxErp {
         answer = { status: 500, body: { detail: "Internal sandbox error." } };
       }
       status = answer.status;
-      response = json(answer.status, answer.body, answer.headers);
+      if (status === 400 && this.echoAuthorization) {
+        answer = { ...answer, body: echoHeader(answer.body, req.headers.get("authorization")) };
+      }
+      if (
+        status === 200 && method === "GET" && this.hugeBodyBytes !== undefined &&
+        path.startsWith("project-logs/")
+      ) {
+        response = hugeJson(this.hugeBodyBytes);
+      } else response = json(answer.status, answer.body, answer.headers);
     }
     this.calls.push({ method, path, query, status, ...(body !== undefined ? { body } : {}) });
     return response;
@@ -300,7 +370,9 @@ export class SandboxErp {
     return [
       r(/^core\/person\/$/, "GET", ({ user }) => ({
         status: 200,
-        body: { id: user.id, email: user.email, name: user.name },
+        body: this.personWithoutEmail
+          ? { id: user.id, name: user.name }
+          : { id: user.id, email: user.email, name: user.name },
       })),
       r(/^core\/google-login\/$/, "POST", ({ body }) => this.#googleLogin(body), false),
       r(/^project-logs\/person\/list\/$/, "GET", (c) => this.#list(c)),
@@ -322,20 +394,24 @@ export class SandboxErp {
       r(/^project-logs\/person\/person-week-log\/save\/(\d+)\/$/, "PATCH", (c) => {
         const week = this.#ownWeek(c);
         if (!week) return NOT_FOUND;
-        return saveWeek(week, c.body, this.#writeContext()) ?? this.#detailOf(week);
+        return saveWeek(week, c.body, this.#writeContext()) ?? this.#saved(week);
       }),
       r(/^project-logs\/person\/person-week-log\/complete\/(\d+)\/$/, "PATCH", (c) => {
         const week = this.#ownWeek(c);
         if (!week) return NOT_FOUND;
         return completeWeek(week, c.body, this.#writeContext()) ?? this.#detailOf(week);
       }),
-      r(/^project-logs\/person\/person-week-log-from-slack\/$/, "POST", (c) =>
-        addFromSlack(
-          c.user,
-          this.#weeks.filter((w) => w.personId === c.user.id),
-          c.body,
-          this.#writeContext(),
-        )),
+      r(
+        /^project-logs\/person\/person-week-log-from-slack\/$/,
+        "POST",
+        (c) =>
+          this.slackAccepts ? this.#acceptSlack(c) : addFromSlack(
+            c.user,
+            this.#weeks.filter((w) => w.personId === c.user.id),
+            c.body,
+            this.#writeContext(),
+          ),
+      ),
     ];
   }
 
@@ -365,12 +441,10 @@ export class SandboxErp {
     if (typeof year === "string") return { status: 400, body: { year: [year] } };
     const weeks = this.#weeksOf(user).filter((w) => Number(w.monday.slice(0, 4)) === year);
     const style = this.#style();
-    return {
-      status: 200,
-      body: this.listShape === "flat"
-        ? weeks.map((w) => toSummary(w, style))
-        : toEnvelope(weeks, style),
-    };
+    const body = this.listShape === "flat"
+      ? weeks.map((w) => toSummary(w, style))
+      : toEnvelope(weeks, style);
+    return { status: 200, body: this.listAsJsonString ? JSON.stringify(body) : body };
   }
 
   #monthList({ user, query }: ApiCall): Answer {
@@ -389,7 +463,8 @@ export class SandboxErp {
     const list = this.#weeksOf(user)
       .filter((w) => w.monday <= lastIso && w.sunday >= firstIso)
       .map((w) => toSummary(w, style));
-    return { status: 200, body: this.monthListKey === null ? list : { [this.monthListKey]: list } };
+    const body = this.monthListKey === null ? list : { [this.monthListKey]: list };
+    return { status: 200, body: this.listAsJsonString ? JSON.stringify(body) : body };
   }
 
   #detail(call: ApiCall): Answer {
@@ -400,6 +475,31 @@ export class SandboxErp {
   #detailOf(week: WeekLogRecord): Answer {
     const person = this.#users.find((u) => u.id === week.personId)!;
     return { status: 200, body: toDetail(week, person, this.#style()) };
+  }
+
+  /** A successful save's answer, as `saveAnswer` says. */
+  #saved(week: WeekLogRecord): Answer {
+    if (this.saveAnswer === "saved") return { status: 200, body: { saved: true } };
+    if (this.saveAnswer === "status") return { status: 200, body: { status: "ok" } };
+    if (this.saveAnswer === "empty") return { status: 204, body: undefined };
+    return this.#detailOf(week);
+  }
+
+  /** The Slack endpoint under `slackAccepts`: a well-formed request is recorded and accepted. */
+  #acceptSlack({ user, body }: ApiCall): Answer {
+    if (body === null || typeof body !== "object" || Array.isArray(body)) return notADict(body);
+    const { email, logs } = body as Record<string, unknown>;
+    if (typeof email !== "string" || email.trim().toLowerCase() !== user.email.toLowerCase()) {
+      return {
+        status: 400,
+        body: { error: "INVALID_EMAIL", detail: "Email does not match the authenticated user." },
+      };
+    }
+    if (!Array.isArray(logs) || logs.length === 0) {
+      return { status: 400, body: { logs: ["This list may not be empty."] } };
+    }
+    this.slackReceived.push({ user: user.email, body: structuredClone(body) });
+    return { status: 201, body: { detail: "Logs created successfully.", created: logs.length } };
   }
 
   /** The caller's own week log named by the route's id, else undefined (a 404). */
@@ -414,7 +514,11 @@ export class SandboxErp {
   }
 
   #style(): WireStyle {
-    return { dateStyle: this.dateStyle, decimalAsString: this.decimalAsString };
+    return {
+      dateStyle: this.dateStyle,
+      decimalAsString: this.decimalAsString,
+      omitYear: this.omitYear,
+    };
   }
 
   #writeContext(): WriteContext {
@@ -447,6 +551,44 @@ export class SandboxErp {
     }
     return token;
   }
+}
+
+/** A 400 body that echoes the Authorization header, as a careless ERP error page would. */
+function echoHeader(body: unknown, authorization: string | null): unknown {
+  const echo = `Authorization: ${authorization ?? "(none)"}`;
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const record = body as Record<string, unknown>;
+    if (typeof record.detail === "string") {
+      return { ...record, detail: `${record.detail} (request headers: ${echo})` };
+    }
+    return { ...record, request: [echo] };
+  }
+  return { detail: `Bad request (request headers: ${echo})` };
+}
+
+/** A valid JSON list of about `bytes` bytes, produced as it is read (never held whole). */
+function hugeJson(bytes: number): Response {
+  const item = JSON.stringify("x".repeat(1000));
+  const encoder = new TextEncoder();
+  let sent = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent === 0) {
+        controller.enqueue(encoder.encode(`[${item}`));
+        sent = item.length + 1;
+        return;
+      }
+      if (sent + item.length + 2 > bytes) {
+        controller.enqueue(encoder.encode("]"));
+        controller.close();
+        return;
+      }
+      const n = Math.max(1, Math.min(64, Math.floor((bytes - sent - 1) / (item.length + 1))));
+      controller.enqueue(encoder.encode(`,${item}`.repeat(n)));
+      sent += n * (item.length + 1);
+    },
+  });
+  return new Response(stream, { status: 200, headers: { "content-type": "application/json" } });
 }
 
 /** Reads an integer query parameter; a string is the DRF error message. */

@@ -70,7 +70,7 @@ const MISSING_PROJECT_TEAM = 45;
 const EPOCH_MONDAY = Temporal.PlainDate.from("2000-01-03");
 
 /** One planned entry: time on a team's project, under a task description. */
-interface Entry {
+export interface Entry {
   date: Temporal.PlainDate;
   teamId: number;
   description: string;
@@ -255,7 +255,8 @@ function mixedWeek(monday: Temporal.PlainDate): Entry[] {
   return out;
 }
 
-function buildWeekLog(
+/** A week log of `personId` for `monday` with a project per team and `entries` filled in. */
+export function buildWeekLog(
   ids: IdCounters,
   personId: number,
   monday: Temporal.PlainDate,

@@ -14,6 +14,42 @@ export interface SandboxOptions {
   monthListKey?: MonthListKey;
   /** `decimal_hours` as a DRF Decimal string `"8.00"` (default) or a number. */
   decimalAsString?: boolean;
+  /** Variant: week logs and summaries without their `year` field (display dates alone). */
+  omitYear?: boolean;
+  /** Variant: `person/list/` and `month-list/` answer a JSON string holding the body. */
+  listAsJsonString?: boolean;
+  /** Variant: what `save/<id>/` answers on success (default the week log). */
+  saveAnswer?: SaveAnswer;
+  /** Variant: `core/person/` answers without `email`. */
+  personWithoutEmail?: boolean;
+  /** Variant: the Slack endpoint accepts every well-formed request and records it. */
+  slackAccepts?: boolean;
+  /** Variant: every `project-logs/` GET answers a (streamed) JSON body of this many bytes. */
+  hugeBodyBytes?: number;
+  /** Variant: every 400 answer echoes the request's Authorization header in its message. */
+  echoAuthorization?: boolean;
+}
+
+/** A save's success answer: the week log, `{"saved": true}`, `{"status": "ok"}` or an empty 204. */
+export type SaveAnswer = "week" | "saved" | "status" | "empty";
+
+/** A Slack request the sandbox accepted (with `slackAccepts`), as it was sent. */
+export interface SlackReceived {
+  /** The token owner's email. */
+  user: string;
+  /** The request body as sent. */
+  body: unknown;
+}
+
+/** One entry of a week log that a test adds with `addWeekLog`. */
+export interface WeekEntrySeed {
+  /** ISO date inside the week. */
+  date: string;
+  teamId: number;
+  description: string;
+  hours: number;
+  minutes: number;
+  label: number;
 }
 
 /** The keys under which `month-list/` may wrap its list; null is a plain list. */

@@ -6,6 +6,8 @@ import type { WeekLogRecord } from "./types.ts";
 export interface WireStyle {
   dateStyle: "display" | "iso";
   decimalAsString: boolean;
+  /** Leave out `year` (display dates then carry no year at all). */
+  omitYear?: boolean;
 }
 
 /** A person as the detail names them. */
@@ -29,7 +31,7 @@ function weekDates(week: WeekLogRecord, style: WireStyle) {
   return {
     week_starting: style.dateStyle === "iso" ? week.monday : displayDate(monday),
     week_ending: style.dateStyle === "iso" ? week.sunday : displayDate(sunday),
-    year: monday.year,
+    ...(style.omitYear ? {} : { year: monday.year }),
   };
 }
 

@@ -101,7 +101,7 @@ export const completeWeekLog = defineTool({
         throw new UserError(`The week of ${week.monday} is already completed`, "Nothing to do.");
       }
       if (error instanceof ErpError && error.outcomeUnknown) {
-        const now = await ts.erp.getWeek(week.id).catch(() => undefined);
+        const now = await ts.erp.getWeek(week.id, week.monday).catch(() => undefined);
         throw new UserError(
           `The ERP did not confirm submitting the week of ${week.monday} (${error.message}); ${
             now

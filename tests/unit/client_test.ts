@@ -116,7 +116,7 @@ for (
     },
     {
       name: "getWeek",
-      call: (c) => c.getWeek(382332),
+      call: (c) => c.getWeek(382332, "2026-01-05"),
       answer: WEEK,
       url: `${BASE}project-logs/person/get/382332/`,
     },
@@ -166,7 +166,7 @@ Deno.test("client parses the answers it reads", async () => {
     { id: 41, team: "Client X / Backend", subteam: "Backend", isActive: true },
   ]);
   assert.deepEqual(await client.labels(), [{ id: 66, name: "General" }]);
-  const week = await client.getWeek(382332);
+  const week = await client.getWeek(382332, "2026-01-05");
   assert.equal(week.monday, "2026-01-05");
   assert.equal(week.projects[0].tasks[0].days[0].minutes, 480);
 });
@@ -176,7 +176,7 @@ Deno.test("saveWeek PATCHes the whole week as JSON and parses the answer", async
     const body = await req.json();
     return json({ ...body, modified_at: "2026-01-06T10:00:00.000Z" });
   });
-  const week = parseWeekLog(structuredClone(WEEK));
+  const week = parseWeekLog(structuredClone(WEEK), "2026-01-05");
   week.projects[0].tasks[0].days.push({ date: "2026-01-06", minutes: 492, label: 35 });
   const saved = await client.saveWeek(week);
   assert.equal(requests.length, 1);
@@ -311,8 +311,8 @@ for (
   Deno.test(`client maps ${c.status} (${method}) to ${c.kind} with the ERP's message`, async () => {
     const { client } = clientWith(() => json(c.body, c.status));
     const call = c.write
-      ? client.saveWeek(parseWeekLog(structuredClone(WEEK)))
-      : client.getWeek(382332);
+      ? client.saveWeek(parseWeekLog(structuredClone(WEEK), "2026-01-05"))
+      : client.getWeek(382332, "2026-01-05");
     const error = await erpErrorOf(call);
     assert.equal(error.kind, c.kind);
     assert.equal(error.status, c.status);
@@ -327,7 +327,7 @@ for (
 
 Deno.test("an error without a body still names the status", async () => {
   const { client } = clientWith(() => new Response(null, { status: 404 }));
-  const error = await erpErrorOf(client.getWeek(1));
+  const error = await erpErrorOf(client.getWeek(1, "2026-01-05"));
   assert.equal(error.kind, "not_found");
   assert.equal(error.message, "ERP answered 404 to GET project-logs/person/get/1/");
   assert.equal(error.erpMessage, undefined);
@@ -337,7 +337,7 @@ Deno.test("an HTML 502 page becomes a short message without the HTML", async () 
   const { client, requests } = clientWith(() =>
     new Response(HTML_502, { status: 502, headers: { "content-type": "text/html" } })
   );
-  const error = await erpErrorOf(client.getWeek(382332));
+  const error = await erpErrorOf(client.getWeek(382332, "2026-01-05"));
   assert.equal(error.kind, "unavailable");
   assert.equal(error.status, 502);
   assert.match(error.message, /^ERP answered 502 with a non-JSON body/);
@@ -360,7 +360,9 @@ Deno.test("an HTML 400 debug page keeps its kind but not its text", async () => 
   const { client } = clientWith(() =>
     new Response("<html>Traceback ... secret stuff</html>", { status: 400 })
   );
-  const error = await erpErrorOf(client.saveWeek(parseWeekLog(structuredClone(WEEK))));
+  const error = await erpErrorOf(
+    client.saveWeek(parseWeekLog(structuredClone(WEEK), "2026-01-05")),
+  );
   assert.equal(error.kind, "validation");
   assert.match(error.message, /^ERP answered 400 with a non-JSON body/);
   assert.ok(!error.message.includes("Traceback"));
@@ -446,14 +448,17 @@ Deno.test("no connection at all: unavailable, names the ERP origin, not the toke
 for (const status of [409, 400, 401, 403, 404, 429]) {
   Deno.test(`a GET answered ${status} is not retried`, async () => {
     const { client, requests } = clientWith(() => json({ detail: "no" }, status));
-    await erpErrorOf(client.getWeek(1));
+    await erpErrorOf(client.getWeek(1, "2026-01-05"));
     assert.equal(requests.length, 1);
   });
 }
 
 for (
   const c of table<{ name: string; call: (c: ErpClient) => Promise<unknown> }>([
-    { name: "saveWeek (PATCH)", call: (c) => c.saveWeek(parseWeekLog(structuredClone(WEEK))) },
+    {
+      name: "saveWeek (PATCH)",
+      call: (c) => c.saveWeek(parseWeekLog(structuredClone(WEEK), "2026-01-05")),
+    },
     { name: "completeWeek (PATCH)", call: (c) => c.completeWeek(382332, false) },
     { name: "addFromSlack (POST)", call: (c) => c.addFromSlack("jane@example.com", []) },
   ])
@@ -509,7 +514,7 @@ Deno.test("no answer within timeoutMs gives kind timeout, and a read is not retr
     retryDelaysMs: [1, 1],
     fetch: hangingFetch(counter),
   });
-  const error = await erpErrorOf(client.getWeek(382332));
+  const error = await erpErrorOf(client.getWeek(382332, "2026-01-05"));
   assert.equal(error.kind, "timeout");
   assert.equal(error.status, 0);
   assert.equal(error.outcomeUnknown, true);
@@ -568,7 +573,7 @@ Deno.test("the token appears in no error message of any failure", async () => {
     const { client } = clientWith(answer);
     const calls = [
       () => client.person(),
-      () => client.saveWeek(parseWeekLog(structuredClone(WEEK))),
+      () => client.saveWeek(parseWeekLog(structuredClone(WEEK), "2026-01-05")),
     ];
     for (const call of calls) {
       const error = await erpErrorOf(call()); // checks the token is absent

@@ -195,7 +195,7 @@ Deno.test("parseWeekSummaries: completion and totals", () => {
 // --- week log detail ------------------------------------------------------------------------
 
 Deno.test("parseWeekLog: the erp-api.md §4 example", () => {
-  const week = parseWeekLog(example());
+  const week = parseWeekLog(example(), "2026-01-05");
   assert.equal(week.id, 382332);
   assert.equal(week.monday, "2026-01-05");
   assert.equal(week.sunday, "2026-01-11");
@@ -219,7 +219,7 @@ function withDay(day: Record<string, unknown>, top: Record<string, unknown> = {}
   Object.assign(body, top);
   // deno-lint-ignore no-explicit-any
   (body as any).projects[0].tasks[0].days = [{ id: 70001, date: "2026-01-05", ...day }];
-  return parseWeekLog(body).projects[0].tasks[0].days[0];
+  return parseWeekLog(body, "2026-01-05").projects[0].tasks[0].days[0];
 }
 
 for (
@@ -265,7 +265,10 @@ for (
 }
 
 Deno.test("parseWeekLog: ISO week dates and no year", () => {
-  const week = parseWeekLog({ ...example(), week_starting: "2026-01-05", year: undefined });
+  const week = parseWeekLog(
+    { ...example(), week_starting: "2026-01-05", year: undefined },
+    "2026-01-05",
+  );
   assert.equal(week.monday, "2026-01-05");
   assert.equal(week.sunday, "2026-01-11");
 });
@@ -293,7 +296,7 @@ Deno.test("parseWeekLog: a week across New Year, days in display form", () => {
     }],
   };
   for (const year of [2025, 2026]) {
-    const week = parseWeekLog({ ...body, year });
+    const week = parseWeekLog({ ...body, year }, "2025-12-29");
     assert.equal(week.monday, "2025-12-29");
     assert.equal(week.sunday, "2026-01-04");
     assert.deepEqual(
@@ -312,7 +315,7 @@ Deno.test("parseWeekLog: missing lists and alternative name fields", () => {
       { id: 11, name: "Internal", tasks: [{ description: "Standup" }] },
       "junk",
     ],
-  });
+  }, "2026-01-05");
   assert.equal(week.modifiedAt, undefined);
   assert.deepEqual(week.projects, [
     { id: 10, team: "Client X / Backend", subteam: "Backend", tasks: [] },
@@ -332,7 +335,7 @@ Deno.test("weekLogToSaveBody: unchanged week round-trips and keeps unknown raw f
   raw.custom_flag = "keep me";
   // deno-lint-ignore no-explicit-any
   (raw as any).projects[0].erp_only = { nested: true };
-  const week = parseWeekLog(raw);
+  const week = parseWeekLog(raw, "2026-01-05");
   const body = weekLogToSaveBody(week);
   assert.equal(body.custom_flag, "keep me");
   assert.equal(body.person_name, "Jane Doe");
@@ -348,7 +351,7 @@ Deno.test("weekLogToSaveBody: unchanged week round-trips and keeps unknown raw f
     days: [{ id: 70001, date: "2026-01-05", hours: 8, minutes: 0, label: 34 }],
   }]);
   // Through JSON, as the client sends it, and parsed back: the same week.
-  const again = parseWeekLog(JSON.parse(JSON.stringify(body)));
+  const again = parseWeekLog(JSON.parse(JSON.stringify(body)), "2026-01-05");
   assert.deepEqual(again.projects, week.projects);
   assert.equal(again.monday, week.monday);
   // The week it was built from is untouched.
@@ -356,7 +359,7 @@ Deno.test("weekLogToSaveBody: unchanged week round-trips and keeps unknown raw f
 });
 
 Deno.test("weekLogToSaveBody: new tasks and days go without id, minutes become hours+minutes", () => {
-  const week: WeekLog = parseWeekLog(example());
+  const week: WeekLog = parseWeekLog(example(), "2026-01-05");
   week.projects[0].tasks[0].days.push({ date: "2026-01-06", minutes: 492, label: 35 });
   week.projects[0].tasks.push({
     description: "Code review",
@@ -375,7 +378,7 @@ Deno.test("weekLogToSaveBody: new tasks and days go without id, minutes become h
 });
 
 Deno.test("weekLogToSaveBody: a removed task or day is left out of the body", () => {
-  const week = parseWeekLog(example());
+  const week = parseWeekLog(example(), "2026-01-05");
   week.projects[0].tasks = [];
   const body = weekLogToSaveBody(week);
   // deno-lint-ignore no-explicit-any
@@ -491,17 +494,25 @@ for (
       parse: () => parseWeekSummaries({ foo: [1] }, 2026),
       what: "week list",
     },
-    { name: "week log of a list", parse: () => parseWeekLog([example()]), what: "week log" },
-    { name: "week log of null", parse: () => parseWeekLog(null), what: "week log" },
     {
-      name: "week log without id",
-      parse: () => parseWeekLog({ week_starting: "2026-01-05" }),
+      name: "week log of a list",
+      parse: () => parseWeekLog([example()], "2026-01-05"),
       what: "week log",
     },
-    { name: "week log without a date", parse: () => parseWeekLog({ id: 1 }), what: "week log" },
+    { name: "week log of null", parse: () => parseWeekLog(null, "2026-01-05"), what: "week log" },
+    {
+      name: "week log without id",
+      parse: () => parseWeekLog({ week_starting: "2026-01-05" }, "2026-01-05"),
+      what: "week log",
+    },
+    {
+      name: "week log without a date",
+      parse: () => parseWeekLog({ id: 1 }, "2026-01-05"),
+      what: "week log",
+    },
     {
       name: "week log with a bad date",
-      parse: () => parseWeekLog({ id: 1, week_starting: "2026-02-30" }),
+      parse: () => parseWeekLog({ id: 1, week_starting: "2026-02-30" }, "2026-01-05"),
       what: "week log",
     },
     { name: "teams of a number", parse: () => parseTeams(42), what: "project list" },
@@ -513,7 +524,7 @@ for (
     assert.throws(c.parse, (error: unknown) => {
       assert.ok(error instanceof ShapeError);
       assert.equal(error.name, "ShapeError");
-      assert.match(error.message, new RegExp(`^ERP answered the ${c.what} in a shape`));
+      assert.match(error.message, new RegExp(`^ERP answered the ${c.what}( \\d+)? in a shape`));
       return true;
     });
   });
@@ -536,7 +547,7 @@ Deno.test("display dates without a weekday across New Year land in the right yea
       subteam: "T",
       tasks: [{ id: 9, description: "d", days: [{ id: 7, date: "Jan 02", hours: 8, minutes: 0 }] }],
     }],
-  });
+  }, "2025-12-29");
   assert.equal(week.projects[0].tasks[0].days[0].date, "2026-01-02");
 });
 
@@ -552,7 +563,7 @@ Deno.test("parseWeekLog refuses a day date it cannot read rather than dropping t
           subteam: "T",
           tasks: [{ id: 9, description: "d", days: [{ id: 7, date: "04/01/2026", hours: 8 }] }],
         }],
-      }),
+      }, "2026-01-05"),
     /shape this server does not understand/,
   );
 });
