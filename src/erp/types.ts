@@ -226,10 +226,10 @@ export function parseWeekLog(body: unknown, asked: string | PlainDate): WeekLog 
   if (given.length === 0) throw new ShapeError(what, "no week_starting or week_ending");
   for (const g of given) {
     const date = parseErpDateNear(g.value, g.want);
-    if (!date) {
+    if (!date && !parseErpDate(g.value, g.want.year)) {
       throw new ShapeError(what, `${g.field} ${JSON.stringify(g.value)} is not a date`);
     }
-    if (!date.equals(g.want)) {
+    if (!date?.equals(g.want)) {
       throw new ShapeError(
         what,
         `${g.field} ${JSON.stringify(g.value)} is not in the week of ${monday} asked for`,

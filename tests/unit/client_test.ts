@@ -1,8 +1,13 @@
 /** Unit tests of src/erp/client.ts with an injected `fetch`: requests, error mapping, retries. */
 import assert from "node:assert/strict";
-import { ErpClient, type ErpClientOptions } from "../../src/erp/client.ts";
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  ErpClient,
+  type ErpClientOptions,
+  redactSecrets,
+} from "../../src/erp/client.ts";
 import { ErpError, type ErpErrorKind } from "../../src/erp/errors.ts";
-import { parseWeekLog } from "../../src/erp/types.ts";
+import { parseWeekLog, ShapeError } from "../../src/erp/types.ts";
 
 /** A typed table of test cases. */
 const table = <T>(rows: T[]): T[] => rows;
@@ -580,4 +585,194 @@ Deno.test("the token appears in no error message of any failure", async () => {
       assert.ok(!JSON.stringify({ ...error, message: error.message }).includes(TOKEN));
     }
   }
+});
+
+Deno.test("an ERP error that echoes the token, a Bearer key or the Authorization header is redacted", async () => {
+  const echoes = [
+    { detail: `Bad request. Authorization: Token ${TOKEN}` },
+    { detail: `Bad request. Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123` },
+    { hours: ["bad"], request: [`Authorization: Token ${TOKEN}`] },
+    { error: `BAD_TOKEN ${TOKEN}`, detail: "Refused." },
+    { detail: `Unknown key ${TOKEN.slice(0, 10)}${TOKEN.slice(10)}` },
+  ];
+  for (const body of echoes) {
+    const { client } = clientWith(() => json(body, 400));
+    const error = await erpErrorOf(
+      client.saveWeek(parseWeekLog(structuredClone(WEEK), "2026-01-05")),
+    );
+    assert.equal(error.kind, "validation");
+    for (const text of [error.message, error.erpMessage ?? "", error.erpCode ?? ""]) {
+      assert.ok(!text.includes(TOKEN), text);
+      assert.ok(!text.includes("abcdefghijklmnopqrstuvwxyz0123"), text);
+    }
+    assert.match(`${error.message} ${error.erpCode}`, /\[redacted\]/);
+  }
+});
+
+Deno.test("the Google access token is kept out of a google-login error too", async () => {
+  const google = "ya29.a0AfH6SMBx-secret-google-token";
+  const { client } = clientWith(() => json({ detail: `Invalid token ${google}` }, 400));
+  const error = await erpErrorOf(client.googleLogin(google));
+  assert.ok(!error.message.includes(google), error.message);
+  assert.ok(!(error.erpMessage ?? "").includes(google));
+});
+
+for (
+  const c of table<{ text: string; want: string }>([
+    {
+      text: `Authorization: Token ${TOKEN}`,
+      want: "Authorization: Token [redacted]",
+    },
+    { text: "authorization=Bearer abc.def-123_456", want: "authorization=Bearer [redacted]" },
+    { text: '{"access_token": "ya29.a0AfH6SMB"}', want: '{"access_token": "[redacted]"}' },
+    { text: "Invalid token header. No credentials provided.", want: "same" },
+    { text: "Token string should not contain spaces.", want: "same" },
+    { text: "Week log is already completed.", want: "same" },
+    { text: "secret-key-of-the-session was used", want: "[redacted] was used" },
+  ])
+) {
+  Deno.test(`redactSecrets: ${JSON.stringify(c.text)}`, () => {
+    const want = c.want === "same" ? c.text : c.want;
+    assert.equal(redactSecrets(c.text, ["secret-key-of-the-session"]), want);
+  });
+}
+
+// --- size cap -------------------------------------------------------------------------------
+
+/** A streamed answer of `total` bytes with no Content-Length; `sent` counts what was pulled. */
+function streamed(total: number, sent: { bytes: number }, chunk = 64 * 1024): Response {
+  const piece = new Uint8Array(chunk).fill(0x20);
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent.bytes >= total) return controller.close();
+        const n = Math.min(chunk, total - sent.bytes);
+        sent.bytes += n;
+        controller.enqueue(n === chunk ? piece : piece.slice(0, n));
+      },
+    }),
+    { status: 200, headers: { "content-type": "application/json" } },
+  );
+}
+
+Deno.test("a 64 MiB streamed answer stops being read just past the 4 MiB cap", async () => {
+  const sent = { bytes: 0 };
+  const { client } = clientWith(() => streamed(64 * 1024 * 1024, sent));
+  const error = await erpErrorOf(client.listWeeks(2026));
+  assert.equal(error.kind, "unavailable");
+  assert.match(
+    error.message,
+    /^ERP answered GET project-logs\/person\/list\/ with a body over 4 MiB/,
+  );
+  assert.ok(sent.bytes <= DEFAULT_MAX_BODY_BYTES + 2 * 64 * 1024, `read ${sent.bytes} bytes`);
+});
+
+Deno.test("a declared Content-Length over the cap is refused before reading", async () => {
+  const sent = { bytes: 0 };
+  const { client } = clientWith(() => {
+    const r = streamed(10_000, sent, 100);
+    return new Response(r.body, { headers: { "content-length": "10000" } });
+  }, { maxBodyBytes: 1000 });
+  const error = await erpErrorOf(client.labels());
+  assert.match(error.message, /with a body over 1000 bytes/);
+  assert.ok(sent.bytes <= 200, `read ${sent.bytes} bytes`);
+});
+
+Deno.test("maxBodyBytes is set in the constructor: under it reads, over it fails", async () => {
+  const body = JSON.stringify([{ id: 66, name: "x".repeat(900) }]);
+  const small = clientWith(() => json(JSON.parse(body)), { maxBodyBytes: 2048 });
+  assert.equal((await small.client.labels()).length, 1);
+  const tiny = clientWith(() => json(JSON.parse(body)), { maxBodyBytes: 512 });
+  const error = await erpErrorOf(tiny.client.labels());
+  assert.match(error.message, /over 512 bytes/);
+});
+
+// --- save answers other than the week log ---------------------------------------------------
+
+for (
+  const c of table<{ name: string; answer: () => Response }>([
+    { name: '{"saved": true}', answer: () => json({ saved: true }) },
+    { name: '{"status": "ok"}', answer: () => json({ status: "ok" }) },
+    { name: "an empty 204", answer: () => new Response(null, { status: 204 }) },
+    { name: "an empty 200", answer: () => new Response("", { status: 200 }) },
+    {
+      name: "a week log of another week",
+      answer: () => json({ ...WEEK, week_starting: "Mon, Jan 12", week_ending: "Sun, Jan 18" }),
+    },
+  ])
+) {
+  Deno.test(`saveWeek answered ${c.name} re-reads the week and answers what is stored`, async () => {
+    const storedWeek = structuredClone(WEEK);
+    storedWeek.modified_at = "2026-01-06T11:00:00.000Z";
+    storedWeek.projects[0].tasks[0].days.push({
+      id: 70002,
+      date: "2026-01-06",
+      hours: 1,
+      minutes: 30,
+      decimal_hours: "1.50",
+      label: 35,
+    });
+    const { client, requests } = clientWith((req) =>
+      req.method === "PATCH" ? c.answer() : json(storedWeek)
+    );
+    const week = parseWeekLog(structuredClone(WEEK), "2026-01-05");
+    const saved = await client.saveWeek(week);
+    assert.deepEqual(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`), [
+      "PATCH /api/v1/project-logs/person/person-week-log/save/382332/",
+      "GET /api/v1/project-logs/person/get/382332/",
+    ]);
+    assert.equal(saved.modifiedAt, "2026-01-06T11:00:00.000Z");
+    assert.deepEqual(saved.projects[0].tasks[0].days.map((d) => [d.id, d.minutes]), [
+      [70001, 480],
+      [70002, 90],
+    ]);
+  });
+}
+
+Deno.test("saveWeek: a save whose re-read fails is unavailable with an unknown outcome", async () => {
+  const { client } = clientWith((req) =>
+    req.method === "PATCH" ? json({ saved: true }) : json({ detail: "Down." }, 503)
+  );
+  const error = await erpErrorOf(
+    client.saveWeek(parseWeekLog(structuredClone(WEEK), "2026-01-05")),
+  );
+  assert.equal(error.kind, "unavailable");
+  assert.equal(error.outcomeUnknown, true);
+  assert.match(error.message, /accepted the save of the week of 2026-01-05/);
+});
+
+// --- the week asked for ---------------------------------------------------------------------
+
+Deno.test("getWeek reads a yearless detail relative to the Monday asked for, never the clock", async () => {
+  const yearless = (starting: string, ending: string, day: string) => ({
+    ...structuredClone(WEEK),
+    year: undefined,
+    week_starting: starting,
+    week_ending: ending,
+    projects: [{
+      ...WEEK.projects[0],
+      tasks: [{
+        ...WEEK.projects[0].tasks[0],
+        days: [{ ...WEEK.projects[0].tasks[0].days[0], date: day }],
+      }],
+    }],
+  });
+  const { client } = clientWith((req) =>
+    new URL(req.url).pathname.includes("/get/1/")
+      ? json(yearless("Mon, Dec 25", "Sun, Dec 31", "Wed, Dec 27"))
+      : json(yearless("Mon, Dec 31", "Sun, Jan 06", "Sun, Jan 06"))
+  );
+  // Every year from 2010 to 2045 whose Dec 25 is a Monday, all written "Mon, Dec 25".
+  const mondays = Array.from({ length: 36 }, (_, i) => Temporal.PlainDate.from(`${2010 + i}-12-25`))
+    .filter((d) => d.dayOfWeek === 1).map(String);
+  assert.deepEqual(mondays, ["2017-12-25", "2023-12-25", "2028-12-25", "2034-12-25", "2045-12-25"]);
+  for (const monday of mondays) {
+    const week = await client.getWeek(1, monday);
+    assert.equal(week.monday, monday);
+    assert.equal(week.projects[0].tasks[0].days[0].date.slice(0, 4), monday.slice(0, 4));
+  }
+  const newYear = await client.getWeek(2, "2029-12-31");
+  assert.equal(newYear.sunday, "2030-01-06");
+  assert.equal(newYear.projects[0].tasks[0].days[0].date, "2030-01-06");
+  await assert.rejects(() => client.getWeek(1, "2029-12-31"), ShapeError);
 });

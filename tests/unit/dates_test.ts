@@ -10,7 +10,9 @@ import {
   mondayOf,
   mondaysBetween,
   parseErpDate,
+  parseErpDateNear,
   parseIsoDate,
+  roundDecimal,
   splitMinutes,
   sundayOf,
 } from "../../src/dates.ts";
@@ -175,10 +177,98 @@ for (
     { hours: 8, want: 480 },
     { hours: 24, want: 1440 },
     { hours: 0, want: 0 },
+    // Ties (x.5 minutes) go to the later minute, judged on the decimal as written: in binary
+    // 1.025 * 60 is 61.49999999999999 and 0.025 * 60 is 1.5, so Math.round split them.
+    { hours: 0.025, want: 2 },
+    { hours: 1.025, want: 62 },
+    { hours: 2.675, want: 161 },
+    { hours: 4.125, want: 248 }, // 247.5
+    { hours: 10.075, want: 605 }, // 604.5
+    { hours: 0.275, want: 17 }, // 16.5
+    { hours: 0.0083, want: 0 }, // 0.498: under half a minute
+    { hours: 0.0084, want: 1 }, // 0.504
+    { hours: 0.008333, want: 0 }, // 0.49998
+    { hours: 0.0083333333333333, want: 0 }, // just under 1/120 h: under half a minute
+    // 1/120 h as JSON carries it, 0.008333333333333333: 0.49999999999999998 min, no tie.
+    { hours: 1 / 120, want: 0 },
+    // The 24:00 boundary: 24 h is 1440 min; what rounds down to it stays at it.
+    { hours: 23.99, want: 1439 }, // 1439.4
+    { hours: 23.9916, want: 1439 }, // 1439.496
+    { hours: 23.9917, want: 1440 }, // 1439.502
+    { hours: 24.0083, want: 1440 }, // 1440.498
+    { hours: 24.00834, want: 1441 }, // 1440.5004
+    // Negative and zero as before: a tie still goes to the later (greater) minute, -0 is 0.
+    { hours: -0.025, want: -1 }, // -1.5
+    { hours: -1, want: -60 },
+    { hours: -0, want: 0 },
+    { hours: -0.0083, want: 0 },
+    // Written as strings, and in exponent form as String() writes tiny numbers.
+    { hours: "1.025", want: 62 },
+    { hours: " 2.675 ", want: 161 },
+    { hours: "8.20", want: 492 },
+    { hours: ".5", want: 30 },
+    { hours: "1e-7", want: 0 },
+    { hours: 2.5e-2, want: 2 },
+    { hours: "2.5e-2", want: 2 },
   ]
 ) {
-  Deno.test(`hoursToMinutes(${c.hours}) === ${c.want}`, () => {
-    assert.equal(hoursToMinutes(c.hours), c.want);
+  Deno.test(`hoursToMinutes(${JSON.stringify(c.hours)}) === ${c.want}`, () => {
+    assert.ok(Object.is(hoursToMinutes(c.hours), c.want), String(hoursToMinutes(c.hours)));
+  });
+}
+
+for (const text of ["", "abc", "1,5", "1.2.3", "--1", "e5"]) {
+  Deno.test(`hoursToMinutes(${JSON.stringify(text)}) is NaN`, () => {
+    assert.ok(Number.isNaN(hoursToMinutes(text)));
+  });
+}
+
+Deno.test("hoursToMinutes: NaN and infinities pass through as Math.round gives them", () => {
+  assert.ok(Number.isNaN(hoursToMinutes(NaN)));
+  assert.equal(hoursToMinutes(Infinity), Infinity);
+  assert.equal(hoursToMinutes(-Infinity), -Infinity);
+});
+
+Deno.test("hoursToMinutes agrees with exact decimal arithmetic on every 3-place hour to 24", () => {
+  // Independent oracle: thousandths of an hour × 60 = 60 × k / 1000 min; half up on integers.
+  for (let k = 0; k <= 24_000; k++) {
+    const hours = Number(`${Math.floor(k / 1000)}.${String(k % 1000).padStart(3, "0")}`);
+    const twice = 2 * 60 * k; // 2 × minutes × 1000
+    const want = Math.floor((twice + 1000) / 2000);
+    if (hoursToMinutes(hours) !== want) {
+      assert.fail(`${hours} h: ${hoursToMinutes(hours)} ≠ ${want}`);
+    }
+  }
+});
+
+Deno.test("roundDecimal rounds minutes written as decimals too (factor 1)", () => {
+  assert.equal(roundDecimal("12", 1), 12);
+  assert.equal(roundDecimal(12.5, 1), 13);
+  assert.equal(roundDecimal("-12.5", 1), -12);
+});
+
+for (
+  const c of [
+    { text: "Mon, Dec 25", anchor: "2023-12-25", want: "2023-12-25" },
+    { text: "Mon, Dec 25", anchor: "2028-12-25", want: "2028-12-25" },
+    { text: "Mon, Dec 25", anchor: "2029-12-31", want: undefined }, // 2029-12-25 is a Tuesday
+    { text: "Sun, Jan 06", anchor: "2030-01-06", want: "2030-01-06" },
+    { text: "Sun, Jan 06", anchor: "2029-12-31", want: "2030-01-06" },
+    { text: "Jan 06", anchor: "2029-12-31", want: "2030-01-06" },
+    { text: "Dec 31", anchor: "2030-01-06", want: "2029-12-31" },
+    { text: "Tue, Feb 29", anchor: "2028-02-28", want: "2028-02-29" },
+    { text: "Feb 29", anchor: "2027-02-28", want: "2028-02-29" }, // the only Feb 29 near it
+    { text: "Dec 25, 2028", anchor: "2023-12-25", want: "2028-12-25" }, // a written year wins
+    { text: "Mon, Dec 25, 2029", anchor: "2029-12-31", want: undefined }, // wrong weekday
+    { text: "2016-11-21", anchor: "2036-11-24", want: "2016-11-21" }, // ISO as is
+    { text: "Fri, Dec 27", anchor: "2023-12-25", want: undefined },
+    { text: "Xyz, Dec 27", anchor: "2023-12-25", want: undefined },
+    { text: "garbage", anchor: "2023-12-25", want: undefined },
+    { text: 20231225, anchor: "2023-12-25", want: undefined },
+  ]
+) {
+  Deno.test(`parseErpDateNear(${JSON.stringify(c.text)}, ${c.anchor}) → ${c.want}`, () => {
+    assert.equal(isoOf(parseErpDateNear(c.text, d(c.anchor))), c.want);
   });
 }
 

@@ -468,6 +468,31 @@ for (
       body: { id: 17, email: "jane" },
       want: { id: 17, email: undefined, name: undefined },
     },
+    {
+      name: "no email field: none, distinct from any email",
+      body: { id: 17, name: "Jane Doe" },
+      want: { id: 17, email: undefined, name: "Jane Doe" },
+    },
+    {
+      name: "an empty email is none",
+      body: { id: 17, email: "" },
+      want: { id: 17, email: undefined, name: undefined },
+    },
+    {
+      name: "a null email is none",
+      body: { id: 17, email: null },
+      want: { id: 17, email: undefined, name: undefined },
+    },
+    {
+      name: "an email with spaces inside is not an email",
+      body: { id: 17, email: "jane doe@example.com" },
+      want: { id: 17, email: undefined, name: undefined },
+    },
+    {
+      name: "an email with outer spaces is trimmed",
+      body: { id: 17, email: " jane@example.com " },
+      want: { id: 17, email: "jane@example.com", name: undefined },
+    },
     { name: "empty object", body: {}, want: { id: undefined, email: undefined, name: undefined } },
     { name: "a list", body: [1, 2], want: {} },
     { name: "null", body: null, want: {} },
@@ -566,4 +591,198 @@ Deno.test("parseWeekLog refuses a day date it cannot read rather than dropping t
       }, "2026-01-05"),
     /shape this server does not understand/,
   );
+});
+
+// --- JSON strings holding the list ----------------------------------------------------------
+
+for (
+  const c of table<{ name: string; body: unknown }>([
+    { name: "a flat list", body: [{ id: 991, week_starting: "2026-01-05" }] },
+    {
+      name: "the envelope",
+      body: { person_week_logs: [{ months_log: [{ id: 991, week_starting: "Mon, Jan 05" }] }] },
+    },
+    { name: "a month-list wrapper", body: { results: [{ id: 991, week_starting: "2026-01-05" }] } },
+  ])
+) {
+  Deno.test(`parseWeekSummaries: ${c.name} sent as a JSON string`, () => {
+    assert.deepEqual(ids(parseWeekSummaries(JSON.stringify(c.body), 2026)), [[991, "2026-01-05"]]);
+  });
+}
+
+Deno.test("parseWeekSummaries: a string that is not JSON is a ShapeError saying so", () => {
+  assert.throws(
+    () => parseWeekSummaries("<html>", 2026),
+    /ERP answered the week list in a shape this server does not understand: a string that is not JSON/,
+  );
+});
+
+// --- week log details read relative to the Monday asked for ---------------------------------
+
+/** A yearless week log detail, display dates everywhere, one day per date in `days`. */
+function yearless(starting: string, ending: string, days: string[]): Record<string, unknown> {
+  return {
+    id: 7,
+    week_starting: starting,
+    week_ending: ending,
+    modified_at: "2026-01-06T09:12:44.120Z",
+    projects: [{
+      id: 5,
+      team: "T",
+      subteam: "T",
+      tasks: [{
+        id: 9,
+        description: "d",
+        days: days.map((date, i) => ({ id: 70 + i, date, hours: 1, minutes: 0 })),
+      }],
+    }],
+  };
+}
+
+for (
+  const c of table<{ name: string; body: Record<string, unknown>; monday: string; days: string[] }>(
+    [
+      {
+        name: "Christmas 2023, three years back",
+        body: yearless("Mon, Dec 25", "Sun, Dec 31", ["Mon, Dec 25", "2023-12-31"]),
+        monday: "2023-12-25",
+        days: ["2023-12-25", "2023-12-31"],
+      },
+      {
+        name: "Christmas 2028, the same display text",
+        body: yearless("Mon, Dec 25", "Sun, Dec 31", ["Mon, Dec 25", "Dec 31"]),
+        monday: "2028-12-25",
+        days: ["2028-12-25", "2028-12-31"],
+      },
+      {
+        name: "the New Year week of 2029-12-31",
+        body: yearless("Mon, Dec 31", "Sun, Jan 06", ["Mon, Dec 31", "Tue, Jan 01", "Sun, Jan 06"]),
+        monday: "2029-12-31",
+        days: ["2029-12-31", "2030-01-01", "2030-01-06"],
+      },
+      {
+        name: "the New Year week of 2026-12-28",
+        body: yearless("Mon, Dec 28", "Sun, Jan 03", ["Thu, Dec 31", "Fri, Jan 01"]),
+        monday: "2026-12-28",
+        days: ["2026-12-31", "2027-01-01"],
+      },
+      {
+        name: "the 2028 leap day",
+        body: yearless("Mon, Feb 28", "Sun, Mar 05", ["Tue, Feb 29", "Mar 05"]),
+        monday: "2028-02-28",
+        days: ["2028-02-29", "2028-03-05"],
+      },
+      {
+        name: "ten years back, ISO week dates",
+        body: yearless("2016-11-21", "2016-11-27", ["2016-11-21"]),
+        monday: "2016-11-21",
+        days: ["2016-11-21"],
+      },
+      {
+        name: "ten years ahead, week_ending only",
+        body: { ...yearless("", "Sun, Nov 30", ["Mon, Nov 24"]), week_starting: undefined },
+        monday: "2036-11-24",
+        days: ["2036-11-24"],
+      },
+      {
+        name: "a year equal to the Sunday's year",
+        body: { ...yearless("Mon, Dec 31", "Sun, Jan 06", []), year: 2030 },
+        monday: "2029-12-31",
+        days: [],
+      },
+    ],
+  )
+) {
+  Deno.test(`parseWeekLog relative to the Monday asked for: ${c.name}`, () => {
+    const week = parseWeekLog(c.body, c.monday);
+    assert.equal(week.monday, c.monday);
+    assert.equal(week.sunday, Temporal.PlainDate.from(c.monday).add({ days: 6 }).toString());
+    assert.deepEqual(week.projects[0].tasks[0].days.map((d) => d.date), c.days);
+  });
+}
+
+for (
+  const c of table<{ name: string; body: Record<string, unknown>; monday: string; why: RegExp }>([
+    {
+      name: "a Christmas detail when New Year 2029 was asked for",
+      body: yearless("Mon, Dec 25", "Sun, Dec 31", []),
+      monday: "2029-12-31",
+      why: /week_starting "Mon, Dec 25" is not in the week of 2029-12-31 asked for/,
+    },
+    {
+      name: "an ISO Monday of another year",
+      body: yearless("2028-12-25", "2028-12-31", []),
+      monday: "2023-12-25",
+      why: /week_starting "2028-12-25" is not in the week of 2023-12-25/,
+    },
+    {
+      name: "a week_ending that does not end the week",
+      body: yearless("Mon, Dec 25", "Sun, Jan 07", []),
+      monday: "2023-12-25",
+      why: /week_ending "Sun, Jan 07" is not in the week/,
+    },
+    {
+      name: "a year that is neither the Monday's nor the Sunday's",
+      body: { ...yearless("Mon, Dec 25", "Sun, Dec 31", []), year: 2028 },
+      monday: "2023-12-25",
+      why: /year 2028 is not the year of the week of 2023-12-25/,
+    },
+    {
+      name: "an ISO day of the same display week five years later",
+      body: yearless("Mon, Dec 25", "Sun, Dec 31", ["2028-12-27"]),
+      monday: "2023-12-25",
+      why: /a day dated "2028-12-27" is not in the week of 2023-12-25/,
+    },
+    {
+      name: "a display day outside the week",
+      body: yearless("Mon, Dec 25", "Sun, Dec 31", ["Tue, Jan 02"]),
+      monday: "2023-12-25",
+      why: /a day dated "Tue, Jan 02" is not in the week of 2023-12-25/,
+    },
+    {
+      name: "a weekday that does not fit the date",
+      body: yearless("Mon, Dec 25", "Sun, Dec 31", ["Fri, Dec 27"]),
+      monday: "2023-12-25",
+      why: /a day dated "Fri, Dec 27" is not in the week/,
+    },
+    {
+      name: "no week date at all",
+      body: { ...yearless("", "", []), week_starting: undefined, week_ending: undefined },
+      monday: "2023-12-25",
+      why: /no week_starting or week_ending/,
+    },
+  ])
+) {
+  Deno.test(`parseWeekLog refuses ${c.name}`, () => {
+    assert.throws(() => parseWeekLog(c.body, c.monday), (error: unknown) => {
+      assert.ok(error instanceof ShapeError);
+      assert.match(error.message, /^ERP answered the week log 7 in a shape this server/);
+      assert.match(error.message, c.why);
+      return true;
+    });
+  });
+}
+
+Deno.test("parseWeekLog: decimal_hours round by the one rule, on the digits the ERP wrote", () => {
+  for (
+    const [decimal, minutes] of [
+      ["2.675", 161],
+      ["1.025", 62],
+      ["0.025", 2],
+      ["8.20", 492],
+      [2.675, 161],
+    ] as const
+  ) {
+    const week = parseWeekLog(
+      {
+        ...yearless("2026-01-05", "2026-01-11", []),
+        projects: [{
+          id: 5,
+          tasks: [{ description: "d", days: [{ date: "2026-01-05", decimal_hours: decimal }] }],
+        }],
+      },
+      "2026-01-05",
+    );
+    assert.equal(week.projects[0].tasks[0].days[0].minutes, minutes, String(decimal));
+  }
 });
