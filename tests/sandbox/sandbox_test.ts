@@ -1460,3 +1460,175 @@ Deno.test("pages escape every text they show", async () => {
     assertEquals(escapeHtml(`a&b<c>"d'`), "a&amp;b&lt;c&gt;&quot;d&#39;");
   });
 });
+
+// ---- variants seen from other clients (each off by default) ----
+
+Deno.test("variants are all off by default", async () => {
+  await withSandbox({ today: TODAY }, (s) => {
+    assertEquals(
+      [
+        s.erp.omitYear,
+        s.erp.listAsJsonString,
+        s.erp.saveAnswer,
+        s.erp.personWithoutEmail,
+        s.erp.slackAccepts,
+        s.erp.hugeBodyBytes,
+        s.erp.echoAuthorization,
+      ],
+      [false, false, "week", false, false, undefined, false],
+    );
+  });
+});
+
+Deno.test("omitYear: details and summaries carry no year; ISO day dates stay", async () => {
+  await withSandbox({ today: TODAY, omitYear: true }, async (s) => {
+    const monday = s.erp.fixtures.weeks.yearBoundary;
+    const week = weekOf(s, monday);
+    const body = await detail(s, week.id);
+    assert(!("year" in body), "no year in the detail");
+    assertEquals([body.week_starting, body.week_ending], ["Mon, Dec 29", "Sun, Jan 04"]);
+    assertEquals(body.projects[0].tasks[0].days[0].date, "2025-12-29");
+    const list = await get(s, "project-logs/person/list/?year=2025");
+    const summary = list.body.person_week_logs.flatMap((g: Json) => g.months_log)
+      .find((w: Json) => w.id === week.id);
+    assert(summary && !("year" in summary), "no year in the summary");
+    const month = await get(s, "project-logs/person/month-list/?year=2026&month=1");
+    assert(month.body.every((w: Json) => !("year" in w)), "no year in month-list");
+  });
+});
+
+Deno.test("listAsJsonString: list and month-list answer a JSON string of their usual body", async () => {
+  await withSandbox({ today: TODAY }, async (s) => {
+    const plainList = (await get(s, "project-logs/person/list/?year=2026")).body;
+    const plainMonth = (await get(s, "project-logs/person/month-list/?year=2026&month=11")).body;
+    s.erp.listAsJsonString = true;
+    const list = await get(s, "project-logs/person/list/?year=2026");
+    const month = await get(s, "project-logs/person/month-list/?year=2026&month=11");
+    assertEquals([typeof list.body, typeof month.body], ["string", "string"]);
+    assertEquals(JSON.parse(list.body), plainList);
+    assertEquals(JSON.parse(month.body), plainMonth);
+    // Other answers are unchanged.
+    assertEquals(typeof (await get(s, "project-logs/log_labels/")).body, "object");
+  });
+});
+
+Deno.test("saveAnswer: the save happens, the answer is what the switch says", async (t) => {
+  for (
+    const [mode, status, body] of [
+      ["saved", 200, { saved: true }],
+      ["status", 200, { status: "ok" }],
+      ["empty", 204, undefined],
+    ] as const
+  ) {
+    await t.step(mode, async () => {
+      await withSandbox({ today: TODAY, saveAnswer: mode }, async (s) => {
+        const week = weekOf(s, s.erp.fixtures.weeks.draft);
+        const sent = await detail(s, week.id);
+        sent.projects[0].tasks[0].days[0].hours = 7;
+        const reply = await call(s, "PATCH", savePath(week.id), { body: sent });
+        assertEquals([reply.status, reply.body], [status, body]);
+        if (mode === "empty") assertEquals(reply.text, "");
+        assertEquals(weekOf(s, week.monday).projects[0].tasks[0].days[0].hours, 7);
+        // A refused save still answers its error.
+        const stale = await call(s, "PATCH", savePath(week.id), { body: sent });
+        assertEquals(stale.status, 409);
+      });
+    });
+  }
+});
+
+Deno.test("personWithoutEmail: core/person answers id and name only", async () => {
+  await withSandbox({ today: TODAY, personWithoutEmail: true }, async (s) => {
+    const reply = await get(s, "core/person/");
+    assertEquals([reply.status, reply.body], [200, { id: 17, name: "Alice Example" }]);
+  });
+});
+
+Deno.test("slackAccepts: a week without a log is accepted and recorded as sent", async () => {
+  await withSandbox({ today: TODAY, slackAccepts: true }, async (s) => {
+    const day = s.erp.fixtures.weeks.withoutLog;
+    const body = {
+      email: "alice@example.com",
+      logs: [{ date: day, time_spent: "01:02", description: "Off", subteam: 41, label_id: 37 }],
+    };
+    const reply = await call(s, "POST", SLACK, { body });
+    assertEquals([reply.status, reply.body], [201, {
+      detail: "Logs created successfully.",
+      created: 1,
+    }]);
+    assertEquals(s.erp.slackReceived, [{ user: "alice@example.com", body }]);
+    assertEquals(s.erp.weekLog("alice@example.com", day), undefined, "no week log is created");
+    // Field errors are still refused, and not recorded.
+    const bad = await call(s, "POST", SLACK, {
+      body: { ...body, logs: [{ ...body.logs[0], time_spent: "1h" }] },
+    });
+    assertEquals(bad.status, 400);
+    assertEquals(s.erp.slackReceived.length, 1);
+    // Off again: the same request is refused as before.
+    s.erp.slackAccepts = false;
+    const refused = await call(s, "POST", SLACK, { body });
+    assertEquals(refused.body.error, "UNAUTHORIZED_PROJECT_ACCESS");
+  });
+});
+
+Deno.test("hugeBodyBytes: project-logs GETs stream a valid JSON list of that size", async () => {
+  await withSandbox({ today: TODAY, hugeBodyBytes: 300_000 }, async (s) => {
+    const reply = await get(s, "project-logs/person/list/?year=2026");
+    assertEquals(reply.status, 200);
+    assert(Array.isArray(reply.body), "a JSON list");
+    assert(
+      reply.text.length > 298_000 && reply.text.length <= 300_000,
+      `size ${reply.text.length}`,
+    );
+    assertEquals(reply.headers.get("content-length"), null);
+    // core/ answers are untouched.
+    assertEquals((await get(s, "core/person/")).body.id, 17);
+  });
+});
+
+Deno.test("echoAuthorization: a 400 echoes the Authorization header, other answers do not", async () => {
+  await withSandbox({ today: TODAY, echoAuthorization: true }, async (s) => {
+    const week = weekOf(s, s.erp.fixtures.weeks.completed);
+    const completed = await call(s, "PATCH", savePath(week.id), { body: await detail(s, week.id) });
+    assertEquals(completed.status, 400);
+    assertEquals(
+      completed.body.detail,
+      `Week log is already completed. (request headers: Authorization: Token ${ALICE})`,
+    );
+    const fields = await get(s, "project-logs/person/list/?year=x");
+    assertEquals(fields.body, {
+      year: ["A valid integer is required."],
+      request: [`Authorization: Token ${ALICE}`],
+    });
+    assert(!(await get(s, "core/person/")).text.includes(ALICE), "a 200 does not echo");
+  });
+});
+
+Deno.test("addWeekLog: a week far from today, with a project per team and its entries", async () => {
+  await withSandbox({ today: TODAY }, async (s) => {
+    const id = s.erp.addWeekLog("alice@example.com", "2036-11-24", [
+      {
+        date: "2036-11-30",
+        teamId: 44,
+        description: "Far",
+        hours: 2,
+        minutes: 15,
+        label: 44,
+      },
+    ]);
+    const week = weekOf(s, "2036-11-24");
+    assertEquals([week.id, week.sunday, week.isCompleted], [id, "2036-11-30", false]);
+    assertEquals(week.projects.length, 5);
+    const body = await detail(s, id);
+    assertEquals([body.week_starting, body.year], ["Mon, Nov 24", 2036]);
+    const list = await get(s, "project-logs/person/list/?year=2036");
+    assertEquals(list.body.person_week_logs[0].months_log[0].id, id);
+    let refused = "";
+    try {
+      s.erp.addWeekLog("alice@example.com", "2036-11-24");
+    } catch (error) {
+      refused = String(error);
+    }
+    assert(refused.includes("already has one"), refused);
+  });
+});
