@@ -166,6 +166,12 @@ function decimalText(value: unknown): string | number | undefined {
   return typeof value === "string" ? value.trim() : value as number;
 }
 
+/** An ERP value for a message: JSON, at most 40 characters. */
+function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
 /** The body itself, or the JSON a string body holds (some ERPs encode the list twice). */
 function unwrapJsonString(body: unknown, what: string): unknown {
   if (typeof body !== "string") return body;
@@ -227,12 +233,12 @@ export function parseWeekLog(body: unknown, asked: string | PlainDate): WeekLog 
   for (const g of given) {
     const date = parseErpDateNear(g.value, g.want);
     if (!date && !parseErpDate(g.value, g.want.year)) {
-      throw new ShapeError(what, `${g.field} ${JSON.stringify(g.value)} is not a date`);
+      throw new ShapeError(what, `${g.field} ${quote(g.value)} is not a date`);
     }
     if (!date?.equals(g.want)) {
       throw new ShapeError(
         what,
-        `${g.field} ${JSON.stringify(g.value)} is not in the week of ${monday} asked for`,
+        `${g.field} ${quote(g.value)} is not in the week of ${monday} asked for`,
       );
     }
   }
@@ -256,7 +262,7 @@ export function parseWeekLog(body: unknown, asked: string | PlainDate): WeekLog 
           if (!date || !inWeek(date)) {
             throw new ShapeError(
               what,
-              `a day dated ${JSON.stringify(d.date)} is not in the week of ${monday}`,
+              `a day dated ${quote(d.date)} is not in the week of ${monday}`,
             );
           }
           return {
