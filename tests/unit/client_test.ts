@@ -776,3 +776,12 @@ Deno.test("getWeek reads a yearless detail relative to the Monday asked for, nev
   assert.equal(newYear.projects[0].tasks[0].days[0].date, "2030-01-06");
   await assert.rejects(() => client.getWeek(1, "2029-12-31"), ShapeError);
 });
+
+Deno.test("person(): an answer without email says no email (undefined), never an empty one", async () => {
+  for (const body of [{ id: 17, name: "Jane Doe" }, { id: 17, name: "Jane Doe", email: "" }]) {
+    const { client } = clientWith(() => json(body));
+    const person = await client.person();
+    assert.deepEqual(person, { id: 17, email: undefined, name: "Jane Doe" });
+    assert.equal(person.email === undefined, true);
+  }
+});
