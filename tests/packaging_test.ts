@@ -26,6 +26,7 @@ import { compileFlags, TARGETS } from "../src/cli/compile.ts";
 import { ENV_VARS } from "../src/config.ts";
 import {
   bundleManifest,
+  DEFAULT_REPOSITORY,
   installLinks,
   LINKS_END,
   LINKS_START,
@@ -75,7 +76,8 @@ async function standIn(dir: string): Promise<string> {
       q(`${ROOT}main.ts`)
     } "$@"\n`,
   );
-  await Deno.chmod(exe, 0o755);
+  // As an executable arrives from another job's artifact: without its mode bits.
+  await Deno.chmod(exe, 0o644);
   return exe;
 }
 
@@ -202,7 +204,11 @@ Deno.test("bundle: packing a stand-in executable gives manifest.json, icon.png a
       "server/project-logs-mcp",
     ]);
     const server = entries.find((e) => e.filename === "server/project-logs-mcp")!;
-    assert.equal((server.externalFileAttributes >>> 16) & 0o755, 0o755, "mode rwxr-xr-x kept");
+    assert.equal(
+      (server.externalFileAttributes >>> 16) & 0o755,
+      0o755,
+      "the executable keeps rwxr-xr-x",
+    );
     assert.deepEqual(await read("server/project-logs-mcp"), await Deno.readFile(exe));
     assert.deepEqual(await read("icon.png"), await Deno.readFile(`${ROOT}packaging/icon.png`));
     const manifest = JSON.parse(decoder.decode(await read("manifest.json")));
@@ -399,8 +405,16 @@ Deno.test("release workflow: every platform's bundle is tried on its own runner 
   assert.equal(registry.permissions?.["id-token"], "write");
   assert.match(runs(registry), /mcp-publisher login github-oidc/);
 
-  // Every task the workflows call exists.
+  // CI packs and smoke-tests a real compiled executable on every change.
   const ci = await Deno.readTextFile(`${ROOT}.github/workflows/ci.yml`);
+  const ciJobs = (parseYaml(ci) as { jobs: Record<string, Job> }).jobs;
+  assert.match(runs(ciJobs.bundle), /deno task compile x86_64-unknown-linux-gnu/);
+  assert.match(
+    runs(ciJobs.bundle),
+    /deno task smoke out\/project-logs-mcp-x86_64-unknown-linux-gnu\.mcpb/,
+  );
+
+  // Every task the workflows call exists.
   const called = [...(runs(build) + runs(smoke) + ci).matchAll(/deno task (\w[\w-]*)/g)]
     .map((m) => m[1]);
   assert.ok(called.includes("ok"), "CI runs deno task ok");
@@ -415,7 +429,7 @@ Deno.test("README: the one-click links are generated, and open VS Code and Curso
   const links = installLinks(VERSION);
   for (const link of Object.values(links)) assert.ok(block.includes(`](${link})`));
 
-  const image = `ghcr.io/project-logs/project-logs-mcp:${VERSION}`;
+  const image = `ghcr.io/${DEFAULT_REPOSITORY.toLowerCase()}:${VERSION}`;
   const vscode = new URL(links.vscodeDocker);
   assert.equal(vscode.origin + vscode.pathname, "https://insiders.vscode.dev/redirect/mcp/install");
   const inputs = JSON.parse(vscode.searchParams.get("inputs")!);
@@ -451,7 +465,7 @@ Deno.test("README: the one-click links are generated, and open VS Code and Curso
     assert.ok(routes.some((r) => r.startsWith(route)), route);
   }
   // The docker lines name the image and a tag the release workflow pushes (checked above).
-  const latest = "ghcr.io/project-logs/project-logs-mcp:latest";
+  const latest = `ghcr.io/${DEFAULT_REPOSITORY.toLowerCase()}:latest`;
   assert.match(
     install,
     new RegExp(`docker run -i --rm [^\`]*${latest.replaceAll(".", "\\.")} deno task start`),
