@@ -300,8 +300,7 @@ export const VSCODE_INPUTS = [
   {
     id: "timezone",
     type: "promptString",
-    description: "Your time zone, e.g. Europe/Paris",
-    default: "UTC",
+    description: "Your time zone, e.g. Europe/Paris (empty: the computer's; in Docker, UTC)",
   },
 ] as const;
 
@@ -314,7 +313,7 @@ function linkEnv(kind: "vscode" | "cursor"): Record<string, string> {
         ERP_API_BASE_URL: "https://erp.example.com/api/v1/",
         MCP_AUTHORIZED_USERS: "you@example.com",
         ERP_API_TOKEN: "",
-        MCP_TIMEZONE: "UTC",
+        MCP_TIMEZONE: "",
       };
       return [c.env, placeholders[c.env]];
     }),

@@ -395,6 +395,12 @@ Deno.test("release workflow: every platform's bundle is tried on its own runner 
   assert.equal(container.permissions?.packages, "write");
   assert.match(runs(container), /image="ghcr\.io\/\$\{GITHUB_REPOSITORY,,\}"/);
   assert.match(runs(container), /tags=\$image:\$version,\$image:latest/);
+  // The image is tried as the README runs it, over HTTP and over stdio, before the push.
+  assert.match(runs(container), /docker run -d --name smoke -p 8000:8000 \\\n/);
+  assert.match(runs(container), /curl -fsS http:\/\/127\.0\.0\.1:8000\/healthz/);
+  assert.match(runs(container), /docker run -i --rm \\\n[\s\S]*?:smoke deno task start\)/);
+  const tried = container.steps.findIndex((s) => s.run?.includes("curl -fsS"));
+  assert.ok(tried >= 0 && tried < container.steps.indexOf(push), "tried before the push");
 
   // Nothing is published before every platform passed.
   assert.ok(needs(container).includes("smoke"));
