@@ -32,6 +32,7 @@ import {
   LINKS_START,
   SERVER_SCHEMA_URL,
 } from "../packaging/mod.ts";
+import type { ServerJsonOptions } from "../packaging/build.ts";
 import type { SmokeOptions } from "../packaging/smoke.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
@@ -96,6 +97,12 @@ function smokeTask(o: Omit<SmokeOptions, "log">) {
   return task("smoke", o.bundle, ...flags);
 }
 
+/** `deno task package server-json` (packaging/build.ts, as the release workflow runs it). */
+function serverJsonTask(o: Omit<ServerJsonOptions, "version"> & { out?: string }) {
+  const flags = (["out", "repository"] as const).flatMap((k) => o[k] ? [`--${k}`, o[k]] : []);
+  return task("package", "server-json", "--from", o.from, ...flags);
+}
+
 /** The bundle tool's validator prints to the console; keep the test output readable. */
 function quietly<T>(fn: () => T): T {
   const log = console.log;
@@ -111,6 +118,9 @@ Deno.test("bundle manifest: each platform's passes the bundle tool's own validat
   const dir = await Deno.makeTempDir({ prefix: "packaging_manifest_" });
   try {
     await Deno.copyFile(`${ROOT}packaging/icon.png`, `${dir}/icon.png`);
+    // A PNG's IHDR holds width and height at bytes 16–23: Claude Desktop wants 512×512.
+    const ihdr = new DataView((await Deno.readFile(`${dir}/icon.png`)).buffer, 16, 8);
+    assert.deepEqual([ihdr.getUint32(0), ihdr.getUint32(4)], [512, 512]);
     const tools = GOLDEN_TOOLS.map((name) => ({ name, description: `${name} does things` }));
     const expected: Record<string, [string, string]> = {
       "x86_64-unknown-linux-gnu": ["linux", "server/project-logs-mcp"],
@@ -282,16 +292,11 @@ Deno.test("server.json: the script fills version and each bundle's SHA-256, and 
       await Deno.writeFile(`${dir}/project-logs-mcp-${target}.mcpb`, bytes);
       hashes[target] = sha256(bytes);
     }
-    const run = await task(
-      "package",
-      "server-json",
-      "--from",
-      dir,
-      "--out",
-      `${dir}/server.json`,
-      "--repository",
-      "Acme/Logs-MCP",
-    );
+    const run = await serverJsonTask({
+      from: dir,
+      out: `${dir}/server.json`,
+      repository: "Acme/Logs-MCP",
+    });
     assert.equal(run.code, 0, run.out);
     const doc = JSON.parse(await Deno.readTextFile(`${dir}/server.json`));
 
@@ -327,7 +332,7 @@ Deno.test("server.json: the script fills version and each bundle's SHA-256, and 
     assert.equal(validate(badHash), false);
 
     await Deno.remove(`${dir}/project-logs-mcp-x86_64-pc-windows-msvc.mcpb`);
-    const missing = await task("package", "server-json", "--from", dir);
+    const missing = await serverJsonTask({ from: dir });
     assert.notEqual(missing.code, 0);
     assert.match(missing.out, /no bundle at ".*x86_64-pc-windows-msvc\.mcpb"/);
   } finally {
@@ -470,6 +475,18 @@ Deno.test("README: the one-click links are generated, and open VS Code and Curso
   for (const route of ["Claude Desktop", "VS Code and Cursor", "MCP Registry", "Container image"]) {
     assert.ok(routes.some((r) => r.startsWith(route)), route);
   }
+  // Every link inside the section leads to a heading (GitHub's slugs) or an explicit anchor.
+  const slug = (h: string) =>
+    h.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-");
+  const anchors = new Set([
+    ...[...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])),
+    ...[...readme.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]),
+  ]);
+  const section = install.slice(0, install.indexOf("\n## ", 1));
+  for (const [, anchor] of section.matchAll(/\]\(#([^)]+)\)/g)) {
+    assert.ok(anchors.has(anchor), `#${anchor} leads somewhere`);
+  }
+
   // The docker lines name the image and a tag the release workflow pushes (checked above).
   const latest = `ghcr.io/${DEFAULT_REPOSITORY.toLowerCase()}:latest`;
   assert.match(
