@@ -39,15 +39,18 @@ export function checkAllowed(
 ): string | undefined {
   const { entries, problem } = currentAllowlist(config);
   if (isAllowed(email, entries)) return undefined;
-  const from = tokenFrom ? ` (token from ${tokenFrom})` : "";
+  const from = tokenFrom ? ` The token came from ${tokenFrom}.` : "";
   if (problem) {
-    return `Sign-in refused for "${email}"${from}: the allowlist file cannot be read, so nobody may use this server: ${problem}. ` +
+    return `Sign-in refused for "${email}": the allowlist file cannot be read, so nobody may use this server: ${problem}.${from} ` +
       `Whoever runs this server must fix "${config.allowlistSource}"; it is read again on every call.`;
   }
   return refusal(email, entries, config.allowlistSource, !!config.reloadAllowlist, from);
 }
 
-/** Why `email` is refused, and where to add it; `live` when the list is a file read on each call. */
+/**
+ * Why `email` is refused, and where to add it; `live` when the list is a file read on each call,
+ * `from` a sentence naming where the token came from.
+ */
 export function refusal(
   email: string,
   list: readonly string[],
@@ -56,11 +59,11 @@ export function refusal(
   from = "",
 ): string {
   if (list.length === 0) {
-    return `Sign-in refused for "${email}"${from}: the allowlist is empty, so nobody may use this server. ` +
+    return `Sign-in refused for "${email}": the allowlist is empty, so nobody may use this server.${from} ` +
       `Add the email (or "@domain") to MCP_AUTHORIZED_USERS or to "authorized_emails" in ${source}, then ${
         live ? "try again (the file is read on every call)" : "restart the server"
       }.`;
   }
-  return `Sign-in refused for "${email}"${from}: not on the allowlist (${source}). ` +
+  return `Sign-in refused for "${email}": not on the allowlist (${source}).${from} ` +
     `Ask whoever runs this server to add it.`;
 }

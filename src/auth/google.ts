@@ -82,7 +82,7 @@ export function startGoogleSignIn(opts: GoogleSignInOptions): Attempt {
       200,
       outcome.status,
       titles[outcome.status as keyof typeof titles] ?? "Sign-in failed",
-      `${outcome.message}. ${next}`,
+      `${outcome.message.replace(/\.$/, "")}. ${next}`,
     );
   }
 

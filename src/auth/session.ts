@@ -22,9 +22,9 @@ export type SignInMethod =
 export const TOKEN_SOURCES: Readonly<Record<SignInMethod, string>> = Object.freeze({
   header: "the request's Authorization header",
   token: "the authenticate_with_token tool",
-  google: "a Google access token (authenticate_with_google)",
-  browser: "the Google sign-in in the browser (authenticate_via_browser)",
-  erp_browser: "the ERP web site in a browser (authenticate_via_erp_browser)",
+  google: "a Google access token given to authenticate_with_google",
+  browser: "the Google sign-in in the browser of authenticate_via_browser",
+  erp_browser: "the ERP web site sign-in of authenticate_via_erp_browser",
   environment: "ERP_API_TOKEN in the server's configuration",
 });
 
@@ -281,14 +281,14 @@ export class Session {
     if (!this.config.trustTypedEmail) {
       throw new UserError(
         typed
-          ? `Sign-in refused for "${typed}" (token from ${from}): the ERP accepted the token but did not say whose it is, so that email cannot be checked against the allowlist`
-          : `Sign-in refused (token from ${from}): the ERP accepted the token but did not say whose it is, so it cannot be checked against the allowlist`,
+          ? `Sign-in refused for "${typed}": the ERP accepted the token from ${from} but did not say whose it is, so that email cannot be checked against the allowlist`
+          : `Sign-in refused: the ERP accepted the token from ${from} but did not say whose it is, so it cannot be checked against the allowlist`,
         `Sign in in a way the ERP names you (authenticate_via_browser with Google, or authenticate_with_google). ${optIn}`,
       );
     }
     if (!typed) {
       throw new UserError(
-        `Cannot sign in (token from ${from}): the ERP accepted the token but did not say whose it is`,
+        `Cannot sign in: the ERP accepted the token from ${from} but did not say whose it is`,
         "Call authenticate_with_token again with your email in the email parameter (this server accepts an email the ERP does not confirm).",
       );
     }
