@@ -1,6 +1,15 @@
 /** Sign-in through the tools: validation, allowlist on every path, one identity per session. */
 import assert from "node:assert/strict";
-import { type Harness, type Result, withHarness } from "../helpers.ts";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { formatCheck, runDoctor } from "../../src/cli/doctor.ts";
+import { loadConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import { serveHttp } from "../../src/transports/http.ts";
+import { type Harness, type Result, TODAY, withHarness } from "../helpers.ts";
 
 Deno.test("authenticate_with_token: Token, Bearer and bare keys; the ERP's email wins", async () => {
   for (
@@ -332,4 +341,58 @@ Deno.test("errors name where the token came from: a revoked ERP_API_TOKEN, a wro
     const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.alice.token });
     assert.match(r.text, /refused the token from the authenticate_with_token tool \(401\)/);
   });
+});
+
+Deno.test("MCP_TRUST_TYPED_EMAIL is shown by whoami and doctor; off by default", async () => {
+  for (const trust of [false, true]) {
+    await withHarness({ env: trust ? { MCP_TRUST_TYPED_EMAIL: "true" } : {} }, async (h) => {
+      const who = await h.call("whoami");
+      assert.equal(who.data.trust_typed_email, trust);
+      assert.equal(/MCP_TRUST_TYPED_EMAIL/.test(who.text), trust, who.text);
+      const checks = await runDoctor({
+        config: h.config,
+        fetch,
+        findBrowser: () => ({ path: "/usr/bin/true", searched: [] }),
+        probePort: () => Promise.resolve("free"),
+      });
+      const line = checks.map(formatCheck).find((l) => l.includes("MCP_TRUST_TYPED_EMAIL"));
+      assert.equal(!!line, trust, checks.map(formatCheck).join("\n"));
+      if (line) assert.match(line, /weaker/);
+    });
+  }
+});
+
+Deno.test("hosted, header token: whoami says it came from the request's header, never shows it", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const { alice } = sb.erp.fixtures.users;
+  const vars: Record<string, string> = {
+    ERP_API_BASE_URL: sb.apiBase,
+    MCP_AUTHORIZED_USERS: alice.email,
+    MCP_TIMEZONE: "UTC",
+  };
+  const config = loadConfig([], {
+    getEnv: (n) => vars[n],
+    readFile: () => undefined,
+    defaultAllowlistPath: "authorized_users.json",
+    defaultTimeZone: "UTC",
+  });
+  const http = await serveHttp({ config, log: silentLogger, hostname: "127.0.0.1", port: 0 });
+  const client = new Client({ name: "whoami-header-test", version: "1" });
+  try {
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL("/mcp", http.url), {
+        requestInit: { headers: { Authorization: `Token ${alice.token}` } },
+      }),
+    );
+    const raw = await client.callTool({ name: "whoami", arguments: {} });
+    const who = raw.structuredContent as Record<string, unknown>;
+    assert.equal(who.email, alice.email);
+    assert.equal(who.token_source, "the request's Authorization header");
+    assert.match((raw.content as { text: string }[])[0].text, /token from the request's/);
+    assert.ok(!JSON.stringify(raw).includes(alice.token), "no token in whoami");
+  } finally {
+    await client.close();
+    await http.close();
+    await sb.close();
+  }
 });
