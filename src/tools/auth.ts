@@ -159,13 +159,15 @@ export const whoami = defineTool({
       : ` A browser sign-in (${attempt.method}) is pending${
         attempt.url ? ` at ${attempt.url}` : ""
       } until ${attempt.expiresAt}.`;
-    if (!creds && ctx.session.hasPendingToken) {
+    if (creds || ctx.session.hasPendingToken) {
+      // The allowlist as it is now (a signed-in person may have been removed from the file).
       const from = ctx.session.tokenSource;
       try {
         creds = await ctx.session.require(ctx.signal);
       } catch (error) {
         if (!(error instanceof UserError || error instanceof ErpError)) throw error;
-        note += ` The token from ${from} could not be used: ${error.message}.`;
+        creds = undefined;
+        note += ` The token from ${from} could not be used: ${error.message.replace(/\.$/, "")}.`;
       }
     }
     const trust = ctx.config.trustTypedEmail;

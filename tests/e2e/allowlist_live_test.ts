@@ -50,6 +50,13 @@ for (const row of SIGN_INS) {
       assert.equal((await h.call("get_active_projects")).isError, false);
 
       files[FILE] = list("bob@other.test");
+      const who = await h.call("whoami");
+      assert.equal(who.data.signed_in, false, "whoami sees the list as it is now");
+      assert.match(who.text, /could not be used: Sign-in refused for "alice@example\.com"/);
+      assert.equal((await row.signIn(h)).isError, true, "and cannot sign in again");
+      files[FILE] = list("alice@example.com");
+      assert.equal((await row.signIn(h)).isError, false);
+      files[FILE] = list("bob@other.test");
       let refused!: Result;
       const requests = await h.countCalls(async () => {
         refused = await h.call("get_active_projects");
