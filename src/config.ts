@@ -15,6 +15,16 @@ export interface Config {
   readonly authorizedEmails: readonly string[];
   /** Where the allowlist came from, for messages. */
   readonly allowlistSource: string;
+  /**
+   * Let an email given at sign-in pass the allowlist when the ERP does not say whose the token
+   * is (weaker: anyone with a valid ERP token may then claim a listed email). Off by default.
+   */
+  readonly trustTypedEmail: boolean;
+  /**
+   * Reads the allowlist file again as it is now (ConfigError when malformed); absent when the
+   * list came from a flag or variable. Not enumerable: a function, kept out of comparisons.
+   */
+  readonly reloadAllowlist?: () => string[];
   /** An ERP token that signs the stdio session in at start. */
   readonly token?: string;
   readonly googleClientId?: string;
@@ -63,6 +73,7 @@ export const ENV_VARS = [
   "ERP_TIMEOUT_SECONDS",
   "MCP_AUTHORIZED_USERS",
   "MCP_AUTHORIZED_USERS_FILE",
+  "MCP_TRUST_TYPED_EMAIL",
   "MCP_GOOGLE_CLIENT_ID",
   "MCP_OAUTH_PORT",
   "MCP_GOOGLE_AUTH_URL",
@@ -99,6 +110,11 @@ export const SETTINGS = [
     "--authorized-users-file",
     "MCP_AUTHORIZED_USERS_FILE",
     "allowlist file (default authorized_users.json beside the server)",
+  ],
+  [
+    "--trust-typed-email",
+    "MCP_TRUST_TYPED_EMAIL",
+    "let an email typed at sign-in pass the allowlist when the ERP does not name the token's owner (weaker)",
   ],
   ["--google-client-id", "MCP_GOOGLE_CLIENT_ID", "Google OAuth client id for browser sign-in"],
   ["--oauth-port", "MCP_OAUTH_PORT", "loopback port of the Google sign-in page (default 8765)"],
@@ -165,6 +181,7 @@ export const FLAG_OPTIONS = {
   "timeout": { type: "string" },
   "authorized-users": { type: "string" },
   "authorized-users-file": { type: "string" },
+  "trust-typed-email": { type: "boolean" },
   "google-client-id": { type: "string" },
   "oauth-port": { type: "string" },
   "google-auth-url": { type: "string" },
@@ -219,6 +236,7 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   const listRaw = pick("authorized-users", "MCP_AUTHORIZED_USERS");
   let authorizedEmails: string[];
   let allowlistSource: string;
+  let reloadAllowlist: (() => string[]) | undefined;
   if (listRaw) {
     authorizedEmails = parseEmails(
       listRaw.split(","),
@@ -231,6 +249,7 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       src.defaultAllowlistPath;
     authorizedEmails = readAllowlistFile(path, src.readFile);
     allowlistSource = path;
+    reloadAllowlist = () => readAllowlistFile(path, src.readFile);
   }
 
   const timeZone = pick("timezone", "MCP_TIMEZONE") ?? src.defaultTimeZone;
@@ -270,12 +289,20 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
     );
   }
   const holidaysPath = pick("holidays", "MCP_HOLIDAYS");
+  const trustEnv = src.getEnv("MCP_TRUST_TYPED_EMAIL")?.trim().toLowerCase();
+  if (trustEnv && !["1", "0", "true", "false", "yes", "no"].includes(trustEnv)) {
+    throw new ConfigError(
+      `Invalid value "${trustEnv}" in --trust-typed-email / MCP_TRUST_TYPED_EMAIL: expected true or false`,
+    );
+  }
 
-  return Object.freeze({
+  const config: Config = {
     erpBaseUrl,
     erpWebUrl,
     authorizedEmails: Object.freeze(authorizedEmails),
     allowlistSource,
+    trustTypedEmail: flags["trust-typed-email"] === true ||
+      ["1", "true", "yes"].includes(trustEnv ?? ""),
     token: src.getEnv("ERP_API_TOKEN")?.trim() || undefined,
     googleClientId: pick("google-client-id", "MCP_GOOGLE_CLIENT_ID"),
     oauthPort: port(pick("oauth-port", "MCP_OAUTH_PORT"), 8765, "--oauth-port", "MCP_OAUTH_PORT"),
@@ -325,7 +352,9 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
     confirmWrites: !(flags["no-confirm"] === true ||
       ["1", "true", "yes"].includes(noConfirmEnv ?? "")),
     ...(src.now ? { now: src.now } : {}),
-  });
+  };
+  if (reloadAllowlist) Object.defineProperty(config, "reloadAllowlist", { value: reloadAllowlist });
+  return Object.freeze(config);
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);

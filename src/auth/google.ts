@@ -82,7 +82,7 @@ export function startGoogleSignIn(opts: GoogleSignInOptions): Attempt {
       200,
       outcome.status,
       titles[outcome.status as keyof typeof titles] ?? "Sign-in failed",
-      `${outcome.message}. ${next}`,
+      `${outcome.message.replace(/\.$/, "")}. ${next}`,
     );
   }
 
@@ -146,6 +146,7 @@ async function exchangeToken(
   if (!googleToken || googleToken.length > 4096) {
     return { status: "failed", message: "Google's answer carries no access token" };
   }
+  const stop = session.signal; // a sign-out during the exchange wins: nothing is kept
   try {
     const got = await session.anonymousClient(signal).googleLogin(googleToken);
     const creds = got.email
@@ -155,6 +156,7 @@ async function exchangeToken(
         name: got.name,
         method: "browser",
         emailVerified: true,
+        stop,
       })
       : await session.verify(got.token, undefined, "browser", signal);
     return {

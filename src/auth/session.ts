@@ -6,7 +6,7 @@ import type { Config } from "../config.ts";
 import { ErpClient } from "../erp/client.ts";
 import { ErpError } from "../erp/errors.ts";
 import { UserError } from "../errors.ts";
-import { isAllowed, refusal } from "./allowlist.ts";
+import { checkAllowed } from "./allowlist.ts";
 import type { TokenCache } from "./token_cache.ts";
 
 /** How the session signed in. */
@@ -17,6 +17,16 @@ export type SignInMethod =
   | "browser"
   | "erp_browser"
   | "header";
+
+/** Where a session's token came from, by sign-in method: for whoami and error messages. */
+export const TOKEN_SOURCES: Readonly<Record<SignInMethod, string>> = Object.freeze({
+  header: "the request's Authorization header",
+  token: "the authenticate_with_token tool",
+  google: "a Google access token given to authenticate_with_google",
+  browser: "the Google sign-in in the browser of authenticate_via_browser",
+  erp_browser: "the ERP web site sign-in of authenticate_via_erp_browser",
+  environment: "ERP_API_TOKEN in the server's configuration",
+});
 
 /** The signed-in person. */
 export interface Credentials {
@@ -89,6 +99,8 @@ export class Session {
   #creds?: Credentials;
   #pending?: { token: string; method: SignInMethod };
   #verifying?: Promise<Credentials>;
+  /** Aborted when this identity ends (sign-out, refusal, another person): stops its calls. */
+  #stop = new AbortController();
   readonly #cache: SessionCache;
   /** ISO Monday → week-log id: ids never change, so lookups skip the year list when known. */
   readonly weekIds = new Map<string, number>();
@@ -120,24 +132,60 @@ export class Session {
     return !!this.#pending && !this.#creds;
   }
 
-  /** An ERP client with no token (Google sign-in). */
-  anonymousClient(signal?: AbortSignal): ErpClient {
-    return this.#client(undefined, signal);
+  /** Where the current (or preset) token came from, in words; undefined when there is none. */
+  get tokenSource(): string | undefined {
+    const method = this.#creds?.method ?? this.#pending?.method;
+    return method ? TOKEN_SOURCES[method] : undefined;
   }
 
-  #client(token: string | undefined, signal?: AbortSignal): ErpClient {
+  /**
+   * Aborted when the current identity ends — `signOut`, a refusal, or another person signing in
+   * on this session — with a UserError saying so. Every ERP request of the session follows it.
+   */
+  get signal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  /** An ERP client with no token (Google sign-in); stopped by a sign-out like any other call. */
+  anonymousClient(signal?: AbortSignal): ErpClient {
+    const stop = this.#stop.signal;
     return new ErpClient({
       baseUrl: this.config.erpBaseUrl,
-      token,
       timeoutMs: this.config.timeoutMs,
       fetch: this.#fetch,
-      signal,
+      signal: signal ? AbortSignal.any([signal, stop]) : stop,
     });
   }
 
   /**
-   * The signed-in person's credentials, checked against the allowlist on every call: a preset
-   * token is verified once (single-flight), and a person removed from the list loses access.
+   * A client whose reads stop when the identity ends. A write is sent only while the identity
+   * lives; once sent it runs to its end (its own timeout and the call's cancellation still
+   * apply), so the tool can report what the ERP stored.
+   */
+  #client(token: string, signal?: AbortSignal): ErpClient {
+    const stop = this.#stop.signal;
+    const base = this.#fetch ?? globalThis.fetch.bind(globalThis);
+    const timeoutMs = this.config.timeoutMs;
+    const guarded = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const method = (init?.method ?? "GET").toUpperCase();
+      if (method === "GET" || method === "HEAD") return base(input, init);
+      if (stop.aborted) return Promise.reject(stop.reason);
+      const own = AbortSignal.timeout(timeoutMs);
+      return base(input, { ...init, signal: signal ? AbortSignal.any([signal, own]) : own });
+    }) as typeof fetch;
+    return new ErpClient({
+      baseUrl: this.config.erpBaseUrl,
+      token,
+      timeoutMs,
+      fetch: guarded,
+      signal: signal ? AbortSignal.any([signal, stop]) : stop,
+    });
+  }
+
+  /**
+   * The signed-in person's credentials, checked against the allowlist on every call (the
+   * allowlist file is read again each time): a preset token is verified once (single-flight),
+   * and a person removed from the list is signed out and refused.
    */
   async require(signal?: AbortSignal): Promise<Credentials> {
     if (!this.#creds && this.#pending) {
@@ -145,7 +193,7 @@ export class Session {
       this.#verifying ??= this.verify(pending.token, undefined, pending.method, signal)
         .catch((error) => {
           // A refused token is dropped; an ERP that is down leaves it to be tried again.
-          if (error instanceof UserError) this.#pending = undefined;
+          if (error instanceof UserError && this.#pending === pending) this.#pending = undefined;
           throw error;
         })
         .finally(() => this.#verifying = undefined);
@@ -158,24 +206,25 @@ export class Session {
         "Call authenticate_with_token with the ERP token (the Authorization header value from the ERP web app), or authenticate_with_google.",
       );
     }
-    if (!isAllowed(creds.email, this.config.authorizedEmails)) {
-      this.signOut();
-      throw new UserError(
-        refusal(creds.email, this.config.authorizedEmails, this.config.allowlistSource),
-      );
+    const refused = checkAllowed(creds.email, this.config, TOKEN_SOURCES[creds.method]);
+    if (refused) {
+      this.signOut(new UserError(refused));
+      throw new UserError(refused);
     }
     return creds;
   }
 
-  /** An ERP client for the signed-in person. */
+  /** An ERP client for the signed-in person; its requests stop when the identity ends. */
   async client(signal?: AbortSignal): Promise<ErpClient> {
     const creds = await this.require(signal);
     return this.#client(creds.token, signal);
   }
 
   /**
-   * Checks a token with `core/person/`, applies the allowlist, and only then keeps it.
-   * The email comes from the ERP when it says it, else from `emailHint`.
+   * Checks a token with `core/person/`, applies the allowlist, and only then keeps it. The email
+   * is the one the ERP names; `emailHint` (an email given at sign-in) is used only when the ERP
+   * names nobody and the server was told to trust it (MCP_TRUST_TYPED_EMAIL), marked unconfirmed.
+   * A sign-out while this runs wins: nothing is kept.
    */
   async verify(
     rawToken: string,
@@ -184,8 +233,10 @@ export class Session {
     signal?: AbortSignal,
   ): Promise<Credentials> {
     const token = normalizeToken(rawToken);
+    const stop = this.#stop.signal;
+    const from = TOKEN_SOURCES[method];
     const known = await this.#tokenCache?.get(token);
-    if (known) return this.accept({ token, ...known, method, emailVerified: true });
+    if (known) return this.accept({ token, ...known, method, emailVerified: true, stop });
     let person;
     try {
       person = await this.#client(token, signal).person();
@@ -194,25 +245,61 @@ export class Session {
         error instanceof ErpError && (error.kind === "unauthorized" || error.kind === "forbidden")
       ) {
         throw new UserError(
-          `The ERP refused that token (${error.status}): it is wrong, expired or revoked`,
-          "Copy a fresh token from the ERP web app (DevTools → Network → Authorization header), or use another sign-in.",
+          `The ERP refused the token from ${from} (${error.status}): it is wrong, expired or revoked`,
+          method === "environment"
+            ? "Put a fresh token in ERP_API_TOKEN (this server's configuration in the MCP client) and restart it, or sign in with authenticate_with_token."
+            : method === "header"
+            ? "Send a fresh token in the Authorization header (copy it from the ERP web app: DevTools → Network → Authorization header)."
+            : "Copy a fresh token from the ERP web app (DevTools → Network → Authorization header), or use another sign-in.",
         );
       }
       throw error;
     }
-    const email = person.email ?? emailHint?.trim();
-    if (!email) {
-      throw new UserError(
-        "The ERP accepted the token but did not say whose it is",
-        "Call authenticate_with_token again with your email in the email parameter.",
-      );
-    }
+    let email = person.email;
+    if (!email) email = this.#typedEmail(emailHint, from);
     // Only what the ERP itself said is remembered for other requests.
     if (person.email) await this.#tokenCache?.set(token, { email, name: person.name });
-    return this.accept({ token, email, name: person.name, method, emailVerified: !!person.email });
+    return this.accept({
+      token,
+      email,
+      name: person.name,
+      method,
+      emailVerified: !!person.email,
+      stop,
+    });
   }
 
-  /** Keeps credentials whose token is already known good, if the allowlist lets the email in. */
+  /**
+   * The email given at sign-in, when the ERP named nobody: refused (fail closed) unless the
+   * operator opted in with MCP_TRUST_TYPED_EMAIL, since anyone with a valid ERP token could
+   * otherwise claim a listed address.
+   */
+  #typedEmail(hint: string | undefined, from: string): string {
+    const typed = hint?.trim();
+    const optIn =
+      "If this ERP never names the token's owner, whoever runs this server may set MCP_TRUST_TYPED_EMAIL=1 (--trust-typed-email) to accept the email given at sign-in; that is weaker: anyone with a valid ERP token could then claim a listed email.";
+    if (!this.config.trustTypedEmail) {
+      throw new UserError(
+        typed
+          ? `Sign-in refused for "${typed}": the ERP accepted the token from ${from} but did not say whose it is, so that email cannot be checked against the allowlist`
+          : `Sign-in refused: the ERP accepted the token from ${from} but did not say whose it is, so it cannot be checked against the allowlist`,
+        `Sign in in a way the ERP names you (authenticate_via_browser with Google, or authenticate_with_google). ${optIn}`,
+      );
+    }
+    if (!typed) {
+      throw new UserError(
+        `Cannot sign in: the ERP accepted the token from ${from} but did not say whose it is`,
+        "Call authenticate_with_token again with your email in the email parameter (this server accepts an email the ERP does not confirm).",
+      );
+    }
+    return typed;
+  }
+
+  /**
+   * Keeps credentials whose token is already known good, if the allowlist lets the email in.
+   * `stop`: the identity signal read when the sign-in began; if it ended since (a sign-out
+   * meanwhile), nothing is kept.
+   */
   accept(c: {
     token: string;
     email: string;
@@ -220,13 +307,20 @@ export class Session {
     method: SignInMethod;
     /** True only when the ERP itself named this email. */
     emailVerified: boolean;
+    stop?: AbortSignal;
   }): Credentials {
-    if (!isAllowed(c.email, this.config.authorizedEmails)) {
-      throw new UserError(
-        refusal(c.email, this.config.authorizedEmails, this.config.allowlistSource),
+    if (c.stop?.aborted) throw c.stop.reason;
+    const refused = checkAllowed(c.email, this.config, TOKEN_SOURCES[c.method]);
+    if (refused) throw new UserError(refused);
+    if (this.#creds && this.#creds.email.toLowerCase() !== c.email.toLowerCase()) {
+      this.#endIdentity(
+        new UserError(
+          `Stopped: this session signed in as someone else (${c.email.toLowerCase()}) while the call was running`,
+          "Nothing more was sent to the ERP for the previous person; re-read (get_week_logs) before retrying.",
+        ),
       );
+      this.#clearData();
     }
-    if (this.#creds && this.#creds.email.toLowerCase() !== c.email.toLowerCase()) this.#clearData();
     this.#creds = Object.freeze({
       token: c.token,
       email: c.email.toLowerCase(),
@@ -239,19 +333,44 @@ export class Session {
     return this.#creds;
   }
 
-  /** Forgets the credentials and everything learnt with them. */
-  signOut(): void {
+  /**
+   * Forgets the credentials and everything learnt with them, and stops this session's calls
+   * still running: their reads are aborted and writes not yet sent are not sent (a write already
+   * sent finishes and is reported). `reason` is what those calls answer.
+   */
+  signOut(reason?: UserError): void {
     this.#creds = undefined;
     this.#pending = undefined;
     this.#clearData();
+    this.#endIdentity(
+      reason ??
+        new UserError(
+          "Stopped: this session signed out while the call was running",
+          "Nothing more was sent to the ERP after the sign-out; a change it had already received is reported as done. Sign in again, then re-read (get_week_logs) before retrying.",
+        ),
+    );
   }
 
-  /** Called when the ERP answers 401 to a signed-in request: the token is no good any more. */
-  tokenRejected(): void {
+  #endIdentity(reason: UserError): void {
+    this.#stop.abort(reason);
+    this.#stop = new AbortController();
+  }
+
+  /**
+   * Called when the ERP answers 401 to a signed-in request: the token is no good any more.
+   * Returns where that token came from, in words, for the message.
+   */
+  tokenRejected(): string | undefined {
+    const from = this.tokenSource;
     if (this.#creds) void this.#tokenCache?.delete(this.#creds.token);
-    this.signOut();
+    this.signOut(
+      new UserError(
+        `The ERP refused the token from ${from ?? "this session"} (401): the session is signed out`,
+        "Sign in again, then re-read (get_week_logs) before retrying.",
+      ),
+    );
+    return from;
   }
-
   /** Refuses an `email` argument naming someone else: nobody acts as another person. */
   checkEmailArg(email: string | undefined, creds: Credentials): void {
     if (email && email.trim().toLowerCase() !== creds.email) {

@@ -53,6 +53,13 @@ export async function runDoctor(deps: DoctorDeps): Promise<Check[]> {
     });
   }
   checks.push(checkAllowlist(config), checkBrowser(config, deps));
+  if (config.trustTypedEmail) {
+    checks.push({
+      ok: true,
+      what: "MCP_TRUST_TYPED_EMAIL is on: when the ERP does not say whose a token is, the email " +
+        "typed at sign-in passes the allowlist (weaker: anyone with a valid ERP token may claim a listed email)",
+    });
+  }
   checks.push(await checkPort(config.oauthPort, deps), checkGoogle(config));
   return checks;
 }
@@ -127,7 +134,9 @@ async function checkToken(config: Config, fetchFn: typeof fetch): Promise<Check[
     return [{
       ok: false,
       what: "ERP_API_TOKEN accepted, but the ERP did not say whose it is",
-      fix: "sign in from the AI client with authenticate_with_token and your email",
+      fix: config.trustTypedEmail
+        ? "sign in from the AI client with authenticate_with_token and your email"
+        : "sign in with Google, or set MCP_TRUST_TYPED_EMAIL=1 if this ERP never names the owner (weaker)",
     }];
   }
   const token: Check = { ok: true, what: `ERP_API_TOKEN accepted: it belongs to "${email}"` };

@@ -1,7 +1,7 @@
 /** Sign-in tools: token, Google access token, who am I, sign out. */
 import { z } from "zod";
 import { ErpError } from "../erp/errors.ts";
-import type { Credentials } from "../auth/session.ts";
+import { type Credentials, TOKEN_SOURCES } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
 import { defineTool, type ToolContext } from "./define_tool.ts";
 
@@ -10,6 +10,9 @@ const identity = {
   email: z.string().nullable(),
   name: z.string().nullable(),
   method: z.string().nullable().describe("how this session signed in"),
+  token_source: z.string().nullable().describe(
+    "where the session's ERP token came from, in words (never the token itself)",
+  ),
   erp: z.string().describe("the ERP API this server talks to"),
 };
 
@@ -22,6 +25,7 @@ function signedIn(creds: Credentials, ctx: ToolContext, said: string) {
       email: creds.email,
       name: creds.name ?? null,
       method: creds.method,
+      token_source: TOKEN_SOURCES[creds.method],
       erp: ctx.config.erpBaseUrl,
     },
   };
@@ -38,7 +42,7 @@ export const authenticateWithToken = defineTool({
       'The ERP token, with or without its "Token " / "Bearer " prefix',
     ),
     email: z.string().max(254).optional().describe(
-      "Your email; only used when the ERP does not say whose token it is",
+      "Your email; used only when the ERP does not say whose token it is and this server trusts typed emails (MCP_TRUST_TYPED_EMAIL); otherwise such a sign-in is refused",
     ),
   },
   output: identity,
@@ -63,7 +67,7 @@ export const authenticateWithGoogle = defineTool({
   input: {
     access_token: z.string().min(1).max(4096).describe("A Google OAuth access token"),
     email: z.string().max(254).optional().describe(
-      "Your email; only used when the ERP does not return one",
+      "Your email; used only when the ERP returns none and this server trusts typed emails (MCP_TRUST_TYPED_EMAIL); otherwise such a sign-in is refused",
     ),
   },
   output: identity,
@@ -74,6 +78,7 @@ export const authenticateWithGoogle = defineTool({
     openWorldHint: true,
   },
   async handler(args, ctx) {
+    const stop = ctx.session.signal;
     let exchanged;
     try {
       exchanged = await ctx.session.anonymousClient(ctx.signal).googleLogin(
@@ -95,7 +100,7 @@ export const authenticateWithGoogle = defineTool({
       }
       throw error;
     }
-    // The ERP's own word on the email; a typed one is used only through verify, marked unconfirmed.
+    // The ERP's own word on the email; a typed one only through verify (refused unless trusted).
     const creds = exchanged.email
       ? ctx.session.accept({
         token: exchanged.token,
@@ -103,6 +108,7 @@ export const authenticateWithGoogle = defineTool({
         name: exchanged.name,
         method: "google",
         emailVerified: true,
+        stop,
       })
       : await ctx.session.verify(exchanged.token, args.email?.trim(), "google", ctx.signal);
     return signedIn(creds, ctx, "Signed in with Google");
@@ -119,6 +125,12 @@ export const whoami = defineTool({
   output: {
     ...identity,
     since: z.string().nullable(),
+    email_confirmed: z.boolean().nullable().describe(
+      "true when the ERP itself named this email; false when it was typed at sign-in",
+    ),
+    trust_typed_email: z.boolean().describe(
+      "this server lets an email typed at sign-in pass the allowlist when the ERP names nobody (MCP_TRUST_TYPED_EMAIL; weaker)",
+    ),
     browser_sign_in: z.object({
       method: z.string(),
       status: z.string().describe("pending, signed_in, refused, failed, expired or cancelled"),
@@ -147,15 +159,23 @@ export const whoami = defineTool({
       : ` A browser sign-in (${attempt.method}) is pending${
         attempt.url ? ` at ${attempt.url}` : ""
       } until ${attempt.expiresAt}.`;
-    if (!creds && ctx.session.hasPendingToken) {
+    if (creds || ctx.session.hasPendingToken) {
+      // The allowlist as it is now (a signed-in person may have been removed from the file).
+      const from = ctx.session.tokenSource;
       try {
         creds = await ctx.session.require(ctx.signal);
       } catch (error) {
         if (!(error instanceof UserError || error instanceof ErpError)) throw error;
-        note += ` The configured ERP_API_TOKEN could not be used: ${error.message}.`;
+        creds = undefined;
+        note += ` The token from ${from} could not be used: ${error.message.replace(/\.$/, "")}.`;
       }
     }
-    const base = { erp: ctx.config.erpBaseUrl };
+    const trust = ctx.config.trustTypedEmail;
+    if (trust) {
+      note +=
+        " This server accepts an email typed at sign-in when the ERP does not say whose the token is (MCP_TRUST_TYPED_EMAIL): weaker, anyone with a valid ERP token may claim a listed email.";
+    }
+    const base = { erp: ctx.config.erpBaseUrl, trust_typed_email: trust };
     if (!creds) {
       return {
         text:
@@ -165,7 +185,9 @@ export const whoami = defineTool({
           email: null,
           name: null,
           method: null,
+          token_source: null,
           since: null,
+          email_confirmed: null,
           ...base,
           browser_sign_in,
         },
@@ -174,7 +196,9 @@ export const whoami = defineTool({
     return {
       text: `Signed in as ${creds.email}${
         creds.name ? ` (${creds.name})` : ""
-      } by ${creds.method} since ${creds.since}, ERP ${ctx.config.erpBaseUrl}.${
+      } by ${creds.method} (token from ${
+        TOKEN_SOURCES[creds.method]
+      }) since ${creds.since}, ERP ${ctx.config.erpBaseUrl}.${
         creds.emailVerified ? "" : " The email was typed at sign-in; the ERP did not confirm it."
       }${note}`,
       data: {
@@ -182,7 +206,9 @@ export const whoami = defineTool({
         email: creds.email,
         name: creds.name ?? null,
         method: creds.method,
+        token_source: TOKEN_SOURCES[creds.method],
         since: creds.since,
+        email_confirmed: creds.emailVerified,
         ...base,
         browser_sign_in,
       },
@@ -194,7 +220,8 @@ export const whoami = defineTool({
 export const signOut = defineTool({
   name: "sign_out",
   title: "Sign out",
-  description: "Forget this session's ERP token and cached data. Other sessions are not affected.",
+  description:
+    "Forget this session's ERP token and cached data, and stop its calls still running: their ERP reads are aborted and writes not yet sent are not sent (a write the ERP already received finishes and is reported by its call). A browser sign-in still pending is cancelled. Other sessions are not affected.",
   input: {},
   output: { signed_out: z.boolean(), email: z.string().nullable() },
   annotations: {
@@ -205,9 +232,13 @@ export const signOut = defineTool({
   },
   handler(_args, ctx) {
     const email = ctx.session.credentials?.email ?? null;
+    const attempt = ctx.session.signInAttempt;
+    if (attempt && !attempt.outcome) attempt.cancel();
     ctx.session.signOut();
     return Promise.resolve({
-      text: email ? `Signed out ${email}.` : "Was not signed in.",
+      text: email
+        ? `Signed out ${email}; calls of this session still running were stopped.`
+        : "Was not signed in.",
       data: { signed_out: true, email },
     });
   },

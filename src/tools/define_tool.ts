@@ -121,12 +121,15 @@ export async function runTool(
 /** What the model is told for each kind of ERP failure. */
 function erpErrorResult(error: ErpError, ctx: ToolContext): CallResult {
   switch (error.kind) {
-    case "unauthorized":
-      ctx.session.tokenRejected();
+    case "unauthorized": {
+      const from = ctx.session.tokenRejected();
       return errorResult(
-        "The ERP refused this session's token (401): it expired or was revoked, so the session is now signed out",
+        `The ERP refused this session's token${
+          from ? ` (from ${from})` : ""
+        } (401): it expired or was revoked, so the session is now signed out`,
         "Sign in again with authenticate_with_token (a fresh token from the ERP web app) or another sign-in tool.",
       );
+    }
     case "forbidden":
       return errorResult(
         error.message,

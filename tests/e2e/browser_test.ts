@@ -211,3 +211,33 @@ Deno.test("google: an attempt expires, closes its listener and says so", () =>
     const who = await h.call("whoami");
     assert.equal(who.data.browser_sign_in.status, "expired");
   }, { MCP_SIGNIN_TIMEOUT_SECONDS: "1" }));
+
+Deno.test(
+  browserTest("google: the ERP names nobody for the exchanged token → refused page, nothing kept"),
+  () =>
+    googleHarness(async (h) => {
+      const { bob } = h.erp.fixtures.users;
+      // bob's token without an email, whichever account is picked: nothing to check the list with.
+      h.erp.injectFault({
+        pathIncludes: "core/google-login/",
+        status: 200,
+        body: JSON.stringify({ token: bob.token }),
+      });
+      h.erp.injectFault({ pathIncludes: "core/person/", status: 200, body: '{"id": 18}' });
+      const start = await h.call("authenticate_via_browser");
+      await withUserBrowser(async (page) => {
+        await page.goto(start.data.url);
+        await page.click("#account-alice");
+        await page.waitForSelector("body[data-status=refused]", { timeout: 15_000 });
+        const message = await page.textContent("#message") ?? "";
+        assert.match(message, /did not say whose it is/);
+        assert.ok(!message.includes(bob.token), message);
+      });
+      assert.equal(h.session.credentials, undefined);
+      const who = await h.call("whoami");
+      assert.equal(who.data.signed_in, false);
+      assert.equal(who.data.browser_sign_in.status, "refused");
+      const read = await h.call("get_active_projects");
+      assert.match(read.text, /Not signed in/);
+    }),
+);

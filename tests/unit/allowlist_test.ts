@@ -1,6 +1,6 @@
-/** Unit tests of src/auth/allowlist.ts: who may sign in, and what a refusal says. */
+/** Unit tests of src/auth/allowlist.ts: who may sign in, what a refusal says, the live file. */
 import assert from "node:assert/strict";
-import { isAllowed, refusal } from "../../src/auth/allowlist.ts";
+import { checkAllowed, currentAllowlist, isAllowed, refusal } from "../../src/auth/allowlist.ts";
 
 const LIST = ["jane@example.com", "@acme.test"];
 
@@ -46,4 +46,46 @@ Deno.test("refusal: a non-empty list names where it comes from", () => {
     // The refusal never discloses who else is allowed.
     assert.ok(!text.includes("jane@example.com") && !text.includes("@acme.test"), text);
   }
+});
+
+Deno.test("checkAllowed: a list from a file is read again on every check", () => {
+  let text = '["jane@example.com"]';
+  let reads = 0;
+  const config = {
+    authorizedEmails: ["jane@example.com"],
+    allowlistSource: "/srv/mcp/authorized_users.json",
+    reloadAllowlist: () => {
+      reads++;
+      return (JSON.parse(text) as string[]).map((e) => e.toLowerCase());
+    },
+  };
+  assert.equal(checkAllowed("jane@example.com", config), undefined);
+  text = '["john@example.com"]';
+  const refused = checkAllowed("jane@example.com", config, "the authenticate_with_token tool");
+  assert.match(refused ?? "", /^Sign-in refused for "jane@example\.com": not on the allowlist/);
+  assert.ok(refused?.includes("The token came from the authenticate_with_token tool."), refused);
+  assert.equal(reads, 2);
+  text = "[]";
+  assert.match(checkAllowed("jane@example.com", config) ?? "", /the file is read on every call/);
+});
+
+Deno.test("checkAllowed: a file that cannot be read allows nobody and says what to fix", () => {
+  const config = {
+    authorizedEmails: ["jane@example.com"],
+    allowlistSource: "/srv/mcp/authorized_users.json",
+    reloadAllowlist: (): string[] => {
+      throw new Error("Malformed allowlist file: Unexpected end of JSON input");
+    },
+  };
+  assert.deepEqual(currentAllowlist(config).entries, []);
+  const text = checkAllowed("jane@example.com", config) ?? "";
+  assert.match(text, /the allowlist file cannot be read, so nobody may use this server/);
+  assert.ok(text.includes("Unexpected end of JSON input"), text);
+  assert.ok(text.includes('"/srv/mcp/authorized_users.json"'), text);
+});
+
+Deno.test("checkAllowed: a list from a flag or variable is the one read at start", () => {
+  const config = { authorizedEmails: ["@acme.test"], allowlistSource: "MCP_AUTHORIZED_USERS" };
+  assert.equal(checkAllowed("x@acme.test", config), undefined);
+  assert.match(checkAllowed("x@other.test", config) ?? "", /\(MCP_AUTHORIZED_USERS\)/);
 });

@@ -60,6 +60,7 @@ Deno.test("loadConfig: defaults", () => {
     erpWebUrl: "https://erp.example.com/",
     authorizedEmails: [],
     allowlistSource: DEFAULT_FILE,
+    trustTypedEmail: false,
     token: undefined,
     googleClientId: undefined,
     oauthPort: 8765,
@@ -198,6 +199,7 @@ const ENV_CASES: {
     want: { holidays: ["2026-01-01", "2026-12-25"] },
   },
   { env: "MCP_NO_CONFIRM", value: "true", want: { confirmWrites: false } },
+  { env: "MCP_TRUST_TYPED_EMAIL", value: "1", want: { trustTypedEmail: true } },
 ];
 
 Deno.test("loadConfig: holidays as a JSON list, --holidays and --no-confirm flags, bad values", () => {
@@ -212,6 +214,21 @@ Deno.test("loadConfig: holidays as a JSON list, --holidays and --no-confirm flag
   rejects([], sources({ MCP_EXPECTED_HOURS: "0" }), "--expected-hours / MCP_EXPECTED_HOURS");
   rejects([], sources({ MCP_EXPECTED_HOURS: "25" }), '"25"');
   rejects([], sources({ MCP_NO_CONFIRM: "maybe" }), "--no-confirm / MCP_NO_CONFIRM");
+});
+
+Deno.test("loadConfig: --trust-typed-email, bad values; the allowlist file is read again on demand", () => {
+  assert.equal(loadConfig(["--trust-typed-email"], sources()).trustTypedEmail, true);
+  assert.equal(loadConfig([], sources({ MCP_TRUST_TYPED_EMAIL: "no" })).trustTypedEmail, false);
+  rejects([], sources({ MCP_TRUST_TYPED_EMAIL: "maybe" }), "MCP_TRUST_TYPED_EMAIL");
+  const files: Record<string, string> = { [DEFAULT_FILE]: '["a@example.com"]' };
+  const c = loadConfig([], sources({}, files));
+  files[DEFAULT_FILE] = '{"authorized_emails": ["B@example.com"]}';
+  assert.deepEqual(c.authorizedEmails, ["a@example.com"], "the start-time list stays");
+  assert.deepEqual(c.reloadAllowlist?.(), ["b@example.com"]);
+  files[DEFAULT_FILE] = "{";
+  assert.throws(() => c.reloadAllowlist?.(), ConfigError);
+  const fromEnv = loadConfig([], sources({ MCP_AUTHORIZED_USERS: "a@example.com" }, files));
+  assert.equal(fromEnv.reloadAllowlist, undefined, "a variable is fixed at start");
 });
 
 Deno.test("every variable of ENV_VARS has a case here, and a row in SETTINGS", () => {

@@ -1,6 +1,14 @@
-/** Unit tests of the pure parts of src/auth/session.ts: normalizeToken, cached(), checkEmailArg. */
+/**
+ * Unit tests of src/auth/session.ts: normalizeToken, cached(), checkEmailArg, and what signOut
+ * stops (over a fetch that holds requests until the test answers them).
+ */
 import assert from "node:assert/strict";
-import { type Credentials, normalizeToken, Session } from "../../src/auth/session.ts";
+import {
+  type Credentials,
+  normalizeToken,
+  Session,
+  TOKEN_SOURCES,
+} from "../../src/auth/session.ts";
 import { loadConfig } from "../../src/config.ts";
 import { UserError } from "../../src/errors.ts";
 
@@ -191,3 +199,107 @@ for (const email of ["john@example.com", "jane@example.org", "default"]) {
     });
   });
 }
+
+// --- signOut stops the identity's requests ----------------------------------------------------
+
+/** A fetch that holds every request until the test answers it, recording method and path. */
+function heldFetch() {
+  const held: { method: string; path: string; signal?: AbortSignal; answer: () => void }[] = [];
+  const fetchFn =
+    ((input: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((resolve, reject) => {
+        const signal = init?.signal ?? undefined;
+        if (signal?.aborted) return reject(signal.reason);
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+        held.push({
+          method: init?.method ?? "GET",
+          path: new URL(String(input)).pathname,
+          signal,
+          answer: () => resolve(Response.json({ id: 1, email: "jane@example.com" })),
+        });
+      })) as typeof fetch;
+  return { held, fetchFn };
+}
+
+/** A session signed in as jane (allowed), over `fetchFn`. */
+function signedIn(fetchFn: typeof fetch): Session {
+  const s = new Session({ config: session().config, fetch: fetchFn });
+  s.accept({ token: KEY, email: "jane@example.com", method: "token", emailVerified: true });
+  return s;
+}
+
+Deno.test("signOut: a read in flight is aborted with the reason; a write in flight runs to its end", async () => {
+  const { held, fetchFn } = heldFetch();
+  const s = signedIn(fetchFn);
+  const erp = await s.client();
+  const read = erp.labels();
+  const write = erp.completeWeek(9, true);
+  await Promise.resolve();
+  assert.deepEqual(held.map((h) => h.method), ["GET", "PATCH"]);
+  s.signOut();
+  await assert.rejects(read, (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.match(error.message, /^Stopped: this session signed out while the call was running/);
+    return true;
+  });
+  assert.equal(held[1].signal?.aborted, false, "the sent write is not aborted");
+  held[1].answer();
+  assert.deepEqual(await write, { id: 1, email: "jane@example.com" });
+});
+
+Deno.test("signOut: a write not yet sent is never sent", async () => {
+  const { held, fetchFn } = heldFetch();
+  const s = signedIn(fetchFn);
+  const erp = await s.client();
+  s.signOut();
+  await assert.rejects(erp.completeWeek(9, false), /signed out while the call was running/);
+  await assert.rejects(erp.addFromSlack("jane@example.com", []), /signed out/);
+  assert.equal(held.length, 0, "no request left the server");
+});
+
+Deno.test("signOut: a sign-in still checking its token keeps nothing", async () => {
+  const { held, fetchFn } = heldFetch();
+  const s = new Session({ config: session().config, fetch: fetchFn });
+  const verifying = s.verify(KEY, undefined, "token");
+  await Promise.resolve();
+  await Promise.resolve();
+  s.signOut();
+  held[0]?.answer();
+  await assert.rejects(verifying, /signed out while the call was running/);
+  assert.equal(s.credentials, undefined);
+});
+
+Deno.test("another person signing in on the session stops the previous person's reads", async () => {
+  const { held, fetchFn } = heldFetch();
+  const s = new Session({
+    config: loadConfig([], {
+      getEnv: (name) =>
+        ({
+          ERP_API_BASE_URL: "https://erp.example.com/api/v1/",
+          MCP_AUTHORIZED_USERS: "@example.com",
+        })[name],
+      readFile: () => undefined,
+      defaultAllowlistPath: "authorized_users.json",
+      defaultTimeZone: "UTC",
+    }),
+    fetch: fetchFn,
+  });
+  s.accept({ token: KEY, email: "jane@example.com", method: "token", emailVerified: true });
+  const read = (await s.client()).labels();
+  await Promise.resolve();
+  s.accept({ token: "other", email: "john@example.com", method: "token", emailVerified: true });
+  await assert.rejects(read, /signed in as someone else \(john@example\.com\)/);
+  assert.equal(held.length, 1);
+});
+
+Deno.test("tokenSource names where the token came from; never the token", () => {
+  const s = session();
+  assert.equal(s.tokenSource, undefined);
+  s.presetToken(KEY, "header");
+  assert.equal(s.tokenSource, "the request's Authorization header");
+  s.accept({ token: KEY, email: "jane@example.com", method: "environment", emailVerified: true });
+  assert.equal(s.tokenSource, "ERP_API_TOKEN in the server's configuration");
+  for (const [method, text] of Object.entries(TOKEN_SOURCES)) {
+    assert.ok(!text.includes(KEY), method);
+  }
+});
