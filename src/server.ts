@@ -1,6 +1,8 @@
 /** buildServer: one McpServer for one session, with the selected tools registered. */
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { ErpStreams } from "./auth/erp_stream.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
@@ -14,7 +16,7 @@ import {
   type ConfirmTokens,
   createConfirmer,
 } from "./tools/confirm.ts";
-import { runTool, type ToolContext, type ToolDef } from "./tools/define_tool.ts";
+import { inputOf, runTool, type ToolContext, type ToolDef } from "./tools/define_tool.ts";
 import { selectTools } from "./tools/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
@@ -68,45 +70,70 @@ export function buildServer(deps: ServerDeps): McpServer {
     instructions: instructions(deps.config),
   });
   const confirm = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
-  for (const def of deps.tools ?? selectTools(deps.config)) {
-    server.registerTool(
-      def.name,
-      {
-        title: def.title,
-        description: def.description,
-        inputSchema: def.input,
-        outputSchema: def.output,
-        annotations: { title: def.title, ...def.annotations },
-      },
-      (args: Record<string, unknown>, extra) => {
-        const token = extra._meta?.progressToken;
-        const ctx: ToolContext = {
-          config: deps.config,
-          session: deps.session,
-          log: deps.log,
-          erpStreams: deps.erpStreams,
-          signal: extra.signal,
-          confirm,
-          progress: async (done, total, message) => {
-            if (token === undefined) return;
-            await extra.sendNotification({
-              method: "notifications/progress",
-              params: {
-                progressToken: token,
-                progress: done,
-                total,
-                ...(message ? { message } : {}),
-              },
-            }).catch(() => {});
+  registerTools(server, deps.tools ?? selectTools(deps.config), (extra) => {
+    const token = extra._meta?.progressToken;
+    return {
+      config: deps.config,
+      session: deps.session,
+      log: deps.log,
+      erpStreams: deps.erpStreams,
+      signal: extra.signal,
+      confirm,
+      progress: async (done, total, message) => {
+        if (token === undefined) return;
+        await extra.sendNotification({
+          method: "notifications/progress",
+          params: {
+            progressToken: token,
+            progress: done,
+            total,
+            ...(message ? { message } : {}),
           },
-        };
-        return runTool(def, args, ctx);
+        }).catch(() => {});
       },
-    );
-  }
+    };
+  });
   registerResources(server, deps);
   registerPrompts(server, deps);
   return server;
+}
+
+type RequestExtra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
+
+/**
+ * Serves tools/list and tools/call from the tool values. The server checks arguments itself
+ * (`runTool`), so a client's `"2026"` for a number is accepted and a bad value is an `isError`
+ * result in plain words rather than the SDK's protocol error; tools/list advertises each input in
+ * the portable JSON Schema subset.
+ */
+function registerTools(
+  server: McpServer,
+  defs: readonly ToolDef[],
+  contextFor: (extra: RequestExtra) => ToolContext,
+): void {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const list = defs.map((def) => ({
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    inputSchema: inputOf(def).advertised,
+    outputSchema: inputOf(def).outputJson,
+    annotations: { title: def.title, ...def.annotations },
+  }));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: list }));
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const def = byName.get(request.params.name);
+    if (!def) {
+      return {
+        content: [{
+          type: "text" as const,
+          text: `Unknown tool "${request.params.name}": it is not one of this server's tools`,
+        }],
+        isError: true,
+      };
+    }
+    return runTool(def, request.params.arguments, contextFor(extra));
+  });
 }
 
 /** This session's confirmer: elicitation through the client when it declared it. */

@@ -12,6 +12,7 @@ import { ShapeError } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Confirmer } from "./confirm.ts";
+import { parseInput, type ToolInput, toolInput } from "./input.ts";
 
 /** Annotations, declared honestly on every tool. */
 export interface ToolAnnotations {
@@ -55,18 +56,28 @@ export interface ToolDef<
   input: In;
   output: Out;
   annotations: ToolAnnotations;
+  /** The input's checker and advertised schema, built once by defineTool. */
+  readonly checked?: ToolInput;
   handler(
     args: z.infer<z.ZodObject<In>>,
     ctx: ToolContext,
   ): Promise<ToolOutput<z.infer<z.ZodObject<Out>>>>;
 }
 
-/** Declares a tool; the identity function that keeps each tool's types tied together. */
+/** Declares a tool, keeping its types tied together and building its input checker once. */
 export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
   def: ToolDef<In, Out>,
 ): ToolDef<In, Out> {
-  return def;
+  return Object.freeze({ ...def, checked: def.checked ?? toolInput(def.input, def.output) });
 }
+
+/** A tool's input checker and advertised schema (built now for a def made without defineTool). */
+export function inputOf(def: ToolDef): ToolInput {
+  return def.checked ?? toolInput(def.input, def.output);
+}
+
+/** What a tool's result may hold in all (text plus structured data), in characters. */
+export const RESULT_BUDGET_CHARS = 40_000;
 
 /** The MCP result of a tool call. */
 export interface CallResult {
@@ -84,19 +95,25 @@ export function errorResult(message: string, hint?: string): CallResult {
   };
 }
 
-/** Runs a handler and maps its outcome to the MCP result. */
+/**
+ * Checks the raw arguments, runs the handler and maps its outcome to the MCP result: the data
+ * once as readable text in `content` and once as `structuredContent` (checked against the output
+ * schema). Bad input is an `isError` result in plain words, like every other fixable failure.
+ */
 export async function runTool(
   def: ToolDef,
-  args: Record<string, unknown>,
+  raw: unknown,
   ctx: ToolContext,
 ): Promise<CallResult> {
   try {
+    const args = parseInput(def.name, inputOf(def), raw);
     const out = await def.handler(args as never, ctx);
+    const checked = out.isError ? undefined : inputOf(def).output.safeParse(out.data);
+    if (checked && !checked.success) {
+      throw new Error(`${def.name} returned data outside its output schema: ${checked.error}`);
+    }
     return {
-      content: [
-        { type: "text", text: out.text },
-        { type: "text", text: JSON.stringify(out.data) },
-      ],
+      content: [{ type: "text", text: out.text }],
       structuredContent: out.data as Record<string, unknown>,
       ...(out.isError ? { isError: true } : {}),
     };
