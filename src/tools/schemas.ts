@@ -104,8 +104,10 @@ export const hoursArg = z.number().gt(0, "hours must be more than 0").max(
 const INVISIBLE = /[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
 /** ANSI escape sequences (CSI and OSC), removed whole so no parameter bytes are left behind. */
 const ANSI =
+  // deno-lint-ignore no-control-regex
   /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]/g;
 /** Other C0 and C1 control characters (tab and newline included: descriptions are one line). */
+// deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**

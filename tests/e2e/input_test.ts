@@ -225,6 +225,7 @@ Deno.test("descriptions: invisible-only is refused; control characters and ANSI 
         assert.match(r.text, /description must not be empty/);
         assert.doesNotMatch(
           r.text,
+          // deno-lint-ignore no-control-regex
           /[\u0000\u001b\u200b\u202e]/,
           "no raw control character echoed",
         );
