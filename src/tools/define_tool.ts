@@ -76,8 +76,6 @@ export function inputOf(def: ToolDef): ToolInput {
   return def.checked ?? toolInput(def.input, def.output);
 }
 
-/** What a tool's result may hold in all (text plus structured data), in characters. */
-export const RESULT_BUDGET_CHARS = 40_000;
 
 /** The MCP result of a tool call. */
 export interface CallResult {

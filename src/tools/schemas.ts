@@ -162,3 +162,26 @@ export const writeCounts = {
     "saves the ERP did not confirm that could not be re-read: check before trying again",
   ),
 };
+
+/** The most items one page of a read may list. */
+export const MAX_PAGE = 500;
+
+/** Paging of a read's long list: totals always cover everything; the list is one page. */
+export const pageArgs = (what: string) => ({
+  offset: z.number().int().min(0).max(100_000).optional().describe(
+    `${what} to skip: pass the previous answer's page.next_offset to get the next page (default 0)`,
+  ),
+  limit: z.number().int().min(1).max(MAX_PAGE).optional().describe(
+    `The most ${what} to list (default 100, at most ${MAX_PAGE}); a page is also cut short to keep the answer under about 40,000 characters`,
+  ),
+});
+
+/** Where a page sits in the whole list. */
+export const pageSchema = z.object({
+  offset: z.number().int(),
+  returned: z.number().int(),
+  total: z.number().int().describe("how many there are in all"),
+  next_offset: z.number().int().nullable().describe(
+    "pass as offset to get the next page; null when this page is the last",
+  ),
+}).describe("which part of the list this answer holds; totals always cover the whole list");
