@@ -45,13 +45,18 @@ export interface ServerDeps {
   confirmSecret?: string;
 }
 
-/** The instructions sent at initialize: what the server is for, and today's date in its zone. */
+/**
+ * The instructions sent at initialize: what the server is for, and the date when they were
+ * written. A session can outlive midnight, so they say that tools resolve dates at call time.
+ */
 export function instructions(config: Config): string {
   const now = today(config);
   const weekday = now.toLocaleString("en-US", { weekday: "long" });
+  const at = (config.now?.() ?? Temporal.Now.instant()).toZonedDateTimeISO(config.timeZone)
+    .toPlainTime().toString({ smallestUnit: "minute" });
   return [
     `Reads and writes the signed-in person's weekly project time logs in the company ERP.`,
-    `Today is ${weekday} ${now} (time zone ${config.timeZone}); weeks run Monday to Sunday and are named by their Monday.`,
+    `These instructions were written on ${weekday} ${now} at ${at} (time zone ${config.timeZone}). A session can outlive that day: tools resolve today, yesterday, this week and the like when they are called, and each answer names the dates it used. Weeks run Monday to Sunday and are named by their Monday.`,
     `Sign in first (authenticate_with_token) unless whoami says the session is signed in.`,
     `Time is hours + minutes; decimal hours are rounded to the minute. Use get_active_projects and get_log_labels for exact names and ids.`,
     `Dates also take today, yesterday, tomorrow, this week, last week, this month, last month.`,

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { ErpStreams } from "../auth/erp_stream.ts";
 import type { Session } from "../auth/session.ts";
 import type { Config } from "../config.ts";
+import { relativeSpan, today } from "../dates.ts";
 import { ErpError } from "../erp/errors.ts";
 import { ShapeError } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
@@ -76,7 +77,6 @@ export function inputOf(def: ToolDef): ToolInput {
   return def.checked ?? toolInput(def.input, def.output);
 }
 
-
 /** The MCP result of a tool call. */
 export interface CallResult {
   [key: string]: unknown;
@@ -110,8 +110,9 @@ export async function runTool(
     if (checked && !checked.success) {
       throw new Error(`${def.name} returned data outside its output schema: ${checked.error}`);
     }
+    const resolved = resolvedLine(args, ctx.config);
     return {
-      content: [{ type: "text", text: out.text }],
+      content: [{ type: "text", text: resolved ? `${out.text}\n${resolved}` : out.text }],
       structuredContent: out.data as Record<string, unknown>,
       ...(out.isError ? { isError: true } : {}),
     };
@@ -131,6 +132,27 @@ export async function runTool(
       "This is a bug in the server, not in your request; details are in the server's log.",
     );
   }
+}
+
+/**
+ * The line naming the dates that relative words in the arguments resolved to at call time, e.g.
+ * `Dates as of Wednesday 2026-11-25 (UTC): "last week" = 2026-11-16 to 2026-11-22`; empty when
+ * no argument was a relative word. Sessions outlive midnight, so each answer says its own today.
+ */
+export function resolvedLine(args: Record<string, unknown>, config: Config): string {
+  const parts: string[] = [];
+  for (const value of Object.values(args)) {
+    if (typeof value !== "string") continue;
+    const span = relativeSpan(value, config);
+    if (!span) continue;
+    const dates = span.start.equals(span.end) ? `${span.start}` : `${span.start} to ${span.end}`;
+    const part = `"${value.trim()}" = ${dates}`;
+    if (!parts.includes(part)) parts.push(part);
+  }
+  if (!parts.length) return "";
+  const now = today(config);
+  const weekday = now.toLocaleString("en-US", { weekday: "long" });
+  return `Dates as of ${weekday} ${now} (${config.timeZone}): ${parts.join(", ")}.`;
 }
 
 /** What the model is told for each kind of ERP failure. */

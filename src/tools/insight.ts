@@ -174,11 +174,7 @@ export const getMissingDays = defineTool({
       const inWeek = (d: PlainDate) =>
         Temporal.PlainDate.compare(d, monday) >= 0 &&
         Temporal.PlainDate.compare(d, sundayOf(monday)) <= 0;
-      const status: WeekStatus = !week
-        ? "no_log"
-        : week.isCompleted
-        ? "completed"
-        : "draft";
+      const status: WeekStatus = !week ? "no_log" : week.isCompleted ? "completed" : "draft";
       for (const day of shortDays(week, past.filter(inWeek), ctx.config)) {
         const entries = week ? weekEntries(week, names, (d) => d === day.date) : [];
         missing.push({ ...day, week_status: status, entries });

@@ -6,8 +6,8 @@ import { findWeekProject } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
 import {
   dayTotals,
-  type EntryOut,
   entryLine,
+  type EntryOut,
   fitPage,
   formatTime,
   type Names,
