@@ -113,7 +113,7 @@ export async function runTool(
     const resolved = resolvedLine(args, ctx.config);
     return {
       content: [{ type: "text", text: resolved ? `${out.text}\n${resolved}` : out.text }],
-      structuredContent: out.data as Record<string, unknown>,
+      structuredContent: (checked?.data ?? out.data) as Record<string, unknown>,
       ...(out.isError ? { isError: true } : {}),
     };
   } catch (error) {
