@@ -151,7 +151,8 @@ export function fitPage<T, Out extends { text: string; data: unknown }>(
   offset: number,
   limit: number,
   build: (page: T[], info: PageOut) => Out,
-  budget = RESULT_BUDGET_CHARS,
+  // A margin for what runTool may add (the line naming the dates relative words resolved to).
+  budget = RESULT_BUDGET_CHARS - 1_000,
 ): Out {
   const start = Math.min(Math.max(0, offset), items.length);
   let n = Math.min(limit, items.length - start);
