@@ -169,7 +169,7 @@ export const MAX_PAGE = 500;
 /** Paging of a read's long list: totals always cover everything; the list is one page. */
 export const pageArgs = (what: string) => ({
   offset: z.number().int().min(0).max(100_000).optional().describe(
-    `${what} to skip: pass the previous answer's page.next_offset to get the next page (default 0)`,
+    `How many ${what} to skip: pass the previous answer's page.next_offset to get the next page (default 0)`,
   ),
   limit: z.number().int().min(1).max(MAX_PAGE).optional().describe(
     `The most ${what} to list (default 100, at most ${MAX_PAGE}); a page is also cut short to keep the answer under about 40,000 characters`,
