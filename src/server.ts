@@ -1,6 +1,8 @@
 /** buildServer: one McpServer for one session, with the selected tools registered. */
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { ErpStreams } from "./auth/erp_stream.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
@@ -14,7 +16,7 @@ import {
   type ConfirmTokens,
   createConfirmer,
 } from "./tools/confirm.ts";
-import { runTool, type ToolContext, type ToolDef } from "./tools/define_tool.ts";
+import { inputOf, runTool, type ToolContext, type ToolDef } from "./tools/define_tool.ts";
 import { selectTools } from "./tools/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
@@ -43,13 +45,18 @@ export interface ServerDeps {
   confirmSecret?: string;
 }
 
-/** The instructions sent at initialize: what the server is for, and today's date in its zone. */
+/**
+ * The instructions sent at initialize: what the server is for, and the date when they were
+ * written. A session can outlive midnight, so they say that tools resolve dates at call time.
+ */
 export function instructions(config: Config): string {
   const now = today(config);
   const weekday = now.toLocaleString("en-US", { weekday: "long" });
+  const at = (config.now?.() ?? Temporal.Now.instant()).toZonedDateTimeISO(config.timeZone)
+    .toPlainTime().toString({ smallestUnit: "minute" });
   return [
     `Reads and writes the signed-in person's weekly project time logs in the company ERP.`,
-    `Today is ${weekday} ${now} (time zone ${config.timeZone}); weeks run Monday to Sunday and are named by their Monday.`,
+    `These instructions were written on ${weekday} ${now} at ${at} (time zone ${config.timeZone}). A session can outlive that day: tools resolve today, yesterday, this week and the like when they are called, and each answer names the dates it used. Weeks run Monday to Sunday and are named by their Monday.`,
     `Sign in first (authenticate_with_token) unless whoami says the session is signed in.`,
     `Time is hours + minutes; decimal hours are rounded to the minute. Use get_active_projects and get_log_labels for exact names and ids.`,
     `Dates also take today, yesterday, tomorrow, this week, last week, this month, last month.`,
@@ -68,45 +75,70 @@ export function buildServer(deps: ServerDeps): McpServer {
     instructions: instructions(deps.config),
   });
   const confirm = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
-  for (const def of deps.tools ?? selectTools(deps.config)) {
-    server.registerTool(
-      def.name,
-      {
-        title: def.title,
-        description: def.description,
-        inputSchema: def.input,
-        outputSchema: def.output,
-        annotations: { title: def.title, ...def.annotations },
-      },
-      (args: Record<string, unknown>, extra) => {
-        const token = extra._meta?.progressToken;
-        const ctx: ToolContext = {
-          config: deps.config,
-          session: deps.session,
-          log: deps.log,
-          erpStreams: deps.erpStreams,
-          signal: extra.signal,
-          confirm,
-          progress: async (done, total, message) => {
-            if (token === undefined) return;
-            await extra.sendNotification({
-              method: "notifications/progress",
-              params: {
-                progressToken: token,
-                progress: done,
-                total,
-                ...(message ? { message } : {}),
-              },
-            }).catch(() => {});
+  registerTools(server, deps.tools ?? selectTools(deps.config), (extra) => {
+    const token = extra._meta?.progressToken;
+    return {
+      config: deps.config,
+      session: deps.session,
+      log: deps.log,
+      erpStreams: deps.erpStreams,
+      signal: extra.signal,
+      confirm,
+      progress: async (done, total, message) => {
+        if (token === undefined) return;
+        await extra.sendNotification({
+          method: "notifications/progress",
+          params: {
+            progressToken: token,
+            progress: done,
+            total,
+            ...(message ? { message } : {}),
           },
-        };
-        return runTool(def, args, ctx);
+        }).catch(() => {});
       },
-    );
-  }
+    };
+  });
   registerResources(server, deps);
   registerPrompts(server, deps);
   return server;
+}
+
+type RequestExtra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
+
+/**
+ * Serves tools/list and tools/call from the tool values. The server checks arguments itself
+ * (`runTool`), so a client's `"2026"` for a number is accepted and a bad value is an `isError`
+ * result in plain words rather than the SDK's protocol error; tools/list advertises each input in
+ * the portable JSON Schema subset.
+ */
+function registerTools(
+  server: McpServer,
+  defs: readonly ToolDef[],
+  contextFor: (extra: RequestExtra) => ToolContext,
+): void {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const list = defs.map((def) => ({
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    inputSchema: inputOf(def).advertised,
+    outputSchema: inputOf(def).outputJson,
+    annotations: { title: def.title, ...def.annotations },
+  }));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: list }));
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const def = byName.get(request.params.name);
+    if (!def) {
+      return {
+        content: [{
+          type: "text" as const,
+          text: `Unknown tool "${request.params.name}": it is not one of this server's tools`,
+        }],
+        isError: true,
+      };
+    }
+    return runTool(def, request.params.arguments, contextFor(extra));
+  });
 }
 
 /** This session's confirmer: elicitation through the client when it declared it. */

@@ -123,3 +123,57 @@ export function entryLine(e: EntryOut): string {
   return `- ${e.date} · ${e.project} · ${e.description} · ${formatTime(e)}` +
     `${e.label ? ` · ${e.label}` : ""} (entry ${e.entry_id ?? "new"})`;
 }
+
+/** Where one page of a long list sits in the whole list. */
+export interface PageOut {
+  offset: number;
+  returned: number;
+  total: number;
+  /** The offset of the next page, or null when this page reaches the end. */
+  next_offset: number | null;
+}
+
+/** What every read result may hold in all (text plus structured data), in characters. */
+export const RESULT_BUDGET_CHARS = 40_000;
+
+/** The characters a result costs a model: its text and its structured data as JSON. */
+export function resultSize(out: { text: string; data: unknown }): number {
+  return out.text.length + JSON.stringify(out.data).length;
+}
+
+/**
+ * One page of `items` from `offset`, at most `limit` long, shrunk until the output `build` makes
+ * of it fits `budget` characters (totals are the builder's business and stay complete). Always
+ * returns at least one item when any is left, so paging always moves on.
+ */
+export function fitPage<T, Out extends { text: string; data: unknown }>(
+  items: readonly T[],
+  offset: number,
+  limit: number,
+  build: (page: T[], info: PageOut) => Out,
+  // A margin for what runTool may add (the line naming the dates relative words resolved to).
+  budget = RESULT_BUDGET_CHARS - 1_000,
+): Out {
+  const start = Math.min(Math.max(0, offset), items.length);
+  let n = Math.min(limit, items.length - start);
+  for (;;) {
+    const page = items.slice(start, start + n);
+    const next = start + n < items.length ? start + n : null;
+    const out = build(page, { offset: start, returned: n, total: items.length, next_offset: next });
+    const size = resultSize(out);
+    if (size <= budget || n <= 1) return out;
+    n = Math.max(1, Math.min(n - 1, Math.floor(n * (budget / size) * 0.95)));
+  }
+}
+
+/** The sentence saying which part of a list a page shows and how to get the rest. */
+export function pageLine(what: string, p: PageOut): string {
+  if (p.total === 0) return "";
+  if (p.offset === 0 && p.next_offset === null) return "";
+  const shown = p.returned
+    ? `${what} ${p.offset + 1}-${p.offset + p.returned} of ${p.total} shown`
+    : `no ${what} at offset ${p.offset} (there are ${p.total})`;
+  return p.next_offset === null
+    ? `${shown}.`
+    : `${shown}; call again with offset ${p.next_offset} for the next ones, or narrow the range.`;
+}

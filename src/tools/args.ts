@@ -8,6 +8,7 @@ import {
   today,
 } from "../dates.ts";
 import { UserError } from "../errors.ts";
+import { MAX_YEAR, MIN_YEAR } from "./schemas.ts";
 
 /** Where "today" is: a zone name (the real clock) or a clock (the config, with tests' "now"). */
 export type When = string | Clock;
@@ -20,6 +21,19 @@ function notADate(value: string, param: string, when: When): UserError {
   );
 }
 
+/** An ISO date, refused unless its year is one the ERP can hold (MIN_YEAR..MAX_YEAR). */
+function isoArg(value: string, param: string, when: When): PlainDate {
+  const date = parseIsoDate(value);
+  if (!date) throw notADate(value, param, when);
+  if (date.year < MIN_YEAR || date.year > MAX_YEAR) {
+    throw new UserError(
+      `Cannot read ${param} "${value}": the year ${date.year} is outside ${MIN_YEAR}-${MAX_YEAR}`,
+      "Check the year; dates must fall between 1900-01-01 and 2999-12-31.",
+    );
+  }
+  return date;
+}
+
 /** A date argument: ISO, or today / yesterday / tomorrow in the configured zone. */
 export function dateArg(value: string, param: string, when: When): PlainDate {
   const span = relativeSpan(value, when);
@@ -30,9 +44,7 @@ export function dateArg(value: string, param: string, when: When): PlainDate {
       "Give one day: YYYY-MM-DD, today, yesterday or tomorrow.",
     );
   }
-  const date = parseIsoDate(value);
-  if (!date) throw notADate(value, param, when);
-  return date;
+  return isoArg(value, param, when);
 }
 
 /** A week argument: any date of the week, or this week / last week / next week; gives its Monday. */
@@ -57,9 +69,7 @@ export function boundArg(
 ): PlainDate {
   const span = relativeSpan(value, when);
   if (span) return side === "start" ? span.start : span.end;
-  const date = parseIsoDate(value);
-  if (!date) throw notADate(value, param, when);
-  return date;
+  return isoArg(value, param, when);
 }
 
 /** A start and end date, checked for order and length. */

@@ -7,11 +7,13 @@ import { z } from "zod";
 import type { ErpStreams } from "../auth/erp_stream.ts";
 import type { Session } from "../auth/session.ts";
 import type { Config } from "../config.ts";
+import { relativeSpan, today } from "../dates.ts";
 import { ErpError } from "../erp/errors.ts";
 import { ShapeError } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Confirmer } from "./confirm.ts";
+import { parseInput, type ToolInput, toolInput } from "./input.ts";
 
 /** Annotations, declared honestly on every tool. */
 export interface ToolAnnotations {
@@ -55,17 +57,24 @@ export interface ToolDef<
   input: In;
   output: Out;
   annotations: ToolAnnotations;
+  /** The input's checker and advertised schema, built once by defineTool. */
+  readonly checked?: ToolInput;
   handler(
     args: z.infer<z.ZodObject<In>>,
     ctx: ToolContext,
   ): Promise<ToolOutput<z.infer<z.ZodObject<Out>>>>;
 }
 
-/** Declares a tool; the identity function that keeps each tool's types tied together. */
+/** Declares a tool, keeping its types tied together and building its input checker once. */
 export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
   def: ToolDef<In, Out>,
 ): ToolDef<In, Out> {
-  return def;
+  return Object.freeze({ ...def, checked: def.checked ?? toolInput(def.input, def.output) });
+}
+
+/** A tool's input checker and advertised schema (built now for a def made without defineTool). */
+export function inputOf(def: ToolDef): ToolInput {
+  return def.checked ?? toolInput(def.input, def.output);
 }
 
 /** The MCP result of a tool call. */
@@ -84,20 +93,27 @@ export function errorResult(message: string, hint?: string): CallResult {
   };
 }
 
-/** Runs a handler and maps its outcome to the MCP result. */
+/**
+ * Checks the raw arguments, runs the handler and maps its outcome to the MCP result: the data
+ * once as readable text in `content` and once as `structuredContent` (checked against the output
+ * schema). Bad input is an `isError` result in plain words, like every other fixable failure.
+ */
 export async function runTool(
   def: ToolDef,
-  args: Record<string, unknown>,
+  raw: unknown,
   ctx: ToolContext,
 ): Promise<CallResult> {
   try {
+    const args = parseInput(def.name, inputOf(def), raw);
     const out = await def.handler(args as never, ctx);
+    const checked = out.isError ? undefined : inputOf(def).output.safeParse(out.data);
+    if (checked && !checked.success) {
+      throw new Error(`${def.name} returned data outside its output schema: ${checked.error}`);
+    }
+    const resolved = resolvedLine(args, ctx.config);
     return {
-      content: [
-        { type: "text", text: out.text },
-        { type: "text", text: JSON.stringify(out.data) },
-      ],
-      structuredContent: out.data as Record<string, unknown>,
+      content: [{ type: "text", text: resolved ? `${out.text}\n${resolved}` : out.text }],
+      structuredContent: (checked?.data ?? out.data) as Record<string, unknown>,
       ...(out.isError ? { isError: true } : {}),
     };
   } catch (error) {
@@ -116,6 +132,27 @@ export async function runTool(
       "This is a bug in the server, not in your request; details are in the server's log.",
     );
   }
+}
+
+/**
+ * The line naming the dates that relative words in the arguments resolved to at call time, e.g.
+ * `Dates as of Wednesday 2026-11-25 (UTC): "last week" = 2026-11-16 to 2026-11-22`; empty when
+ * no argument was a relative word. Sessions outlive midnight, so each answer says its own today.
+ */
+export function resolvedLine(args: Record<string, unknown>, config: Config): string {
+  const parts: string[] = [];
+  for (const value of Object.values(args)) {
+    if (typeof value !== "string") continue;
+    const span = relativeSpan(value, config);
+    if (!span) continue;
+    const dates = span.start.equals(span.end) ? `${span.start}` : `${span.start} to ${span.end}`;
+    const part = `"${value.trim()}" = ${dates}`;
+    if (!parts.includes(part)) parts.push(part);
+  }
+  if (!parts.length) return "";
+  const now = today(config);
+  const weekday = now.toLocaleString("en-US", { weekday: "long" });
+  return `Dates as of ${weekday} ${now} (${config.timeZone}): ${parts.join(", ")}.`;
 }
 
 /** What the model is told for each kind of ERP failure. */

@@ -12,7 +12,15 @@ import {
 import type { WeekLog } from "../erp/types.ts";
 import { dayTotal } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
-import { type EntryOut, formatTime, type Names, timeOut, weekEntries } from "../logs/present.ts";
+import {
+  type EntryOut,
+  fitPage,
+  formatTime,
+  type Names,
+  pageLine,
+  timeOut,
+  weekEntries,
+} from "../logs/present.ts";
 import { openTimesheet, type Timesheet, type WeekRead } from "../logs/timesheet.ts";
 import { rangeArgs } from "./args.ts";
 import { defineTool } from "./define_tool.ts";
@@ -20,6 +28,8 @@ import {
   dateArg as dateField,
   emailArg,
   entrySchema,
+  pageArgs,
+  pageSchema,
   READ_ANNOTATIONS,
   timeSchema,
 } from "./schemas.ts";
@@ -103,16 +113,19 @@ function unreadable(reads: WeekRead[]) {
   );
 }
 
+type WeekStatus = "no_log" | "completed" | "draft";
+
 /** get_missing_days */
 export const getMissingDays = defineTool({
   name: "get_missing_days",
   title: "Find days logged short",
   description:
-    `Find the workdays in a range (at most ${MAX_INSIGHT_DAYS} days) logged below the expected hours per day (MCP_EXPECTED_HOURS, default 8), with what is logged on each, and the weeks not yet completed. Weekends and configured holidays are not workdays; days after today are left out. Use for "which days did I forget?" before filling them.`,
+    `Find the workdays in a range (at most ${MAX_INSIGHT_DAYS} days) logged below the expected hours per day (MCP_EXPECTED_HOURS, default 8), with what is logged on each, and the weeks not yet completed. Weekends and configured holidays are not workdays; days after today are left out (get_timesheet_summary counts the same days, so the two agree). The total missing always covers the whole range; the days come in pages (offset, limit). Use for "which days did I forget?" before filling them.`,
   input: {
     start_date: dateField("First day"),
     end_date: dateField("Last day (inclusive)"),
     email: emailArg,
+    ...pageArgs("days"),
   },
   output: {
     start_date: z.string(),
@@ -122,14 +135,17 @@ export const getMissingDays = defineTool({
     missing_days: z.array(shortDaySchema.extend({
       week_status: z.enum(["draft", "completed", "no_log"]),
       entries: z.array(entrySchema).describe("what is logged that day"),
-    })),
-    total_missing: timeSchema,
+    })).describe("one page of the short days, by date"),
+    page: pageSchema,
+    total_missing: timeSchema.describe("the whole range"),
     incomplete_weeks: z.array(z.object({
       week_starting: z.string(),
       week_ending: z.string(),
       status: z.enum(["draft", "no_log"]).describe("draft: not submitted; no_log: no week log"),
       total: timeSchema,
-    })).describe("weeks of the range not yet completed (submitted)"),
+    })).describe(
+      "weeks not yet completed (submitted) that have a workday inside the range, up to today",
+    ),
     holidays: z.array(z.string()).describe("configured holidays in the range, not counted"),
     future_days_left_out: z.number().int(),
     unreadable_weeks: unreadableSchema,
@@ -144,26 +160,27 @@ export const getMissingDays = defineTool({
     const to = end.toString();
     const all = datesBetween(start, end);
     const past = all.filter((d) => Temporal.PlainDate.compare(d, now) <= 0);
-    const missing = [];
-    const incomplete = [];
+    const missing: (ShortDay & { week_status: WeekStatus; entries: EntryOut[] })[] = [];
+    const incomplete: {
+      week_starting: string;
+      week_ending: string;
+      status: "draft" | "no_log";
+      total: ReturnType<typeof timeOut>;
+    }[] = [];
     for (const r of reads) {
       if (r.status === "failed") continue;
       const monday = Temporal.PlainDate.from(r.monday);
       const week = r.status === "found" ? r.week : undefined;
-      const inWeek = past.filter((d) =>
+      const inWeek = (d: PlainDate) =>
         Temporal.PlainDate.compare(d, monday) >= 0 &&
-        Temporal.PlainDate.compare(d, sundayOf(monday)) <= 0
-      );
-      const status: "no_log" | "completed" | "draft" = !week
-        ? "no_log"
-        : week.isCompleted
-        ? "completed"
-        : "draft";
-      for (const day of shortDays(week, inWeek, ctx.config)) {
+        Temporal.PlainDate.compare(d, sundayOf(monday)) <= 0;
+      const status: WeekStatus = !week ? "no_log" : week.isCompleted ? "completed" : "draft";
+      for (const day of shortDays(week, past.filter(inWeek), ctx.config)) {
         const entries = week ? weekEntries(week, names, (d) => d === day.date) : [];
         missing.push({ ...day, week_status: status, entries });
       }
-      if (status !== "completed" && Temporal.PlainDate.compare(monday, now) <= 0) {
+      const hasWorkday = past.some((d) => inWeek(d) && isWorkday(d, ctx.config));
+      if (status !== "completed" && hasWorkday) {
         const total = week ? weekEntries(week, names).reduce((s, e) => s + minutesOf(e), 0) : 0;
         incomplete.push({
           week_starting: r.monday,
@@ -176,31 +193,31 @@ export const getMissingDays = defineTool({
     const totalMissing = missing.reduce((s, d) => s + d.missing.hours * 60 + d.missing.minutes, 0);
     const failed = unreadable(reads);
     const holidays = ctx.config.holidays.filter((h) => h >= from && h <= to);
-    const data = {
+    const whole = {
       start_date: from,
       end_date: to,
       expected_per_day: timeOut(expectedMinutes(ctx.config)),
       workdays_checked: past.filter((d) => isWorkday(d, ctx.config)).length,
-      missing_days: missing,
       total_missing: timeOut(totalMissing),
       incomplete_weeks: incomplete,
       holidays,
       future_days_left_out: all.length - past.length,
       unreadable_weeks: failed,
     };
-    const expected = formatTime(data.expected_per_day);
-    return {
+    const expected = formatTime(whole.expected_per_day);
+    const out = fitPage(missing, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
       text: [
         missing.length
-          ? `${missing.length} of ${data.workdays_checked} workdays from ${from} to ${to} hold less than ${expected} (${
-            formatTime(data.total_missing)
+          ? `${missing.length} of ${whole.workdays_checked} workdays from ${from} to ${to} hold less than ${expected} (${
+            formatTime(whole.total_missing)
           } missing in all):`
-          : `Every one of the ${data.workdays_checked} workdays from ${from} to ${to} holds at least ${expected}.`,
-        ...missing.map((d) =>
+          : `Every one of the ${whole.workdays_checked} workdays from ${from} to ${to} holds at least ${expected}.`,
+        ...page.map((d) =>
           `- ${d.weekday} ${d.date}: ${formatTime(d.logged)} logged, ${
             formatTime(d.missing)
           } missing${d.week_status === "no_log" ? " (no week log)" : ""}`
         ),
+        pageLine("short days", info),
         ...(incomplete.length
           ? [
             `Not completed: ${
@@ -208,14 +225,14 @@ export const getMissingDays = defineTool({
             }.`,
           ]
           : []),
-        ...(data.future_days_left_out
-          ? [`${data.future_days_left_out} days after today (${now}) were left out.`]
+        ...(whole.future_days_left_out
+          ? [`${whole.future_days_left_out} days after today (${now}) were left out.`]
           : []),
         ...failed.map((f) => `Week of ${f.week_starting} could not be read: ${f.error}`),
-      ].join("\n"),
-      data,
-      isError: failed.length > 0,
-    };
+      ].filter(Boolean).join("\n"),
+      data: { ...whole, missing_days: page, page: info },
+    }));
+    return { ...out, isError: failed.length > 0 };
   },
 });
 
@@ -250,7 +267,7 @@ export const getTimesheetSummary = defineTool({
   name: "get_timesheet_summary",
   title: "Summarise where the time went",
   description:
-    `Totals for a range (at most ${MAX_INSIGHT_DAYS} days) grouped by project, label, day or week, each with its share of the time logged, against the expected hours (MCP_EXPECTED_HOURS per workday; weekends and holidays expect none). Use for "where did my time go last month?" or "am I short this week?".`,
+    `Totals for a range (at most ${MAX_INSIGHT_DAYS} days) grouped by project, label, day or week, each with its share of the time logged, against the expected hours (MCP_EXPECTED_HOURS per workday; weekends and holidays expect none). Like get_missing_days, only workdays up to today are expected, so the two agree. Groups come in pages (offset, limit); totals always cover the whole range. Use for "where did my time go last month?" or "am I short this week?".`,
   input: {
     start_date: dateField("First day"),
     end_date: dateField("Last day (inclusive)"),
@@ -258,15 +275,22 @@ export const getTimesheetSummary = defineTool({
       "project (default), label, day or week",
     ),
     email: emailArg,
+    ...pageArgs("groups"),
   },
   output: {
     start_date: z.string(),
     end_date: z.string(),
     group_by: z.enum(GROUPS),
-    total: timeSchema,
-    expected: timeSchema.describe("workdays in the range × the expected hours per day"),
-    balance_hours: z.number().describe("total minus expected, in decimal hours (negative: short)"),
-    workdays: z.number().int(),
+    total: timeSchema.describe("everything logged in the range"),
+    expected: timeSchema.describe("workdays up to today in the range × the expected hours per day"),
+    balance_hours: z.number().describe(
+      "time logged up to today minus expected, in decimal hours (negative: short)",
+    ),
+    missing: timeSchema.describe(
+      "the sum of each workday's shortfall up to today: the total_missing of get_missing_days",
+    ),
+    workdays: z.number().int().describe("workdays up to today in the range"),
+    future_workdays_left_out: z.number().int().describe("workdays after today: nothing expected"),
     groups: z.array(z.object({
       key: z.string().describe("team id, label id, YYYY-MM-DD day or the week's Monday"),
       name: z.string(),
@@ -274,23 +298,39 @@ export const getTimesheetSummary = defineTool({
       share_percent: z.number().describe("share of the total logged, 1 decimal"),
       expected: timeSchema.optional().describe("for day and week groups"),
       balance_hours: z.number().optional().describe("for day and week groups"),
-    })),
+    })).describe("one page of the groups"),
+    page: pageSchema,
     unreadable_weeks: unreadableSchema,
   },
   annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const { start, end } = rangeArgs(args.start_date, args.end_date, ctx.config, MAX_INSIGHT_DAYS);
     const by = args.group_by;
+    const now = today(ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const [reads, names] = await Promise.all([readRange(ts, start, end), namesFor(ts)]);
     const from = start.toString();
     const to = end.toString();
+    const upTo = now.toString();
     const entries = reads.flatMap((r) =>
       r.status === "found" ? weekEntries(r.week, names, (d) => d >= from && d <= to) : []
     );
-    const workdays = datesBetween(start, end).filter((d) => isWorkday(d, ctx.config));
+    const allWorkdays = datesBetween(start, end).filter((d) => isWorkday(d, ctx.config));
+    const workdays = allWorkdays.filter((d) => Temporal.PlainDate.compare(d, now) <= 0);
     const perDay = expectedMinutes(ctx.config);
     const total = entries.reduce((s, e) => s + minutesOf(e), 0);
+    const loggedToDate = entries.filter((e) => e.date <= upTo).reduce(
+      (s, e) => s + minutesOf(e),
+      0,
+    );
+    let missing = 0;
+    for (const r of reads) {
+      if (r.status === "failed") continue;
+      const week = r.status === "found" ? r.week : undefined;
+      const sunday = sundayOf(Temporal.PlainDate.from(r.monday)).toString();
+      const days = workdays.filter((d) => d.toString() >= r.monday && d.toString() <= sunday);
+      for (const d of shortDays(week, days, ctx.config)) missing += minutesOf(d.missing);
+    }
     const groups = new Map<string, { key: string; name: string; minutes: number }>();
     for (const e of entries) {
       const g = groupOf(e, by);
@@ -327,21 +367,25 @@ export const getTimesheetSummary = defineTool({
       }));
     const expected = workdays.length * perDay;
     const failed = unreadable(reads);
-    const balance = hours(total - expected);
-    return {
+    const balance = hours(loggedToDate - expected);
+    const future = allWorkdays.length - workdays.length;
+    const out = fitPage(rows, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
       text: [
-        `${from} to ${to}: ${formatTime(timeOut(total))} logged against ${
+        `${from} to ${to}: ${formatTime(timeOut(total))} logged; ${
           formatTime(timeOut(expected))
-        } expected over ${workdays.length} workdays (${
+        } expected over ${workdays.length} workdays up to today (${upTo}), balance ${
           balance >= 0 ? "+" : ""
-        }${balance} h). By ${by}:`,
-        ...rows.map((r) =>
+        }${balance} h, ${formatTime(timeOut(missing))} missing on short days.${
+          future ? ` ${future} workdays after today expect nothing yet.` : ""
+        } By ${by}:`,
+        ...page.map((r) =>
           `- ${r.name}: ${formatTime(r.total)} (${r.share_percent}%)${
             r.expected ? ` of ${formatTime(r.expected)} expected` : ""
           }`
         ),
+        pageLine("groups", info),
         ...failed.map((f) => `Week of ${f.week_starting} could not be read: ${f.error}`),
-      ].join("\n"),
+      ].filter(Boolean).join("\n"),
       data: {
         start_date: from,
         end_date: to,
@@ -349,12 +393,15 @@ export const getTimesheetSummary = defineTool({
         total: timeOut(total),
         expected: timeOut(expected),
         balance_hours: balance,
+        missing: timeOut(missing),
         workdays: workdays.length,
-        groups: rows,
+        future_workdays_left_out: future,
+        groups: page,
+        page: info,
         unreadable_weeks: failed,
       },
-      isError: failed.length > 0,
-    };
+    }));
+    return { ...out, isError: failed.length > 0 };
   },
 });
 

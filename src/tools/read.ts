@@ -7,8 +7,11 @@ import { UserError } from "../errors.ts";
 import {
   dayTotals,
   entryLine,
+  type EntryOut,
+  fitPage,
   formatTime,
   type Names,
+  pageLine,
   projectTotals,
   totalOf,
   weekEntries,
@@ -21,6 +24,8 @@ import {
   dayTotalSchema,
   emailArg,
   entrySchema,
+  pageArgs,
+  pageSchema,
   projectArgs,
   projectTotalSchema,
   READ_ANNOTATIONS,
@@ -59,19 +64,23 @@ export const getWeekLogs = defineTool({
   name: "get_week_logs",
   title: "Get a week's logs",
   description:
-    'Show everything logged in one week (Monday to Sunday): every entry with its project, task description, time, label and ids, plus per-day and per-project totals. Use for "what did I log last week?". Any date of the week works; the answer says which week it used.',
+    'Show everything logged in one week (Monday to Sunday): every entry with its project, task description, time, label and ids, plus per-day and per-project totals. Use for "what did I log last week?". Any date of the week works; the answer says which week it used. Totals always cover the whole week; a very long entry list comes in pages (offset, limit).',
   input: {
     week_starting: dateField(
       'Any date in the week (its Monday is used); also "this week", "last week"',
     ),
     email: emailArg,
+    ...pageArgs("entries"),
   },
   output: {
-    week: weekWithEntries.nullable().describe("null when the person has no log for that week"),
+    week: weekWithEntries.nullable().describe(
+      "null when the person has no log for that week; entries is one page, total the whole week",
+    ),
     week_starting: z.string(),
     week_ending: z.string(),
     days: z.array(dayTotalSchema),
     projects: z.array(projectTotalSchema),
+    page: pageSchema,
   },
   annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
@@ -83,24 +92,32 @@ export const getWeekLogs = defineTool({
       return {
         text: `No week log for the week of ${monday} to ${sundayOf(monday)}. ` +
           "The ERP creates week logs; nothing is logged there yet.",
-        data: { week: null, ...range, days: [], projects: [] },
+        data: {
+          week: null,
+          ...range,
+          days: [],
+          projects: [],
+          page: { offset: 0, returned: 0, total: 0, next_offset: null },
+        },
       };
     }
     const out = weekOut(week, names);
-    return {
+    return fitPage(out.entries, args.offset ?? 0, args.limit ?? 100, (entries, page) => ({
       text: [
         `Week of ${week.monday} to ${week.sunday} (week log ${week.id}, ${
           week.isCompleted ? "completed" : "draft"
         }): ${formatTime(out.total)} in ${out.entries.length} entries.`,
-        ...out.entries.map(entryLine),
-      ].join("\n"),
+        ...entries.map(entryLine),
+        pageLine("entries", page),
+      ].filter(Boolean).join("\n"),
       data: {
-        week: out,
+        week: { ...out, entries },
         ...range,
         days: dayTotals(out.entries),
         projects: projectTotals(out.entries),
+        page,
       },
-    };
+    }));
   },
 });
 
@@ -156,15 +173,18 @@ const weekStatusSchema = z.object({
   week_log_id: z.number().int().nullable(),
   status: z.enum(["found", "no_log", "failed"]).describe("failed weeks are listed, never dropped"),
   is_completed: z.boolean().nullable(),
+  total_in_range: timeSchema.describe("what this week holds on the days inside the range"),
   error: z.string().optional(),
 });
 
-function weekStatus(r: WeekRead) {
+function weekStatus(r: WeekRead, entries: readonly EntryOut[]) {
+  const sunday = sundayOf(Temporal.PlainDate.from(r.monday)).toString();
   return {
     week_starting: r.monday,
     week_log_id: r.status === "found" ? r.week.id : null,
     status: r.status,
     is_completed: r.status === "found" ? r.week.isCompleted : null,
+    total_in_range: totalOf(entries.filter((e) => e.date >= r.monday && e.date <= sunday)),
     ...(r.status === "failed" ? { error: r.error } : {}),
   };
 }
@@ -184,20 +204,24 @@ export const getLogsForDateRange = defineTool({
   name: "get_logs_for_date_range",
   title: "Get logs for a date range",
   description:
-    `List every entry between two dates (at most ${MAX_RANGE_DAYS} days), with per-day and per-project totals and the state of each week. Each week is read once, concurrently. Weeks the ERP failed to return are listed as failed, so a partial answer is never mistaken for a full one.`,
+    `List the entries between two dates (at most ${MAX_RANGE_DAYS} days) with the range's total, per-project totals and each week's state and total. Totals always cover the whole range; the entries come in pages (offset, limit) so a long range stays readable. Each week is read once, concurrently. Weeks the ERP failed to return are listed as failed, so a partial answer is never mistaken for a full one.`,
   input: {
     start_date: dateField("First day"),
     end_date: dateField("Last day (inclusive)"),
     email: emailArg,
+    ...pageArgs("entries"),
   },
   output: {
     start_date: z.string(),
     end_date: z.string(),
-    total: timeSchema,
-    days: z.array(dayTotalSchema),
-    projects: z.array(projectTotalSchema),
+    total: timeSchema.describe("the whole range"),
+    days: z.array(dayTotalSchema).describe(
+      "per-day totals of the days this page lists (each day complete)",
+    ),
+    projects: z.array(projectTotalSchema).describe("the whole range"),
     weeks: z.array(weekStatusSchema),
-    entries: z.array(entrySchema),
+    entries: z.array(entrySchema).describe("one page of the range's entries, by date"),
+    page: pageSchema,
     complete: z.boolean().describe("false when some week could not be read"),
   },
   annotations: READ_ANNOTATIONS,
@@ -218,28 +242,45 @@ export const getLogsForDateRange = defineTool({
     );
     const failed = reads.filter((r) => r.status === "failed");
     const total = totalOf(entries);
-    return {
-      text: [
-        `${from} to ${to}: ${
-          formatTime(total)
-        } in ${entries.length} entries over ${reads.length} weeks.`,
-        ...failed.map((r) =>
-          `Week of ${r.monday} could not be read: ${(r as { error: string }).error}`
-        ),
-        ...entries.map(entryLine),
-      ].join("\n"),
-      data: {
-        start_date: from,
-        end_date: to,
-        total,
-        days: dayTotals(entries),
-        projects: projectTotals(entries),
-        weeks: reads.map(weekStatus),
-        entries,
-        complete: failed.length === 0,
-      },
-    };
+    const projects = projectTotals(entries);
+    const weeks = reads.map((r) => weekStatus(r, entries));
+    const allDays = dayTotals(entries);
+    return fitPage(entries, args.offset ?? 0, args.limit ?? 100, (page, info) => {
+      const listed = new Set(page.map((e) => e.date));
+      return {
+        text: [
+          `${from} to ${to}: ${
+            formatTime(total)
+          } in ${entries.length} entries over ${reads.length} weeks.`,
+          ...projects.map((p) => `- ${p.project}: ${formatTime(p.total)}`),
+          ...failed.map((r) =>
+            `Week of ${r.monday} could not be read: ${(r as { error: string }).error}`
+          ),
+          ...(page.length ? ["Entries:"] : []),
+          ...page.map(entryLine),
+          pageLine("entries", info),
+        ].filter(Boolean).join("\n"),
+        data: {
+          start_date: from,
+          end_date: to,
+          total,
+          days: allDays.filter((d) => listed.has(d.date)),
+          projects,
+          weeks,
+          entries: page,
+          page: info,
+          complete: failed.length === 0,
+        },
+      };
+    });
   },
+});
+
+const monthWeekSchema = weekSchema.extend({
+  total: timeSchema.describe("the whole week, Monday to Sunday, including days outside the month"),
+  total_in_month: timeSchema.describe("only the days of this week inside the month"),
+  in_month_from: z.string().describe("the first day of this week inside the month"),
+  in_month_to: z.string().describe("the last day of this week inside the month"),
 });
 
 /** get_month_logs */
@@ -247,17 +288,22 @@ export const getMonthLogs = defineTool({
   name: "get_month_logs",
   title: "Get a month's logs",
   description:
-    'Show a month: every week that overlaps it, each with its entries and state, and the month\'s own total (days inside the month only). Use for "review my month".',
+    'Show a month: its total (days inside the month only), every week that overlaps it with its state, its whole-week total and the part of it inside the month, and the month\'s entries (in pages: offset, limit). Use for "review my month".',
   input: {
     year: z.number().int().min(2000).max(2100).describe("Year, e.g. 2026"),
     month: z.number().int().min(1).max(12).describe("Month, 1-12"),
     email: emailArg,
+    ...pageArgs("entries"),
   },
   output: {
     year: z.number().int(),
     month: z.number().int(),
+    first_day: z.string(),
+    last_day: z.string(),
     total_in_month: timeSchema,
-    weeks: z.array(weekWithEntries),
+    weeks: z.array(monthWeekSchema),
+    entries: z.array(entrySchema).describe("one page of the entries inside the month, by date"),
+    page: pageSchema,
     missing_weeks: z.array(z.string()).describe("Mondays of overlapping weeks with no week log"),
     failed_weeks: z.array(z.object({ week_starting: z.string(), error: z.string() })),
   },
@@ -275,38 +321,66 @@ export const getMonthLogs = defineTool({
     const listed = new Set(summaries.map((s) => s.monday));
     const reads = await ts.weeks(mondays.filter((m) => listed.has(m.toString())));
     failedAll(reads);
-    const weeks = reads.flatMap((r) => r.status === "found" ? [weekOut(r.week, names)] : []);
     const from = first.toString();
     const to = last.toString();
-    const inMonth = weeks.flatMap((w) => w.entries.filter((e) => e.date >= from && e.date <= to));
+    const weeks = reads.flatMap((r) => {
+      if (r.status !== "found") return [];
+      const all = weekEntries(r.week, names);
+      const inside = all.filter((e) => e.date >= from && e.date <= to);
+      return [{
+        week_log_id: r.week.id,
+        week_starting: r.week.monday,
+        week_ending: r.week.sunday,
+        is_completed: r.week.isCompleted,
+        total: totalOf(all),
+        total_in_month: totalOf(inside),
+        in_month_from: r.week.monday < from ? from : r.week.monday,
+        in_month_to: r.week.sunday > to ? to : r.week.sunday,
+        inside,
+      }];
+    });
+    const inMonth = weeks.flatMap((w) => w.inside);
     const total = totalOf(inMonth);
     const missing = mondays.map(String).filter((m) => !weeks.some((w) => w.week_starting === m));
     const failed = reads.flatMap((r) =>
       r.status === "failed" ? [{ week_starting: r.monday, error: r.error }] : []
     );
     const monthName = first.toLocaleString("en-US", { month: "long", year: "numeric" });
-    return {
+    const monthWord = first.toLocaleString("en-US", { month: "long" });
+    const weekLine = (w: typeof weeks[number]) => {
+      const state = w.is_completed ? "completed" : "draft";
+      const whole = w.in_month_from === w.week_starting && w.in_month_to === w.week_ending;
+      return whole
+        ? `- Week of ${w.week_starting} (${state}): ${formatTime(w.total)}, all in ${monthWord}`
+        : `- Week of ${w.week_starting} (${state}): ${formatTime(w.total)} in the whole week, ${
+          formatTime(w.total_in_month)
+        } of it in ${monthWord} (${w.in_month_from} to ${w.in_month_to})`;
+    };
+    return fitPage(inMonth, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
       text: [
-        `${monthName}: ${
+        `${monthName} (${from} to ${to}): ${
           formatTime(total)
-        } logged in ${inMonth.length} entries over ${weeks.length} weeks.`,
-        ...weeks.map((w) =>
-          `Week of ${w.week_starting} (${w.is_completed ? "completed" : "draft"}): ${
-            formatTime(w.total)
-          }`
-        ),
+        } logged in ${inMonth.length} entries; weeks that straddle the month count only their days inside it.`,
+        ...weeks.map(weekLine),
         ...(missing.length ? [`No week log for: ${missing.join(", ")}`] : []),
         ...failed.map((f) => `Week of ${f.week_starting} could not be read: ${f.error}`),
-      ].join("\n"),
+        ...(page.length ? ["Entries:"] : []),
+        ...page.map(entryLine),
+        pageLine("entries", info),
+      ].filter(Boolean).join("\n"),
       data: {
         year: args.year,
         month: args.month,
+        first_day: from,
+        last_day: to,
         total_in_month: total,
-        weeks,
+        weeks: weeks.map(({ inside: _, ...w }) => w),
+        entries: page,
+        page: info,
         missing_weeks: missing.filter((m) => !failed.some((f) => f.week_starting === m)),
         failed_weeks: failed,
       },
-    };
+    }));
   },
 });
 
@@ -316,7 +390,7 @@ export const getActiveProjects = defineTool({
   title: "List my projects",
   description:
     "List the projects (teams) the person can log time on, with the team id to pass as project_id. Names can repeat across clients: use the full name or the id when writing.",
-  input: { email: emailArg },
+  input: { email: emailArg, ...pageArgs("projects") },
   output: {
     projects: z.array(z.object({
       id: z.number().int().describe("team id: the project_id of write tools"),
@@ -324,6 +398,7 @@ export const getActiveProjects = defineTool({
       subteam: z.string().describe("short name"),
       is_active: z.boolean(),
     })),
+    page: pageSchema,
   },
   annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
@@ -334,11 +409,14 @@ export const getActiveProjects = defineTool({
       subteam: t.subteam,
       is_active: t.isActive,
     }));
-    return {
-      text: [`${projects.length} projects:`, ...projects.map((p) => `- ${p.team} (id ${p.id})`)]
-        .join("\n"),
-      data: { projects },
-    };
+    return fitPage(projects, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
+      text: [
+        `${projects.length} projects:`,
+        ...page.map((p) => `- ${p.team} (id ${p.id})`),
+        pageLine("projects", info),
+      ].filter(Boolean).join("\n"),
+      data: { projects: page, page: info },
+    }));
   },
 });
 
@@ -348,16 +426,22 @@ export const getLogLabels = defineTool({
   title: "List entry labels",
   description:
     "List the labels an entry can carry (Coding, Code Review, Meeting, …) with their ids.",
-  input: { email: emailArg },
-  output: { labels: z.array(z.object({ id: z.number().int(), name: z.string() })) },
+  input: { email: emailArg, ...pageArgs("labels") },
+  output: {
+    labels: z.array(z.object({ id: z.number().int(), name: z.string() })),
+    page: pageSchema,
+  },
   annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const labels = (await ts.labels()).map((l) => ({ id: l.id, name: l.name }));
-    return {
-      text: `Labels: ${labels.map((l) => `${l.name} (${l.id})`).join(", ")}`,
-      data: { labels },
-    };
+    return fitPage(labels, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
+      text: [
+        `Labels: ${page.map((l) => `${l.name} (${l.id})`).join(", ")}`,
+        pageLine("labels", info),
+      ].filter(Boolean).join("\n"),
+      data: { labels: page, page: info },
+    }));
   },
 });
 

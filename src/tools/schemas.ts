@@ -1,10 +1,28 @@
 /** The zod shapes shared by tool inputs and outputs, each field described with its bounds. */
 import { z } from "zod";
 
-/** A date parameter; relative words resolve in the server's time zone. */
+/** The years a date may name: what the ERP's week logs can hold, with room on both sides. */
+export const MIN_YEAR = 1900;
+/** The last year a date may name. */
+export const MAX_YEAR = 2999;
+
+const ISO_LIKE = /^\s*([+-]?\d+)-\d{1,2}-\d{1,2}\s*$/;
+
+/** True unless `value` is an ISO-like date whose year is outside MIN_YEAR..MAX_YEAR. */
+export function yearInRange(value: string): boolean {
+  const m = ISO_LIKE.exec(value);
+  if (!m) return true;
+  const year = Number(m[1]);
+  return year >= MIN_YEAR && year <= MAX_YEAR && !/^[+-]/.test(m[1]) && m[1].length === 4;
+}
+
+/** A date parameter; relative words resolve in the server's time zone, at call time. */
 export const dateArg = (what: string) =>
-  z.string().max(40).describe(
-    `${what}: YYYY-MM-DD or today, yesterday, tomorrow; for weeks and ranges also this week, last week, next week, this month, last month (a range start takes the first day, an end the last)`,
+  z.string().max(40).refine(yearInRange, {
+    message: `must be a date from ${MIN_YEAR}-01-01 to ${MAX_YEAR}-12-31`,
+    abort: true,
+  }).describe(
+    `${what}: YYYY-MM-DD (years ${MIN_YEAR}-${MAX_YEAR}) or today, yesterday, tomorrow; for weeks and ranges also this week, last week, next week, this month, last month (a range start takes the first day, an end the last)`,
   );
 
 /** The email parameter the original tools had: kept, but only the signed-in person's. */
@@ -57,7 +75,7 @@ export const projectTotalSchema = z.object({
 
 /** Project by id or name. */
 export const projectArgs = {
-  project_id: z.number().int().positive().optional().describe(
+  project_id: z.number().int().min(1).optional().describe(
     "The project's team id, from get_active_projects (give this or project_name)",
   ),
   project_name: z.string().min(1).max(200).optional().describe(
@@ -67,7 +85,7 @@ export const projectArgs = {
 
 /** Label by id or name. */
 export const labelArgs = {
-  label_id: z.number().int().positive().optional().describe("Label id, from get_log_labels"),
+  label_id: z.number().int().min(1).optional().describe("Label id, from get_log_labels"),
   label_name: z.string().min(1).max(100).optional().describe(
     'Label name, e.g. "Coding", "Code Review", "Meeting"; default "General" when neither is given',
   ),
@@ -82,12 +100,36 @@ export const hoursArg = z.number().gt(0, "hours must be more than 0").max(
     "Hours, decimal allowed (2, 0.5, 8.25); more than 0, at most 24; rounded to the minute",
   );
 
-/** A task description. */
-export const descriptionArg = z.string().trim().min(1, "description must not be empty").max(
+/** Zero-width, bidirectional-control and other invisible format characters. */
+const INVISIBLE = /[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
+/** ANSI escape sequences (CSI and OSC), removed whole so no parameter bytes are left behind. */
+const ANSI =
+  // deno-lint-ignore no-control-regex
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]/g;
+/** Other C0 and C1 control characters (tab and newline included: descriptions are one line). */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text as it is stored: NFC, ANSI sequences and invisible characters (zero-width spaces and
+ * joiners, bidi overrides and marks, BOM, soft hyphen) removed, other control characters turned to
+ * spaces, runs of whitespace collapsed to one space, ends trimmed. So a look-alike with a hidden
+ * joiner is the same text, and no terminal or bidi trick reaches the ERP.
+ */
+export function cleanText(text: string): string {
+  return text.normalize("NFC").replace(ANSI, "").replace(INVISIBLE, "").replace(CONTROL, " ")
+    .replace(/\s+/g, " ").trim();
+}
+
+/** A task description, cleaned by cleanText before its length is checked. */
+export const descriptionArg = z.string().overwrite(cleanText).min(
+  1,
+  "description must not be empty",
+).max(
   255,
   "description must be at most 255 characters",
 ).describe(
-  "What the time was spent on (1-255 characters); the same text on the same day updates that entry",
+  "What the time was spent on (1-255 characters, one line; invisible and control characters are removed); the same text on the same day updates that entry",
 );
 
 /** Reads: change nothing, talk to the ERP. */
@@ -120,3 +162,26 @@ export const writeCounts = {
     "saves the ERP did not confirm that could not be re-read: check before trying again",
   ),
 };
+
+/** The most items one page of a read may list. */
+export const MAX_PAGE = 500;
+
+/** Paging of a read's long list: totals always cover everything; the list is one page. */
+export const pageArgs = (what: string) => ({
+  offset: z.number().int().min(0).max(100_000).optional().describe(
+    `How many ${what} to skip: pass the previous answer's page.next_offset to get the next page (default 0)`,
+  ),
+  limit: z.number().int().min(1).max(MAX_PAGE).optional().describe(
+    `The most ${what} to list (default 100, at most ${MAX_PAGE}); a page is also cut short to keep the answer under about 40,000 characters`,
+  ),
+});
+
+/** Where a page sits in the whole list. */
+export const pageSchema = z.object({
+  offset: z.number().int(),
+  returned: z.number().int(),
+  total: z.number().int().describe("how many there are in all"),
+  next_offset: z.number().int().nullable().describe(
+    "pass as offset to get the next page; null when this page is the last",
+  ),
+}).describe("which part of the list this answer holds; totals always cover the whole list");

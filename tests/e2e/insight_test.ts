@@ -196,8 +196,26 @@ Deno.test("relative dates through the client: midnight in Kiritimati (UTC+14) an
       });
       assert.match(
         h.client.getInstructions() ?? "",
-        new RegExp(`Today is ${weekday} ${c.today} \\(time zone ${c.zone}\\)`),
+        new RegExp(`written on ${weekday} ${c.today} at \\d\\d:\\d\\d \\(time zone ${c.zone}\\)`),
       );
     });
   }
+});
+
+Deno.test("a session that outlives midnight: the instructions say when they were written, answers name the dates used", async () => {
+  let instant = Temporal.Instant.from("2026-11-25T23:59:00Z");
+  await withHarness({ now: () => instant }, async (h) => {
+    const instructions = h.client.getInstructions() ?? "";
+    assert.match(instructions, /written on Wednesday 2026-11-25 at 23:59 \(time zone UTC\)/);
+    assert.match(instructions, /resolve today, yesterday, this week .* when they are called/);
+    const before = await h.call("get_day_logs", { date: "today" });
+    assert.equal(before.data.date, "2026-11-25");
+    assert.match(before.text, /Dates as of Wednesday 2026-11-25 \(UTC\): "today" = 2026-11-25\./);
+    instant = Temporal.Instant.from("2026-11-26T00:01:00Z");
+    const after = await h.call("get_day_logs", { date: "today" });
+    assert.equal(after.data.date, "2026-11-26", "resolved at call time, not at initialize");
+    assert.match(after.text, /Dates as of Thursday 2026-11-26 \(UTC\): "today" = 2026-11-26\./);
+    const range = await h.call("get_missing_days", { start_date: "last week", end_date: "today" });
+    assert.match(range.text, /"last week" = 2026-11-16 to 2026-11-22, "today" = 2026-11-26/);
+  });
 });

@@ -155,3 +155,14 @@ Deno.test("prompts: listed with their arguments, and each a recipe naming the ri
     );
   });
 });
+
+Deno.test("resources: a week in a year the ERP cannot hold is refused before any request", async () => {
+  await withHarness({}, async (h) => {
+    for (const uri of ["project-logs://week/0000-01-03", "project-logs://week/3000-01-06"]) {
+      const n = await h.countCalls(() =>
+        assert.rejects(() => h.client.readResource({ uri }), /is outside 1900-2999/)
+      );
+      assert.equal(n, 0, uri);
+    }
+  });
+});

@@ -65,6 +65,22 @@ Deno.test("stdio: the spawned server with narrow permissions serves every kind o
         .minutes,
       15,
     );
+    // As Claude Desktop's serializer sends them: numbers as strings, null for "not given".
+    const month = await client.callTool({
+      name: "get_month_logs",
+      arguments: { year: "2026", month: "11", email: null },
+    });
+    assert.equal(month.isError, undefined, JSON.stringify(month.content));
+    assert.equal((month.content as unknown[]).length, 1, "the data once, plus structuredContent");
+    const bad = await client.callTool({
+      name: "create_or_update_log",
+      arguments: { date: TODAY.toString(), project_id: "41", description: "stdio", hours: "25" },
+    });
+    assert.equal(bad.isError, true);
+    assert.match(
+      JSON.stringify(bad.content),
+      /hours must be at most 24 \(and more than 0\); you sent 25/,
+    );
     assert.doesNotMatch(stderr, new RegExp(alice.token), "the token never reaches the log");
   } finally {
     await client.close();

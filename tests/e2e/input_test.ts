@@ -1,0 +1,316 @@
+/**
+ * Inputs as real clients send them, through a real MCP client: numeric strings, "true"/"false",
+ * null for an omitted optional; bad values as isError results in plain words; the advertised
+ * schemas inside what model providers accept; descriptions and dates cleaned or refused before
+ * any ERP request.
+ */
+import assert from "node:assert/strict";
+import { type Harness, withHarness } from "../helpers.ts";
+
+const NO_CONFIRM = { MCP_NO_CONFIRM: "true" };
+const ALICE = "alice@example.com";
+
+// deno-lint-ignore no-explicit-any
+type Week = any;
+
+function stored(h: Harness, monday: string): Week {
+  return h.erp.weekLog(ALICE, monday) as Week;
+}
+
+/** Every stored entry of a week, as [date, description, minutes]. */
+function entriesOf(week: Week): [string, string, number][] {
+  return week.projects.flatMap((p: Week) =>
+    p.tasks.flatMap((t: Week) =>
+      t.days.map((d: Week) => [d.date, t.description, d.hours * 60 + d.minutes])
+    )
+  );
+}
+
+function writes(h: Harness): number {
+  return h.erp.calls.filter((c) => c.method !== "GET").length;
+}
+
+Deno.test('get_month_logs {"year":"2026","month":"11"}: numeric strings are read as numbers', async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("get_month_logs", { year: "2026", month: "11" });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.year, 2026);
+    assert.equal(r.data.month, 11);
+  });
+});
+
+Deno.test('get_week_logs {"email":null}: null is "not given"', async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("get_week_logs", { week_starting: "2026-11-23", email: null });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.week_starting, "2026-11-23");
+  });
+});
+
+Deno.test('fill_logs_for_days {"dry_run":"true"}: plans and writes nothing', async () => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
+    const before = writes(h);
+    const r = await h.call("fill_logs_for_days", {
+      start_date: "2026-11-23",
+      end_date: "2026-11-24",
+      project_id: "41",
+      description: "Planning",
+      hours_per_day: "2.5",
+      dry_run: "TRUE",
+      skip_weekends: "false",
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.status, "planned", r.text);
+    assert.equal(writes(h), before, "a dry run sends no write to the ERP");
+  });
+});
+
+for (
+  const c of [
+    {
+      tool: "get_month_logs",
+      args: { year: "20x6", month: 11 },
+      re:
+        /^Cannot run get_month_logs: year must be a whole number, at least \d+ and at most \d+; you sent "20x6"/,
+    },
+    {
+      tool: "get_month_logs",
+      args: { year: 2026, month: "13" },
+      re: /month must be at most 12 \(and at least 1\); you sent 13/,
+    },
+    {
+      tool: "get_month_logs",
+      args: { year: "", month: 1 },
+      re: /year must be a whole number.*you sent ""/,
+    },
+    { tool: "get_month_logs", args: { month: 1 }, re: /year is required/ },
+    { tool: "get_month_logs", args: { year: null, month: 1 }, re: /year is required/ },
+    {
+      tool: "fill_logs_for_days",
+      args: {
+        start_date: "2026-11-23",
+        end_date: "2026-11-23",
+        project_id: 41,
+        description: "x",
+        dry_run: "yes",
+      },
+      re: /dry_run must be true or false; you sent "yes"/,
+    },
+    {
+      tool: "create_or_update_log",
+      args: { date: "2026-11-25", project_id: 41, description: "x", hours: "25" },
+      re: /hours must be at most 24 \(and more than 0\); you sent 25/,
+    },
+    {
+      tool: "create_or_update_log",
+      args: { date: "2026-11-25", project_id: 41, description: "x", hours: 0 },
+      re: /hours must be more than 0 \(and at most 24\); you sent 0/,
+    },
+    {
+      tool: "get_timesheet_summary",
+      args: { start_date: "2026-11-01", end_date: "2026-11-30", group_by: "client" },
+      re: /group_by must be one of "project", "label", "day", "week"; you sent "client"/,
+    },
+  ]
+) {
+  Deno.test(`${c.tool} ${JSON.stringify(c.args).slice(0, 50)}: an isError result in plain words`, async () => {
+    await withHarness({}, async (h) => {
+      const n = await h.countCalls(async () => {
+        const r = await h.call(c.tool, c.args);
+        assert.equal(r.isError, true, r.text);
+        assert.match(r.text, c.re);
+        assert.doesNotMatch(r.text, /Input validation error|-32602|invalid_type|"path"/);
+      });
+      assert.equal(n, 0, "refused before any ERP request");
+    });
+  });
+}
+
+/** Keywords some major provider refuses in function parameters (Gemini, OpenAI, Anthropic). */
+const REFUSED = [
+  "$ref",
+  "$defs",
+  "definitions",
+  "$schema",
+  "$id",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "not",
+  "if",
+  "then",
+  "else",
+  "const",
+  "patternProperties",
+  "additionalProperties",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "format",
+  "default",
+  "examples",
+  "propertyNames",
+  "dependentRequired",
+];
+const ALLOWED = new Set([
+  "type",
+  "description",
+  "properties",
+  "required",
+  "items",
+  "enum",
+  "minimum",
+  "maximum",
+  "minLength",
+  "maxLength",
+  "minItems",
+  "maxItems",
+]);
+
+function walk(node: unknown, where: string, found: string[]): void {
+  if (!node || typeof node !== "object") return;
+  const n = node as Record<string, unknown>;
+  for (const [k, v] of Object.entries(n)) {
+    if (!ALLOWED.has(k) || REFUSED.includes(k)) found.push(`${where}: ${k}`);
+    if (k === "type" && typeof v !== "string") found.push(`${where}: type ${JSON.stringify(v)}`);
+    if (k === "enum" && (v as unknown[]).some((x) => typeof x !== "string")) {
+      found.push(`${where}: non-string enum`);
+    }
+    if (k === "properties") {
+      for (const [p, s] of Object.entries(v as Record<string, unknown>)) {
+        walk(s, `${where}.${p}`, found);
+      }
+    } else if (k === "items") walk(v, `${where}[]`, found);
+  }
+}
+
+Deno.test("tools/list: every input schema stays inside what every major model provider accepts", async () => {
+  await withHarness({}, async (h) => {
+    const { tools } = await h.client.listTools();
+    assert.ok(tools.length > 15);
+    const found: string[] = [];
+    for (const t of tools) {
+      assert.equal(t.inputSchema.type, "object", t.name);
+      walk(t.inputSchema, t.name, found);
+    }
+    assert.deepEqual(found, []);
+  });
+});
+
+Deno.test("tools/list: a decimal's exclusive bound is kept in words, an integer's becomes >= 1", async () => {
+  await withHarness({}, async (h) => {
+    const { tools } = await h.client.listTools();
+    const create = tools.find((t) => t.name === "create_or_update_log")!;
+    // deno-lint-ignore no-explicit-any
+    const props = create.inputSchema.properties as any;
+    assert.equal(props.project_id.minimum, 1);
+    assert.match(props.hours.description, /more than 0/);
+    const summary = tools.find((t) => t.name === "get_timesheet_summary")!;
+    // deno-lint-ignore no-explicit-any
+    assert.match((summary.inputSchema.properties as any).group_by.description, /default/);
+  });
+});
+
+Deno.test("descriptions: invisible-only is refused; control characters and ANSI are cleaned on create, fill and update", async () => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
+    const monday = "2026-11-23";
+    const base = { project_id: 41, hours: 1 };
+    for (const bad of ["\u200b\u200d\u2060", " \u202e\ufeff ", "\u0000\u001b[2J"]) {
+      const n = await h.countCalls(async () => {
+        const r = await h.call("create_or_update_log", {
+          date: "2026-11-27",
+          description: bad,
+          ...base,
+        });
+        assert.equal(r.isError, true, r.text);
+        assert.match(r.text, /description must not be empty/);
+        assert.doesNotMatch(
+          r.text,
+          // deno-lint-ignore no-control-regex
+          /[\u0000\u001b\u200b\u202e]/,
+          "no raw control character echoed",
+        );
+      });
+      assert.equal(n, 0);
+    }
+    const created = await h.call("create_or_update_log", {
+      date: "2026-11-27",
+      description: "Fix\u0000 login\u001b[31m bug\u001b[0m\u202e\n",
+      ...base,
+    });
+    assert.equal(created.isError, false, created.text);
+    const friday = entriesOf(stored(h, monday)).filter(([d]) => d === "2026-11-27");
+    assert.deepEqual(friday.map(([, desc]) => desc), ["Fix login bug"]);
+
+    // A zero-width joiner (and NFD) must not make a look-alike second entry: it updates the first.
+    const again = await h.call("create_or_update_log", {
+      date: "2026-11-27",
+      description: "Fix lo\u200dgin bug",
+      project_id: 41,
+      hours: 2,
+    });
+    assert.equal(again.isError, false, again.text);
+    const after = entriesOf(stored(h, monday)).filter(([d]) => d === "2026-11-27");
+    assert.deepEqual(after, [["2026-11-27", "Fix login bug", 120]]);
+
+    const fill = await h.call("fill_logs_for_days", {
+      start_date: "2026-11-28",
+      end_date: "2026-11-28",
+      project_id: 41,
+      description: "Cafe\u0301\tplanning\u200b",
+      hours_per_day: 1,
+    });
+    assert.equal(fill.isError, false, fill.text);
+    const sat = entriesOf(stored(h, monday)).filter(([d]) => d === "2026-11-28");
+    assert.deepEqual(sat.map(([, desc]) => desc), ["Caf\u00e9 planning"]);
+
+    const entryId = created.data.entry.entry_id;
+    const upd = await h.call("update_log", {
+      entry_id: entryId,
+      date: "2026-11-27",
+      description: "\u001b]0;title\u0007Release\u00a0\u00a0notes",
+    });
+    assert.equal(upd.isError, false, upd.text);
+    const fri = entriesOf(stored(h, monday)).filter(([d]) => d === "2026-11-27");
+    assert.deepEqual(fri.map(([, desc]) => desc), ["Release notes"]);
+    const bad = await h.call("update_log", {
+      entry_id: entryId,
+      date: "2026-11-27",
+      description: "\u200b",
+    });
+    assert.equal(bad.isError, true, bad.text);
+  });
+});
+
+for (
+  const c of [
+    { tool: "get_day_logs", args: { date: "0000-01-01" } },
+    { tool: "get_week_logs", args: { week_starting: "10000-01-01" } },
+    { tool: "get_logs_for_date_range", args: { start_date: "1899-12-31", end_date: "1900-01-02" } },
+    {
+      tool: "create_or_update_log",
+      args: { date: "0000-01-03", project_id: 41, description: "x", hours: 1 },
+    },
+    {
+      tool: "fill_logs_for_days",
+      args: {
+        start_date: "3000-01-01",
+        end_date: "3000-01-02",
+        project_id: 41,
+        description: "x",
+        dry_run: true,
+      },
+    },
+    { tool: "update_log", args: { entry_id: 1, date: "+002026-11-25", hours: 1 } },
+  ]
+) {
+  Deno.test(`${c.tool} ${JSON.stringify(c.args).slice(0, 40)}: a year the ERP cannot hold is refused before any request`, async () => {
+    await withHarness({ env: NO_CONFIRM }, async (h) => {
+      const n = await h.countCalls(async () => {
+        const r = await h.call(c.tool, c.args);
+        assert.equal(r.isError, true, r.text);
+        assert.match(r.text, /must be a date from 1900-01-01 to 2999-12-31; you sent/);
+      });
+      assert.equal(n, 0);
+    });
+  });
+}
