@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import {
   datesBetween,
+  hoursToMinutes,
   isWeekend,
   mondaysBetween,
   type PlainDate,
@@ -44,7 +45,7 @@ export function isWorkday(date: PlainDate, config: Config): boolean {
 
 /** Minutes a workday should hold. */
 export function expectedMinutes(config: Config): number {
-  return Math.round(config.expectedHours * 60);
+  return hoursToMinutes(config.expectedHours);
 }
 
 /** A day logged below the expected hours. */
