@@ -55,7 +55,7 @@ export function instructions(config: Config): string {
     `Dates also take today, yesterday, tomorrow, this week, last week, this month, last month.`,
     `Before submitting a week (complete_week_log) or large fills, show the person what will happen and ask.`,
     config.confirmWrites
-      ? `Submitting, deleting and writing more than 5 days ask the person first: a result with status needs_confirmation carries a confirmation_token; pass it back only after the person agrees.`
+      ? `Submitting, deleting and every fill that writes ask the person first: a result with status needs_confirmation carries a confirmation_token; pass it back only after the person agrees.`
       : "",
     config.readOnly ? "This server is read-only: it cannot change the ERP." : "",
   ].filter(Boolean).join("\n");
@@ -99,6 +99,11 @@ export function buildServer(deps: ServerDeps): McpServer {
               },
             }).catch(() => {});
           },
+          // Not tied to the request: the SDK drops a cancelled request's own notifications.
+          notify: async (level, data) => {
+            await server.server.sendLoggingMessage({ level, logger: def.name, data }, extra.sessionId)
+              .catch(() => {});
+          },
         };
         return runTool(def, args, ctx);
       },
@@ -121,6 +126,7 @@ function confirmerFor(
     tokens,
     secret,
     now: () => (config.now?.() ?? Temporal.Now.instant()).epochMilliseconds,
+    elicitWaitMs: config.confirmWaitMs,
     canElicit: () => server.server.getClientCapabilities()?.elicitation !== undefined,
     elicit: async (message, signal) => {
       const r = await server.server.elicitInput(

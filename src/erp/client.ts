@@ -45,6 +45,11 @@ interface RequestOptions {
   body?: unknown;
   /** Send without the token (Google sign-in). */
   anonymous?: boolean;
+  /**
+   * A write: not started once the client cancelled, but once sent it runs to its answer (or the
+   * timeout), so its outcome is known and reported rather than lost.
+   */
+  write?: boolean;
 }
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
@@ -121,7 +126,7 @@ export class ErpClient {
     const body = await this.#send(
       "PATCH",
       `project-logs/person/person-week-log/save/${week.id}/`,
-      { body: weekLogToSaveBody(week) },
+      { body: weekLogToSaveBody(week), write: true },
     );
     return parseWeekLog(body);
   }
@@ -137,6 +142,7 @@ export class ErpClient {
   async addFromSlack(email: string, logs: SlackLog[]): Promise<unknown> {
     return await this.#send("POST", "project-logs/person/person-week-log-from-slack/", {
       body: { email, logs },
+      write: true,
     });
   }
 
@@ -165,8 +171,10 @@ export class ErpClient {
       headers.Authorization = `Token ${this.#opts.token}`;
     }
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (opts.write) this.#opts.signal?.throwIfAborted();
+    const cancel = opts.write ? undefined : this.#opts.signal;
     const timeout = AbortSignal.timeout(this.#opts.timeoutMs);
-    const signal = this.#opts.signal ? AbortSignal.any([this.#opts.signal, timeout]) : timeout;
+    const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
     const what = `${method} ${url.pathname.replace(/^.*?(?=core\/|project-logs\/)/, "")}`;
     let response: Response;
     try {
@@ -178,7 +186,7 @@ export class ErpClient {
         redirect: "manual",
       });
     } catch (error) {
-      if (this.#opts.signal?.aborted) throw this.#opts.signal.reason ?? error;
+      if (cancel?.aborted) throw cancel.reason ?? error;
       if (timeout.aborted) {
         throw new ErpError(
           "timeout",
@@ -194,7 +202,7 @@ export class ErpClient {
     try {
       text = await response.text();
     } catch (error) {
-      if (this.#opts.signal?.aborted) throw this.#opts.signal.reason ?? error;
+      if (cancel?.aborted) throw cancel.reason ?? error;
       if (timeout.aborted) {
         throw new ErpError("timeout", `ERP did not finish answering ${what} in time`);
       }
