@@ -199,7 +199,9 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         }
         if (!entry || entry.binding !== binding) throw mismatch(req.tool);
         tokens.delete(given);
-        return { status: "confirmed", via: "token", memo: entry.memo };
+        return entry.memo === undefined
+          ? { status: "confirmed", via: "token" }
+          : { status: "confirmed", via: "token", memo: entry.memo };
       }
       if (deps.canElicit()) {
         // The form is given up on well before the client's own request timeout, so the token

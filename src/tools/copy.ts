@@ -205,6 +205,7 @@ export const copyWeek = defineTool({
       : "done";
     let confirmation: { confirmation_token?: string; expires_at?: string } = {};
     let retried = false;
+    let askText = "";
     if (!args.dry_run && writeDays > CONFIRM_ABOVE_DAYS) {
       const preview = items.map((i) => line(i, labels)).join("\n");
       const answer = await ctx.confirm.ask({
@@ -213,11 +214,19 @@ export const copyWeek = defineTool({
         who: ts.email,
         message:
           `Copy the week of ${from} into the week of ${to}: ${toWrite.length} entries on ${writeDays} days?\n${preview}`,
+        // The resolved weeks and the plan as shown: "last week" confirmed after midnight on a
+        // Sunday never copies another week.
+        shown: {
+          from: from.toString(),
+          to: to.toString(),
+          items: toWrite.map((i) => [i.date, i.project, i.description, i.minutes, i.label]),
+        },
       }, ctx.signal);
       if (answer.status === "declined") status = "declined";
       if (answer.status === "needs_confirmation") {
         status = "needs_confirmation";
         confirmation = { confirmation_token: answer.token, expires_at: answer.expiresAt };
+        askText = askLine("copy_week", answer);
       }
     }
     if (status === "done" && toWrite.length > 0) {
@@ -262,9 +271,7 @@ export const copyWeek = defineTool({
       planned:
         `Plan (nothing written): ${data.planned} entries to copy from the week of ${from} into the week of ${to}, ${data.skipped} skipped, ${data.failed} would fail.`,
       needs_confirmation:
-        `Copying the week of ${from} into the week of ${to} would write ${toWrite.length} entries on ${writeDays} days. ${
-          askLine("copy_week")
-        }`,
+        `Copying the week of ${from} into the week of ${to} would write ${toWrite.length} entries on ${writeDays} days. ${askText}`,
       declined: `The person declined: nothing was copied into the week of ${to}.`,
     }[status];
     return {
