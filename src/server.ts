@@ -101,7 +101,10 @@ export function buildServer(deps: ServerDeps): McpServer {
           },
           // Not tied to the request: the SDK drops a cancelled request's own notifications.
           notify: async (level, data) => {
-            await server.server.sendLoggingMessage({ level, logger: def.name, data }, extra.sessionId)
+            await server.server.sendLoggingMessage(
+              { level, logger: def.name, data },
+              extra.sessionId,
+            )
               .catch(() => {});
           },
         };

@@ -38,10 +38,16 @@ export const completeWeekLog = defineTool({
     confirmation_token: confirmationTokenArg,
   },
   output: {
-    status: z.enum(["submitted", "kept_draft", "already_completed", "needs_confirmation", "declined"])
+    status: z.enum([
+      "submitted",
+      "kept_draft",
+      "already_completed",
+      "needs_confirmation",
+      "declined",
+    ])
       .describe(
         "already_completed: nothing to do; needs_confirmation: show the preview, ask, then call again with confirmation_token",
-    ),
+      ),
     week_log_id: z.number().int(),
     week_starting: z.string(),
     week_ending: z.string(),

@@ -347,9 +347,11 @@ export const deleteLog = defineTool({
       tool: "delete_log",
       args,
       who: ts.email,
-      message: `Delete this entry? It cannot be undone.\n${entryLine(deleted)}\n${deleted.date} would then hold ${
-        formatTime(timeOut(afterIt))
-      } (now ${formatTime(timeOut(now))}).`,
+      message: `Delete this entry? It cannot be undone.\n${
+        entryLine(deleted)
+      }\n${deleted.date} would then hold ${formatTime(timeOut(afterIt))} (now ${
+        formatTime(timeOut(now))
+      }).`,
       // The entry as shown, by identity and content: a replayed token never deletes an entry
       // re-created (new id) or changed since.
       shown: {
@@ -366,9 +368,11 @@ export const deleteLog = defineTool({
       return {
         text: answer.status === "declined"
           ? `The person declined: nothing was deleted (${entryLine(deleted).slice(2)}).`
-          : `Not deleted yet. Would delete: ${entryLine(deleted).slice(2)}; ${deleted.date} would then hold ${
-            formatTime(timeOut(afterIt))
-          } (now ${formatTime(timeOut(now))}). ${askLine("delete_log", answer)}`,
+          : `Not deleted yet. Would delete: ${
+            entryLine(deleted).slice(2)
+          }; ${deleted.date} would then hold ${formatTime(timeOut(afterIt))} (now ${
+            formatTime(timeOut(now))
+          }). ${askLine("delete_log", answer)}`,
         data: {
           ...pending(answer),
           would_delete: deleted,

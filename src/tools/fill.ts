@@ -215,9 +215,10 @@ export const fillLogsForDays = defineTool({
         tool: "fill_logs_for_days",
         args,
         who: ts.email,
-        message: `Log "${args.description}" on "${team.team}" (${label.name}) on these ${toWrite.length} days?\n${
-          toWrite.map(dayLine).join("\n")
-        }`,
+        message:
+          `Log "${args.description}" on "${team.team}" (${label.name}) on these ${toWrite.length} days?\n${
+            toWrite.map(dayLine).join("\n")
+          }`,
         shown: {
           start: start.toString(),
           end: end.toString(),
@@ -420,7 +421,11 @@ async function writeWeeks(
   await mapLimit(todo, 1, async ({ read, days }) => {
     if (ctx.signal.aborted) {
       for (const date of days) {
-        record({ date, status: "not_started", reason: "cancelled by the client before this week was sent" });
+        record({
+          date,
+          status: "not_started",
+          reason: "cancelled by the client before this week was sent",
+        });
       }
     } else {
       try {
@@ -490,11 +495,24 @@ async function saveWeek(
   record: (o: DayOutcome) => void,
 ): Promise<void> {
   let last: DayOutcome[] = [];
-  // A day is stored when the entry holds what the last plan set it to.
+  // A day is stored when setting the entry again to what the last plan set it to (hours and,
+  // unless no label was asked for, the label) would change nothing on the re-read week.
   const stored = (w: WeekLog) => (o: DayOutcome) => {
-    const p = findWeekProject(w, what.team);
-    const d = p && findTask(p, what.description)?.days.find((x) => x.date === o.date);
-    return d !== undefined && d.minutes === o.writes;
+    const copy = cloneWeek(w);
+    const p = findWeekProject(copy, what.team);
+    if (!p || o.writes === undefined) return false;
+    try {
+      return putEntry(copy, {
+        projectId: p.id,
+        date: o.date,
+        description: what.description,
+        minutes: o.writes,
+        label: what.label.id,
+        keepLabel: what.keepLabel,
+      }) === "unchanged";
+    } catch {
+      return false;
+    }
   };
   try {
     const { saved, result, retried } = await ts.save(
@@ -528,7 +546,11 @@ async function saveWeek(
         if (o.status !== "planned") continue;
         if (!has) record({ ...o, status: "unknown", reason: error.message });
         else if (has(o)) {
-          record({ ...o, status: "written", reason: "confirmed by re-reading after a lost answer" });
+          record({
+            ...o,
+            status: "written",
+            reason: "confirmed by re-reading after a lost answer",
+          });
         } else {
           record({
             ...o,

@@ -8,11 +8,7 @@ import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/shared/protocol"
 import { DEFAULT_REQUEST_TIMEOUT_MSEC } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { loadConfig } from "../../src/config.ts";
-import {
-  type ConfirmTokens,
-  createConfirmer,
-  ELICIT_WAIT_MS,
-} from "../../src/tools/confirm.ts";
+import { type ConfirmTokens, createConfirmer, ELICIT_WAIT_MS } from "../../src/tools/confirm.ts";
 import { type Harness, withHarness } from "../helpers.ts";
 
 const NOON = Temporal.Instant.from("2026-11-25T12:00:00Z");
@@ -246,7 +242,7 @@ Deno.test("confirm: every fill that writes asks, even one day; the token in the 
   });
 });
 
-Deno.test("confirm: a token minted for \"last week\" on Sunday 23:58 does not act on Monday 00:01", async () => {
+Deno.test('confirm: a token minted for "last week" on Sunday 23:58 does not act on Monday 00:01', async () => {
   let now = Temporal.Instant.from("2026-11-29T23:58:00Z"); // Sunday
   await withHarness({ now: () => now }, async (h) => {
     const sunday = { week_starting: "last week" };
@@ -339,12 +335,16 @@ Deno.test("confirm: a client that declared elicitation but never answers gets th
 
 Deno.test("confirm: the default form wait ends before the SDK client's request timeout", () => {
   const config = loadConfig([], {
-    getEnv: (n) => ({ ERP_API_BASE_URL: "http://127.0.0.1:1/api/v1/" } as Record<string, string>)[n],
+    getEnv: (n) =>
+      ({ ERP_API_BASE_URL: "http://127.0.0.1:1/api/v1/" } as Record<string, string>)[n],
     readFile: () => undefined,
     defaultAllowlistPath: "x",
     defaultTimeZone: "UTC",
   });
-  assert.ok(config.confirmWaitMs < DEFAULT_REQUEST_TIMEOUT_MSEC - 10_000, `${config.confirmWaitMs}`);
+  assert.ok(
+    config.confirmWaitMs < DEFAULT_REQUEST_TIMEOUT_MSEC - 10_000,
+    `${config.confirmWaitMs}`,
+  );
   assert.equal(config.confirmWaitMs, ELICIT_WAIT_MS);
 });
 

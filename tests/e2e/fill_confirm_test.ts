@@ -52,9 +52,16 @@ Deno.test("fill: a 4-week fill previewed, then confirmed with its token, costs a
     assert.ok(n <= 12, `${n} ERP requests`);
     assert.equal(confirmedGets, 0, "the confirmed call reads nothing again");
     for (const date of empty) {
-      assert.equal(storedTotals(h, Temporal.PlainDate.from(date).subtract({
-        days: Temporal.PlainDate.from(date).dayOfWeek - 1,
-      }).toString()).get(date), 8 * 60, date);
+      assert.equal(
+        storedTotals(
+          h,
+          Temporal.PlainDate.from(date).subtract({
+            days: Temporal.PlainDate.from(date).dayOfWeek - 1,
+          }).toString(),
+        ).get(date),
+        8 * 60,
+        date,
+      );
     }
   });
 });

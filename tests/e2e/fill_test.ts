@@ -114,10 +114,7 @@ Deno.test("fill_logs_for_days: top_up brings each day of a half-filled week to e
 });
 
 Deno.test("fill_logs_for_days: a holiday and days after today are skipped with their reason", async () => {
-  const files = { "/etc/holidays.json": "" };
-  await withHarness({}, async (probe) => {
-    files["/etc/holidays.json"] = JSON.stringify([plus(probe.erp.fixtures.weeks.draft, 4)]);
-  });
+  const files = { "/etc/holidays.json": '["2026-10-30"]' }; // the seed's draft-week Friday
   await withHarness(
     {
       env: { ...NO_CONFIRM, MCP_HOLIDAYS: "/etc/holidays.json" },
@@ -127,6 +124,7 @@ Deno.test("fill_logs_for_days: a holiday and days after today are skipped with t
     async (h) => {
       const { draft, current } = h.erp.fixtures.weeks;
       const holiday = plus(draft, 4);
+      assert.equal(holiday, "2026-10-30", "the holidays file names the draft week's Friday");
       assert.equal(storedTotals(h, draft).get(holiday), 0, "the seed leaves the holiday empty");
       const r = await h.call("fill_logs_for_days", {
         start_date: holiday,
