@@ -85,7 +85,7 @@ export const fillLogsForDays = defineTool({
   name: "fill_logs_for_days",
   title: "Fill days with the same entry",
   description:
-    `Log one entry (project, description, hours, label) on the days of a range of at most ${MAX_FILL_DAYS} days, e.g. "fill my missing days this month with 8 h": start_date "this month", end_date "this month", hours_per_day 8 — only days holding nothing get 8 h; days already logged, weekends, holidays and days after today are skipped, each with its reason. mode: empty_days (default) writes only on days with nothing logged; top_up brings each day's total up to hours_per_day, writing the difference; every_day sets the entry to hours_per_day on every day whatever the day already holds (the original behaviour: it can make 16 h days). Weekends are skipped unless skip_weekends is false; holidays (MCP_HOLIDAYS) unless include_holidays; days after today unless include_future. The plan and the result show per day what it held, what the entry is set to and the day's total after. One read and one save per week. Every fill that writes asks the person first (see confirmation_token) unless confirmation is off; dry_run shows the plan and writes nothing.`,
+    `Log one entry (project, description, hours, label) on the days of a range of at most ${MAX_FILL_DAYS} days, e.g. "fill my missing days this month with 8 h": start_date "this month", end_date "this month", hours_per_day 8 — only days holding nothing get 8 h; days already logged, weekends, holidays and days after today are skipped, each with its reason. mode: empty_days (default) writes only on days with nothing logged; top_up brings each day's total up to hours_per_day, writing the difference; every_day sets the entry to hours_per_day on every day whatever the day already holds (the original behaviour: it can make 16 h days). Weekends are skipped unless skip_weekends is false; holidays (MCP_HOLIDAYS) unless include_holidays; days after today unless include_future. The plan and the result show per day what it held, what is written (the time added, the entry's hours) and the day's total after. One read and one save per week. Every fill that writes asks the person first (see confirmation_token) unless confirmation is off; dry_run shows the plan and writes nothing.`,
   input: {
     start_date: dateField("First day"),
     end_date: dateField("Last day (inclusive)"),
@@ -132,6 +132,9 @@ export const fillLogsForDays = defineTool({
       reason: z.string().optional(),
       held: timeSchema.optional().describe("the day's total before, all projects"),
       writes: timeSchema.optional().describe("the hours this entry is set to on that day"),
+      adds: timeSchema.optional().describe(
+        "the time this fill adds to the day (total after minus what it held)",
+      ),
       total_after: timeSchema.optional().describe(
         "the day's total after (planned: what it would be)",
       ),
@@ -260,6 +263,9 @@ export const fillLogsForDays = defineTool({
         ...(o.held !== undefined ? { held: timeOut(o.held) } : {}),
         ...(o.writes !== undefined ? { writes: timeOut(o.writes) } : {}),
         ...(o.after !== undefined ? { total_after: timeOut(o.after) } : {}),
+        ...(o.after !== undefined && o.held !== undefined && o.after >= o.held
+          ? { adds: timeOut(o.after - o.held) }
+          : {}),
       })),
       written: count("written"),
       planned: count("planned"),
@@ -318,7 +324,9 @@ export const fillLogsForDays = defineTool({
 function dayLine(o: DayOutcome): string {
   const t = (m: number) => formatTime(timeOut(m));
   const numbers = o.writes !== undefined && o.after !== undefined
-    ? ` ${t(o.writes)} (held ${t(o.held ?? 0)}, total after ${t(o.after)})`
+    ? ` ${o.after >= (o.held ?? 0) ? `+${t(o.after - (o.held ?? 0))}` : "(less)"} (held ${
+      t(o.held ?? 0)
+    }, total after ${t(o.after)}; the entry set to ${t(o.writes)})`
     : o.held !== undefined
     ? ` (holds ${t(o.held)})`
     : "";

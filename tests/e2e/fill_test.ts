@@ -110,6 +110,7 @@ Deno.test("fill_logs_for_days: top_up brings each day of a half-filled week to e
     assert.equal(fri.status, "written");
     assert.equal(fri.held.decimal_hours, before.get(friday)! / 60);
     assert.equal(fri.total_after.decimal_hours, 8);
+    assert.equal(fri.adds.decimal_hours, 8 - before.get(friday)! / 60);
   });
 });
 

@@ -81,6 +81,7 @@ Deno.test("loadConfig: defaults", () => {
     expectedHours: 8,
     holidays: [],
     confirmWrites: true,
+    confirmWaitMs: 45_000,
   });
   assert.deepEqual(src.reads, [DEFAULT_FILE]);
 });
@@ -198,6 +199,7 @@ const ENV_CASES: {
     want: { holidays: ["2026-01-01", "2026-12-25"] },
   },
   { env: "MCP_NO_CONFIRM", value: "true", want: { confirmWrites: false } },
+  { env: "MCP_CONFIRM_WAIT_SECONDS", value: "0.5", want: { confirmWaitMs: 500 } },
 ];
 
 Deno.test("loadConfig: holidays as a JSON list, --holidays and --no-confirm flags, bad values", () => {
@@ -212,6 +214,11 @@ Deno.test("loadConfig: holidays as a JSON list, --holidays and --no-confirm flag
   rejects([], sources({ MCP_EXPECTED_HOURS: "0" }), "--expected-hours / MCP_EXPECTED_HOURS");
   rejects([], sources({ MCP_EXPECTED_HOURS: "25" }), '"25"');
   rejects([], sources({ MCP_NO_CONFIRM: "maybe" }), "--no-confirm / MCP_NO_CONFIRM");
+  rejects(
+    [],
+    sources({ MCP_CONFIRM_WAIT_SECONDS: "0" }),
+    "--confirm-wait / MCP_CONFIRM_WAIT_SECONDS",
+  );
 });
 
 Deno.test("every variable of ENV_VARS has a case here, and a row in SETTINGS", () => {
