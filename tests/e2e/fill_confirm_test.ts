@@ -178,3 +178,28 @@ Deno.test("fill: a cancelled fill finishes the save in flight, sends no other, a
     assert.match((messages[0].data as { message: string }).message, /^Cancelled by the client/);
   });
 });
+
+Deno.test("fill: two identical fills in flight at once never both claim a day", async () => {
+  await withHarness({ now: NOW, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
+    const { draft } = h.erp.fixtures.weeks;
+    const empty = emptyWeekdays(h, draft, 1);
+    await h.call("whoami");
+    h.erp.latencyMs = 100; // both fills read the week before either saves
+    const args = {
+      start_date: draft,
+      end_date: plus(draft, 6),
+      project_id: 42,
+      description: "Sprint work",
+    };
+    const [a, b] = await Promise.all([
+      h.call("fill_logs_for_days", args),
+      h.call("fill_logs_for_days", args),
+    ]);
+    h.erp.latencyMs = 0;
+    assert.equal(a.isError || b.isError, false, `${a.text}\n${b.text}`);
+    assert.equal(a.data.written + b.data.written, empty.length, `${a.text}\n${b.text}`);
+    for (const [date, minutes] of storedTotals(h, draft)) {
+      if (!isWeekend(date)) assert.equal(minutes, 8 * 60, `${date} holds 8 h, not 16`);
+    }
+  });
+});
