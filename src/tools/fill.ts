@@ -195,11 +195,16 @@ export const fillLogsForDays = defineTool({
     const mondays = [...byWeek.keys()];
     // A confirmed call starts from what its own preview read moments before; the save's 409
     // check (and the re-plan after it) keeps that safe if the week changed since.
+    // Only weeks read in full are reused: a week that failed is tried again, and a week that had
+    // no log is looked up again (the Slack path adds rather than replaces).
     const memo = ctx.confirm.recall(args.confirmation_token, ts.email) as FillMemo | undefined;
-    const remembered = memo?.fill.filter((r) => byWeek.has(r.monday));
-    const reads = remembered?.length === mondays.length
-      ? remembered
-      : await ts.weeks(mondays.map((m) => Temporal.PlainDate.from(m)));
+    const remembered = new Map(
+      (memo?.fill ?? []).filter((r) => r.status === "found").map((r) => [r.monday, r]),
+    );
+    const fresh = await ts.weeks(
+      mondays.filter((m) => !remembered.has(m)).map((m) => Temporal.PlainDate.from(m)),
+    );
+    const reads = mondays.map((m) => remembered.get(m) ?? fresh.find((r) => r.monday === m)!);
 
     // The plan: no ERP request.
     for (const read of reads) {
