@@ -1,8 +1,9 @@
 /**
  * Asking the person before an irreversible or large write. A client that declares elicitation
- * gets a yes/no form; any other client gets a preview and a short-lived confirmation token, bound
- * to this session, the signed-in person, the tool and the exact arguments, that the real call
- * must echo back. `--no-confirm` / `MCP_NO_CONFIRM` turns the whole thing off.
+ * gets a yes/no form (given up on after `MCP_CONFIRM_WAIT_SECONDS`, then a token); any other client
+ * gets a preview and a short-lived confirmation token, bound to this session, the signed-in person,
+ * the tool, the exact arguments and what the preview showed (resolved dates, the plan, the entry),
+ * that the real call must echo back. `--no-confirm` / `MCP_NO_CONFIRM` turns the whole thing off.
  */
 import { z } from "zod";
 import { UserError } from "../errors.ts";
@@ -21,7 +22,7 @@ export const ELICIT_WAIT_MS = 45_000;
 
 /** The optional argument that carries a confirmation token back. */
 export const confirmationTokenArg = z.string().max(100).optional().describe(
-  "Only after a call answered needs_confirmation: the confirmation_token it returned, once the person said yes (valid 5 minutes, only for the same arguments)",
+  "Only after a call answered needs_confirmation: the confirmation_token it returned, once the person said yes (valid 5 minutes, only for the same arguments and while what the preview showed still holds)",
 );
 
 /** The output fields a confirmable tool adds. */
