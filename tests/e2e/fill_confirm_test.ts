@@ -145,7 +145,17 @@ Deno.test("fill: a cancelled fill finishes the save in flight, sends no other, a
       { signal: controller.signal, onprogress: () => {} },
     );
     await assert.rejects(call);
-    await told.promise;
+    // A guard, not a synchronisation: the message normally arrives within milliseconds.
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      told.promise,
+      new Promise((_, reject) => {
+        guard = setTimeout(
+          () => reject(new Error("no log message reached the client within 30 s")),
+          30_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(guard));
     h.erp.latencyMs = 0;
 
     const saves = h.erp.calls.filter((c) => c.method !== "GET");

@@ -272,6 +272,7 @@ Deno.test("fill_logs_for_days: days that would pass 24 h fail alone", async () =
 Deno.test("fill_logs_for_days sends progress per week written", async () => {
   await withHarness({ env: NO_CONFIRM }, async (h) => {
     const seen: number[] = [];
+    const messages: string[] = [];
     const { draft } = h.erp.fixtures.weeks;
     const start = plus(draft, -14); // two seeded mixed weeks, each with an empty weekday
     await h.client.callTool(
@@ -286,9 +287,22 @@ Deno.test("fill_logs_for_days sends progress per week written", async () => {
         },
       },
       undefined,
-      { onprogress: (p) => seen.push(p.progress) },
+      {
+        onprogress: (p) => {
+          seen.push(p.progress);
+          messages.push(String(p.message));
+        },
+      },
     );
     assert.deepEqual(seen, [1, 2]);
+    // Each week's outcome, as stored: the days of that week now holding this entry.
+    for (const [i, message] of messages.entries()) {
+      const monday = plus(start, 7 * i);
+      const week = h.erp.weekLog("alice@example.com", monday)!;
+      const written = week.projects.flatMap((p) => p.tasks).filter((t) => t.description === "P")
+        .flatMap((t) => t.days).length;
+      assert.match(message, new RegExp(`^week of ${monday}: ${written} written, 0 not started`));
+    }
   });
 });
 
