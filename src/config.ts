@@ -61,6 +61,8 @@ export interface Config {
   readonly holidays: readonly string[];
   /** Ask the person before submitting, deleting or large fills (off with `--no-confirm`). */
   readonly confirmWrites: boolean;
+  /** How long a yes/no form waits before a token answer is sent instead (default 45 s). */
+  readonly confirmWaitMs: number;
   /** The clock for "today"; tests inject one, otherwise the real time. */
   readonly now?: () => Temporal.Instant;
 }
@@ -93,6 +95,7 @@ export const ENV_VARS = [
   "MCP_EXPECTED_HOURS",
   "MCP_HOLIDAYS",
   "MCP_NO_CONFIRM",
+  "MCP_CONFIRM_WAIT_SECONDS",
 ] as const;
 
 /** Each setting: its flag, its variable, and what it means (for `--help` and the README). */
@@ -150,7 +153,12 @@ export const SETTINGS = [
   ["--read-only", "MCP_READ_ONLY", "register only the tools that never write (true/false)"],
   ["--expected-hours", "MCP_EXPECTED_HOURS", "hours a workday should hold (default 8)"],
   ["--holidays", "MCP_HOLIDAYS", "file of non-working dates: a JSON list or one YYYY-MM-DD a line"],
-  ["--no-confirm", "MCP_NO_CONFIRM", "never ask before submitting, deleting or large fills"],
+  ["--no-confirm", "MCP_NO_CONFIRM", "never ask before submitting, deleting or fills"],
+  [
+    "--confirm-wait",
+    "MCP_CONFIRM_WAIT_SECONDS",
+    "seconds a yes/no form waits before a confirmation token is answered instead (default 45)",
+  ],
 ] as const;
 
 /** A configuration value that stops start-up; its message names the flag and the variable. */
@@ -201,6 +209,7 @@ export const FLAG_OPTIONS = {
   "expected-hours": { type: "string" },
   "holidays": { type: "string" },
   "no-confirm": { type: "boolean" },
+  "confirm-wait": { type: "string" },
   "http": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
   "version": { type: "boolean", short: "V" },
@@ -295,6 +304,13 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       `Invalid value "${trustEnv}" in --trust-typed-email / MCP_TRUST_TYPED_EMAIL: expected true or false`,
     );
   }
+  const waitRaw = pick("confirm-wait", "MCP_CONFIRM_WAIT_SECONDS");
+  const waitSeconds = waitRaw === undefined ? 45 : Number(waitRaw);
+  if (!Number.isFinite(waitSeconds) || waitSeconds <= 0 || waitSeconds > 3600) {
+    throw new ConfigError(
+      `Invalid wait "${waitRaw}" in --confirm-wait / MCP_CONFIRM_WAIT_SECONDS: expected seconds between 0 and 3600`,
+    );
+  }
 
   const config: Config = {
     erpBaseUrl,
@@ -313,6 +329,7 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
     browserHeadless: flags["browser-headless"] === true ||
       ["1", "true", "yes"].includes(headlessEnv ?? ""),
     signInTimeoutMs: signInSeconds * 1000,
+    confirmWaitMs: waitSeconds * 1000,
     sseHost: pick("host", "MCP_SSE_HOST") ?? "127.0.0.1",
     allowedHosts: Object.freeze(
       list(pick("allowed-hosts", "MCP_ALLOWED_HOSTS")).map((h) => h.toLowerCase()),

@@ -131,8 +131,8 @@ export function registerPrompts(server: McpServer, deps: PromptDeps): void {
       `2. Project: ${args.project ? `"${args.project}"` : "ask me"}; label: ${
         args.label ? `"${args.label}"` : "ask me (default General)"
       }; description: ${args.description ? `"${args.description}"` : "ask me"}.`,
-      `3. Days with nothing logged: fill_logs_for_days over each run of empty days, hours_per_day ${config.expectedHours}, skip_weekends true, first with dry_run true; show me the plan. Days partly logged: create_or_update_log with only the missing hours. Never add a full day on top of time already there.`,
-      `4. When I agree, run the fill without dry_run. If a result says needs_confirmation, show me its preview and call again with its confirmation_token only after I say yes.`,
+      `3. Call fill_logs_for_days with ${range}, hours_per_day ${config.expectedHours}, mode "top_up" (each day is brought up to ${expected} in total, writing only the difference; days already full, weekends, holidays and days after today are skipped) and dry_run true. Show me the plan: per day what it holds, what would be written, the total after, and why a day is skipped. Never add a full day on top of time already there: no mode "every_day" unless I ask for the same entry on every day whatever it holds.`,
+      `4. When I agree, run the same fill without dry_run. Every fill that writes asks first: if the result says needs_confirmation, show me its preview and call again with its confirmation_token only after I say yes.`,
       `5. Ask me before submitting the week with complete_week_log.`,
     ].join("\n"));
   });

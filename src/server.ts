@@ -62,7 +62,7 @@ export function instructions(config: Config): string {
     `Dates also take today, yesterday, tomorrow, this week, last week, this month, last month.`,
     `Before submitting a week (complete_week_log) or large fills, show the person what will happen and ask.`,
     config.confirmWrites
-      ? `Submitting, deleting and writing more than 5 days ask the person first: a result with status needs_confirmation carries a confirmation_token; pass it back only after the person agrees.`
+      ? `Submitting, deleting and every fill that writes ask the person first: a result with status needs_confirmation carries a confirmation_token; pass it back only after the person agrees.`
       : "",
     config.readOnly ? "This server is read-only: it cannot change the ERP." : "",
   ].filter(Boolean).join("\n");
@@ -75,7 +75,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     instructions: instructions(deps.config),
   });
   const confirm = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
-  registerTools(server, deps.tools ?? selectTools(deps.config), (extra) => {
+  registerTools(server, deps.tools ?? selectTools(deps.config), (extra, def) => {
     const token = extra._meta?.progressToken;
     return {
       config: deps.config,
@@ -96,6 +96,11 @@ export function buildServer(deps: ServerDeps): McpServer {
           },
         }).catch(() => {});
       },
+      // Not tied to the request: the SDK drops a cancelled request's own notifications.
+      notify: async (level, data) => {
+        await server.server.sendLoggingMessage({ level, logger: def.name, data }, extra.sessionId)
+          .catch(() => {});
+      },
     };
   });
   registerResources(server, deps);
@@ -114,7 +119,7 @@ type RequestExtra = Parameters<Parameters<McpServer["server"]["setRequestHandler
 function registerTools(
   server: McpServer,
   defs: readonly ToolDef[],
-  contextFor: (extra: RequestExtra) => ToolContext,
+  contextFor: (extra: RequestExtra, def: ToolDef) => ToolContext,
 ): void {
   const byName = new Map(defs.map((d) => [d.name, d]));
   const list = defs.map((def) => ({
@@ -137,7 +142,7 @@ function registerTools(
         isError: true,
       };
     }
-    return runTool(def, request.params.arguments, contextFor(extra));
+    return runTool(def, request.params.arguments, contextFor(extra, def));
   });
 }
 
@@ -153,6 +158,7 @@ function confirmerFor(
     tokens,
     secret,
     now: () => (config.now?.() ?? Temporal.Now.instant()).epochMilliseconds,
+    elicitWaitMs: config.confirmWaitMs,
     canElicit: () => server.server.getClientCapabilities()?.elicitation !== undefined,
     elicit: async (message, signal) => {
       const r = await server.server.elicitInput(

@@ -53,6 +53,11 @@ interface RequestOptions {
   anonymous?: boolean;
   /** Secrets sent in the body, kept out of every message as the token is. */
   secrets?: string[];
+  /**
+   * A write: not started once the client cancelled, but once sent it runs to its answer (or the
+   * timeout), so its outcome is known and reported rather than lost.
+   */
+  write?: boolean;
 }
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
@@ -137,7 +142,7 @@ export class ErpClient {
     const body = await this.#send(
       "PATCH",
       `project-logs/person/person-week-log/save/${week.id}/`,
-      { body: weekLogToSaveBody(week) },
+      { body: weekLogToSaveBody(week), write: true },
     );
     if (isWeekLogAnswer(body, week.id)) {
       try {
@@ -172,6 +177,7 @@ export class ErpClient {
   async addFromSlack(email: string, logs: SlackLog[]): Promise<unknown> {
     return await this.#send("POST", "project-logs/person/person-week-log-from-slack/", {
       body: { email, logs },
+      write: true,
     });
   }
 
@@ -200,8 +206,10 @@ export class ErpClient {
       headers.Authorization = `Token ${this.#opts.token}`;
     }
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (opts.write) this.#opts.signal?.throwIfAborted();
+    const cancel = opts.write ? undefined : this.#opts.signal;
     const timeout = AbortSignal.timeout(this.#opts.timeoutMs);
-    const signal = this.#opts.signal ? AbortSignal.any([this.#opts.signal, timeout]) : timeout;
+    const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
     const what = `${method} ${url.pathname.replace(/^.*?(?=core\/|project-logs\/)/, "")}`;
     const redact = (text: string) => this.#redact(text, opts.secrets);
     let response: Response;
@@ -214,7 +222,7 @@ export class ErpClient {
         redirect: "manual",
       });
     } catch (error) {
-      if (this.#opts.signal?.aborted) throw this.#opts.signal.reason ?? error;
+      if (cancel?.aborted) throw cancel.reason ?? error;
       if (timeout.aborted) {
         throw new ErpError(
           "timeout",
@@ -240,7 +248,7 @@ export class ErpClient {
           response.status,
         );
       }
-      if (this.#opts.signal?.aborted) throw this.#opts.signal.reason ?? error;
+      if (cancel?.aborted) throw cancel.reason ?? error;
       if (timeout.aborted) {
         throw new ErpError("timeout", `ERP did not finish answering ${what} in time`);
       }

@@ -38,9 +38,16 @@ export const completeWeekLog = defineTool({
     confirmation_token: confirmationTokenArg,
   },
   output: {
-    status: z.enum(["submitted", "kept_draft", "needs_confirmation", "declined"]).describe(
-      "needs_confirmation: show the preview, ask, then call again with confirmation_token",
-    ),
+    status: z.enum([
+      "submitted",
+      "kept_draft",
+      "already_completed",
+      "needs_confirmation",
+      "declined",
+    ])
+      .describe(
+        "already_completed: nothing to do; needs_confirmation: show the preview, ask, then call again with confirmation_token",
+      ),
     week_log_id: z.number().int(),
     week_starting: z.string(),
     week_ending: z.string(),
@@ -57,9 +64,6 @@ export const completeWeekLog = defineTool({
     const monday = weekArg(args.week_starting, "week_starting", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const week = await ts.requireWeek(monday, `submit the week of ${monday}`);
-    if (week.isCompleted) {
-      throw new UserError(`The week of ${week.monday} is already completed`, "Nothing to do.");
-    }
     const total = timeOut(dayTotalOfWeek(week));
     const preview = weekPreview(week, ctx.config);
     const base = {
@@ -69,6 +73,16 @@ export const completeWeekLog = defineTool({
       total,
       preview,
     };
+    if (week.isCompleted) {
+      // Already where the person wanted it: nothing to do, and nothing failed.
+      return {
+        text: `Nothing to do: the week of ${week.monday} to ${week.sunday} is already completed (${
+          formatTime(total)
+        })${args.save_draft ? "; a completed week cannot go back to a draft here" : ""}.`,
+        data: { status: "already_completed" as const, ...base, is_completed: true },
+        isError: args.save_draft,
+      };
+    }
     const summary = `The week of ${week.monday} to ${week.sunday} holds ${formatTime(total)}${
       preview.missing_days.length
         ? `; short: ${
@@ -82,12 +96,14 @@ export const completeWeekLog = defineTool({
         args,
         who: ts.email,
         message: `Submit the week? After that it can no longer be changed.\n${summary}`,
+        // The week as shown: a token minted for "last week" never submits another week.
+        shown: { week: week.id, monday: week.monday, total: dayTotalOfWeek(week) },
       }, ctx.signal);
       if (answer.status !== "confirmed") {
         return {
           text: answer.status === "declined"
             ? `The person declined: the week of ${week.monday} was not submitted. ${summary}`
-            : `${summary} ${askLine("complete_week_log")}`,
+            : `${summary} ${askLine("complete_week_log", answer)}`,
           data: { ...pending(answer), ...base, is_completed: false },
         };
       }
@@ -98,7 +114,10 @@ export const completeWeekLog = defineTool({
       if (
         error instanceof ErpError && error.erpMessage && /already completed/i.test(error.erpMessage)
       ) {
-        throw new UserError(`The week of ${week.monday} is already completed`, "Nothing to do.");
+        return {
+          text: `Nothing to do: the week of ${week.monday} to ${week.sunday} is already completed.`,
+          data: { status: "already_completed" as const, ...base, is_completed: true },
+        };
       }
       if (error instanceof ErpError && error.outcomeUnknown) {
         const now = await ts.erp.getWeek(week.id, week.monday).catch(() => undefined);

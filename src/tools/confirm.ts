@@ -1,8 +1,9 @@
 /**
  * Asking the person before an irreversible or large write. A client that declares elicitation
- * gets a yes/no form; any other client gets a preview and a short-lived confirmation token, bound
- * to this session, the signed-in person, the tool and the exact arguments, that the real call
- * must echo back. `--no-confirm` / `MCP_NO_CONFIRM` turns the whole thing off.
+ * gets a yes/no form (given up on after `MCP_CONFIRM_WAIT_SECONDS`, then a token); any other client
+ * gets a preview and a short-lived confirmation token, bound to this session, the signed-in person,
+ * the tool, the exact arguments and what the preview showed (resolved dates, the plan, the entry),
+ * that the real call must echo back. `--no-confirm` / `MCP_NO_CONFIRM` turns the whole thing off.
  */
 import { z } from "zod";
 import { UserError } from "../errors.ts";
@@ -13,9 +14,15 @@ export const CONFIRM_TTL_MS = 5 * 60 * 1000;
 /** The most tokens kept at once. */
 const MAX_TOKENS = 1000;
 
+/**
+ * How long a yes/no form waits for the person before the answer falls back to a token: well
+ * below the 60 s after which SDK clients give up on a request, so the fallback still arrives.
+ */
+export const ELICIT_WAIT_MS = 45_000;
+
 /** The optional argument that carries a confirmation token back. */
 export const confirmationTokenArg = z.string().max(100).optional().describe(
-  "Only after a call answered needs_confirmation: the confirmation_token it returned, once the person said yes (valid 5 minutes, only for the same arguments)",
+  "Only after a call answered needs_confirmation: the confirmation_token it returned, once the person said yes (valid 5 minutes, only for the same arguments and while what the preview showed still holds)",
 );
 
 /** The output fields a confirmable tool adds. */
@@ -36,24 +43,39 @@ export interface ConfirmAsk {
   who: string;
   /** The question and the preview, in words. */
   message: string;
+  /**
+   * What the preview showed, resolved (dates, the entry with its id and content, the plan): part
+   * of the binding, so a token never confirms anything but what the person saw.
+   */
+  shown?: unknown;
+  /** Kept with a session token and handed back on confirmation (what the preview read). */
+  memo?: unknown;
 }
 
 /** The answer: go ahead, the person said no, or the model must ask and call again. */
 export type ConfirmOutcome =
-  | { status: "confirmed"; via: "elicitation" | "token" | "off" }
+  | { status: "confirmed"; via: "elicitation" | "token" | "off"; memo?: unknown }
   | { status: "declined" }
   | { status: "needs_confirmation"; token: string; expiresAt: string };
 
 /** What a tool uses to ask; one per session. */
 export interface Confirmer {
   ask(req: ConfirmAsk, signal?: AbortSignal): Promise<ConfirmOutcome>;
+  /**
+   * What the preview that minted `token` kept for `who` (undefined when none, expired, or signed
+   * tokens): the confirmed call may start from it, since `ask` still checks the token's binding.
+   */
+  recall(token: string | undefined, who: string): unknown;
 }
 
 /** The elicitation answers a form can give. */
 export type ElicitAction = "accept" | "decline" | "cancel";
 
 /** Issued confirmation tokens: one map per session, or one shared by stateless HTTP requests. */
-export type ConfirmTokens = Map<string, { binding: string; expires: number }>;
+export type ConfirmTokens = Map<
+  string,
+  { binding: string; expires: number; who?: string; memo?: unknown }
+>;
 
 /** What a confirmer needs from the server around it. */
 export interface ConfirmerDeps {
@@ -69,6 +91,8 @@ export interface ConfirmerDeps {
   /** Milliseconds since the epoch. */
   now: () => number;
   ttlMs?: number;
+  /** How long a yes/no form waits before falling back to a token (default ELICIT_WAIT_MS). */
+  elicitWaitMs?: number;
   /** True when the connected client declared the elicitation capability. */
   canElicit: () => boolean;
   /** Shows the yes/no form; resolves to the person's action and whether they ticked yes. */
@@ -106,7 +130,9 @@ export function canonicalJson(value: unknown): string {
 
 async function bindingOf(req: ConfirmAsk): Promise<string> {
   const { confirmation_token: _, ...args } = req.args;
-  const text = `${req.tool}\n${req.who.toLowerCase()}\n${canonicalJson(args)}`;
+  const text = `${req.tool}\n${req.who.toLowerCase()}\n${canonicalJson(args)}\n${
+    canonicalJson(req.shown ?? null)
+  }`;
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -145,7 +171,14 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
   const sweep = (now: number) => {
     for (const [t, v] of tokens) if (v.expires <= now) tokens.delete(t);
   };
+  const wait = deps.elicitWaitMs ?? ELICIT_WAIT_MS;
   return {
+    recall(token, who) {
+      if (!token || deps.secret !== undefined) return undefined;
+      const entry = tokens.get(token);
+      if (!entry || entry.expires <= deps.now()) return undefined;
+      return entry.who === who.toLowerCase() ? entry.memo : undefined;
+    },
     async ask(req, signal) {
       if (!deps.enabled) return { status: "confirmed", via: "off" };
       const binding = await bindingOf(req);
@@ -167,17 +200,31 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         }
         if (!entry || entry.binding !== binding) throw mismatch(req.tool);
         tokens.delete(given);
-        return { status: "confirmed", via: "token" };
+        return entry.memo === undefined
+          ? { status: "confirmed", via: "token" }
+          : { status: "confirmed", via: "token", memo: entry.memo };
       }
       if (deps.canElicit()) {
+        // The form is given up on well before the client's own request timeout, so the token
+        // answer below still reaches a client whose person never answered.
+        const gaveUp = new AbortController();
+        const timer = setTimeout(
+          () => gaveUp.abort(new Error(`nobody answered within ${wait / 1000} s`)),
+          wait,
+        );
         try {
-          const answer = await deps.elicit(req.message, signal);
+          const answer = await deps.elicit(
+            req.message,
+            signal ? AbortSignal.any([signal, gaveUp.signal]) : gaveUp.signal,
+          );
           return answer.action === "accept" && answer.yes
             ? { status: "confirmed", via: "elicitation" }
             : { status: "declined" };
         } catch {
           if (signal?.aborted) throw new UserError("Cancelled by the client");
           // A client that declared elicitation but failed to answer: fall back to a token.
+        } finally {
+          clearTimeout(timer);
         }
       }
       if (deps.secret !== undefined) {
@@ -196,7 +243,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
       }
       const token = randomToken();
       const expires = now + ttl;
-      tokens.set(token, { binding, expires });
+      tokens.set(token, { binding, expires, who: req.who.toLowerCase(), memo: req.memo });
       return {
         status: "needs_confirmation",
         token,
@@ -220,7 +267,17 @@ function mismatch(tool: string): UserError {
   );
 }
 
-/** The sentence that ends a preview when the model must ask. */
-export function askLine(tool: string): string {
-  return `Not done yet: show this to the person and ask. If they agree, call ${tool} again with the same arguments plus confirmation_token (valid 5 minutes).`;
+/**
+ * The sentences that end a preview when the model must ask: the token itself (clients that read
+ * only the text need it), and how a client that starts a new server per call can finish.
+ */
+export function askLine(tool: string, answer?: ConfirmOutcome): string {
+  const token = answer?.status === "needs_confirmation" ? answer : undefined;
+  return [
+    `Not done yet: show this to the person and ask. If they agree, call ${tool} again with the same arguments plus`,
+    token
+      ? `confirmation_token "${token.token}" (valid until ${token.expiresAt}).`
+      : "confirmation_token (valid 5 minutes).",
+    "The token works only in this session: a client that starts a new server for each call (a one-shot command line) cannot use it; there, run the call with the CLI's --yes flag after the person agrees, or run the server with MCP_NO_CONFIRM=true.",
+  ].join(" ");
 }

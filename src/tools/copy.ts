@@ -120,13 +120,20 @@ function plan(source: WeekLog, target: WeekLog, offsetDays: number): Item[] {
   return items;
 }
 
-/** Applies the planned items to a copy of the target; items already there (after a 409) stay. */
-function apply(copy: WeekLog, source: WeekLog, items: Item[]): void {
+/**
+ * Applies the planned items to a copy of the target; items already there (after a 409) stay, and
+ * are returned, so the result reports what the re-read showed rather than claiming them.
+ */
+function apply(copy: WeekLog, source: WeekLog, items: Item[]): Set<Item> {
+  const already = new Set<Item>();
   for (const item of items) {
     const sp = source.projects.find((p) => (p.team || p.subteam) === item.project)!;
     const p = targetProject(copy, sp);
     if (!p) throw new UserError(`The week of ${copy.monday} no longer has "${item.project}"`);
-    if (findTask(p, item.description)?.days.some((d) => d.date === item.date)) continue;
+    if (findTask(p, item.description)?.days.some((d) => d.date === item.date)) {
+      already.add(item);
+      continue;
+    }
     putEntry(copy, {
       projectId: p.id,
       date: item.date,
@@ -135,6 +142,7 @@ function apply(copy: WeekLog, source: WeekLog, items: Item[]): void {
       label: item.label,
     });
   }
+  return already;
 }
 
 function line(i: Item, labels: Label[]): string {
@@ -205,6 +213,7 @@ export const copyWeek = defineTool({
       : "done";
     let confirmation: { confirmation_token?: string; expires_at?: string } = {};
     let retried = false;
+    let askText = "";
     if (!args.dry_run && writeDays > CONFIRM_ABOVE_DAYS) {
       const preview = items.map((i) => line(i, labels)).join("\n");
       const answer = await ctx.confirm.ask({
@@ -213,11 +222,19 @@ export const copyWeek = defineTool({
         who: ts.email,
         message:
           `Copy the week of ${from} into the week of ${to}: ${toWrite.length} entries on ${writeDays} days?\n${preview}`,
+        // The resolved weeks and the plan as shown: "last week" confirmed after midnight on a
+        // Sunday never copies another week.
+        shown: {
+          from: from.toString(),
+          to: to.toString(),
+          items: toWrite.map((i) => [i.date, i.project, i.description, i.minutes, i.label]),
+        },
       }, ctx.signal);
       if (answer.status === "declined") status = "declined";
       if (answer.status === "needs_confirmation") {
         status = "needs_confirmation";
         confirmation = { confirmation_token: answer.token, expires_at: answer.expiresAt };
+        askText = askLine("copy_week", answer);
       }
     }
     if (status === "done" && toWrite.length > 0) {
@@ -262,16 +279,19 @@ export const copyWeek = defineTool({
       planned:
         `Plan (nothing written): ${data.planned} entries to copy from the week of ${from} into the week of ${to}, ${data.skipped} skipped, ${data.failed} would fail.`,
       needs_confirmation:
-        `Copying the week of ${from} into the week of ${to} would write ${toWrite.length} entries on ${writeDays} days. ${
-          askLine("copy_week")
-        }`,
+        `Copying the week of ${from} into the week of ${to} would write ${toWrite.length} entries on ${writeDays} days. ${askText}`,
       declined: `The person declined: nothing was copied into the week of ${to}.`,
     }[status];
-    return {
-      text: [head, ...items.map((i) => line(i, labels))].join("\n"),
-      data,
-      isError: status === "done" && data.failed + data.unknown > 0,
-    };
+    const text = [head, ...items.map((i) => line(i, labels))].join("\n");
+    if (status === "done" && ctx.signal.aborted) {
+      // The save already sent was finished; the SDK drops a cancelled request's result, so the
+      // outcome goes to the client as a log message.
+      await ctx.notify?.("warning", {
+        message: `Cancelled by the client after saving. ${text}`,
+        result: data,
+      });
+    }
+    return { text, data, isError: status === "done" && data.failed + data.unknown > 0 };
   },
 });
 
@@ -289,13 +309,20 @@ async function save(
       .some((d) => d.date === i.date && d.minutes === i.minutes) ?? false;
   };
   try {
-    const { retried } = await ts.save(
+    const { retried, result: already } = await ts.save(
       target,
       (copy) => apply(copy, source, toWrite),
       (stored) =>
         `${toWrite.filter((i) => has(stored, i)).length} of ${toWrite.length} entries stored`,
     );
-    for (const i of toWrite) i.status = "written";
+    for (const i of toWrite) {
+      if (already.has(i)) {
+        Object.assign(i, {
+          status: "skipped",
+          reason: "already logged on this task when the week was re-read after another edit",
+        });
+      } else i.status = "written";
+    }
     return retried;
   } catch (error) {
     if (error instanceof SaveUnconfirmed) {

@@ -34,6 +34,8 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Reports progress when the client asked for it; a no-op otherwise. */
   progress(done: number, total: number, message?: string): Promise<void>;
+  /** A log message to the client (`notifications/message`); reaches it even after it cancelled. */
+  notify?(level: "info" | "notice" | "warning", data: unknown): Promise<void>;
   /** Asks the person before an irreversible or large write (elicitation, else a token). */
   readonly confirm: Confirmer;
 }

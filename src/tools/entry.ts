@@ -289,11 +289,17 @@ export const deleteLog = defineTool({
   },
   output: {
     status: z.enum(["deleted", "needs_confirmation", "declined"]).describe(
-      "needs_confirmation: ask the person, then call again with confirmation_token",
+      "deleted: done; needs_confirmation: nothing deleted yet, ask the person, then call again with confirmation_token; declined: nothing deleted",
     ),
-    deleted: entrySchema.describe("the entry deleted, or that would be"),
+    deleted: entrySchema.optional().describe("set only with status deleted: the entry deleted"),
+    would_delete: entrySchema.optional().describe(
+      "set when not deleted (needs_confirmation, declined): the entry that would be deleted",
+    ),
     week_starting: z.string(),
-    day_total: timeSchema.describe("the day's total after the deletion (now, when not deleted)"),
+    day_total: timeSchema.describe("the day's total now (before any deletion when not deleted)"),
+    day_total_after: timeSchema.describe(
+      "the day's total after the deletion (what it would be, when not deleted)",
+    ),
     conflict_retried: z.boolean(),
     ...confirmationOutput,
   },
@@ -333,23 +339,46 @@ export const deleteLog = defineTool({
       };
     }
     if (week.isCompleted) throw completedWeek(week.monday);
-    const deleted = entryOut(target(week), n);
+    const ref = target(week);
+    const deleted = entryOut(ref, n);
+    const now = dayTotal(week, deleted.date);
+    const afterIt = now - ref.day.minutes;
     const answer = await ctx.confirm.ask({
       tool: "delete_log",
       args,
       who: ts.email,
-      message: `Delete this entry? It cannot be undone.\n${entryLine(deleted)}`,
+      message: `Delete this entry? It cannot be undone.\n${
+        entryLine(deleted)
+      }\n${deleted.date} would then hold ${formatTime(timeOut(afterIt))} (now ${
+        formatTime(timeOut(now))
+      }).`,
+      // The entry as shown, by identity and content: a replayed token never deletes an entry
+      // re-created (new id) or changed since.
+      shown: {
+        entry_id: ref.day.id ?? null,
+        week: week.id,
+        project: ref.project.id,
+        description: ref.task.description,
+        date: ref.day.date,
+        minutes: ref.day.minutes,
+        label: ref.day.label ?? null,
+      },
     }, ctx.signal);
     if (answer.status !== "confirmed") {
       return {
         text: answer.status === "declined"
           ? `The person declined: nothing was deleted (${entryLine(deleted).slice(2)}).`
-          : `Would delete: ${entryLine(deleted).slice(2)}. ${askLine("delete_log")}`,
+          : `Not deleted yet. Would delete: ${
+            entryLine(deleted).slice(2)
+          }; ${deleted.date} would then hold ${formatTime(timeOut(afterIt))} (now ${
+            formatTime(timeOut(now))
+          }). ${askLine("delete_log", answer)}`,
         data: {
           ...pending(answer),
-          deleted,
+          would_delete: deleted,
           week_starting: week.monday,
-          day_total: timeOut(dayTotal(week, deleted.date)),
+          day_total: timeOut(now),
+          day_total_after: timeOut(afterIt),
           conflict_retried: false,
         },
       };
@@ -371,6 +400,7 @@ export const deleteLog = defineTool({
         deleted,
         week_starting: saved.monday,
         day_total: timeOut(dayTotal(saved, deleted.date)),
+        day_total_after: timeOut(dayTotal(saved, deleted.date)),
         conflict_retried: retried,
       },
     };

@@ -5,7 +5,10 @@
 import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { type ConfirmTokens, createConfirmer } from "../../src/tools/confirm.ts";
+// @ts-types="@modelcontextprotocol/sdk/shared/protocol"
+import { DEFAULT_REQUEST_TIMEOUT_MSEC } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { loadConfig } from "../../src/config.ts";
+import { type ConfirmTokens, createConfirmer, ELICIT_WAIT_MS } from "../../src/tools/confirm.ts";
 import { type Harness, withHarness } from "../helpers.ts";
 
 const NOON = Temporal.Instant.from("2026-11-25T12:00:00Z");
@@ -194,37 +197,167 @@ Deno.test("confirm: an expired token is refused", async () => {
   });
 });
 
-Deno.test("confirm: fills of more than 5 days ask; 5 days or fewer, or save_draft, do not", async () => {
+Deno.test("confirm: every fill that writes asks, even one day; the token in the text finishes it", async () => {
   await withHarness({ now: () => NOON }, async (h) => {
-    const base = { project_id: 42, description: "Sprint", hours_per_day: 1 };
-    const small = await h.call("fill_logs_for_days", {
-      ...base,
-      start_date: "2026-10-26",
-      end_date: "2026-10-30",
-    });
-    assert.equal(small.data.status, "done", small.text);
-    assert.equal(small.data.written, 5);
-
-    const args = { ...base, start_date: "2026-11-16", end_date: "2026-11-22" };
+    const { draft } = h.erp.fixtures.weeks;
+    const friday = Temporal.PlainDate.from(draft).add({ days: 4 }).toString(); // empty in the seed
+    const args = {
+      project_id: 42,
+      description: "Sprint",
+      hours_per_day: 1,
+      start_date: friday,
+      end_date: friday,
+    };
     const before = saves(h);
-    const big = await h.call("fill_logs_for_days", args);
-    assert.equal(big.isError, false, big.text);
-    assert.equal(big.data.status, "needs_confirmation");
-    assert.equal(big.data.planned, 7);
-    assert.equal(big.data.written, 0);
-    assert.equal(saves(h), before);
-    const done = await h.call("fill_logs_for_days", {
-      ...args,
-      confirmation_token: big.data.confirmation_token,
-    });
+    const week = JSON.stringify(stored(h, draft));
+    const one = await h.call("fill_logs_for_days", args);
+    assert.equal(one.isError, false, one.text);
+    assert.equal(one.data.status, "needs_confirmation", one.text);
+    assert.equal(saves(h), before, "nothing written before the person agrees");
+    assert.equal(JSON.stringify(stored(h, draft)), week);
+    // A client that shows only the text can still finish: the token and the one-shot advice.
+    const fromText = /confirmation_token "([A-Za-z0-9_.-]+)"/.exec(one.text)?.[1];
+    assert.equal(fromText, one.data.confirmation_token);
+    assert.match(one.text, /--yes/);
+    assert.match(one.text, /MCP_NO_CONFIRM/);
+    const done = await h.call("fill_logs_for_days", { ...args, confirmation_token: fromText });
     assert.equal(done.data.status, "done", done.text);
-    assert.equal(done.data.written, 7);
+    const day = stored(h, draft).projects.flatMap((p: { tasks: { description: string }[] }) =>
+      p.tasks
+    ).find((t: { description: string }) => t.description === "Sprint");
+    assert.deepEqual(day?.days.map((d: { date: string; hours: number }) => [d.date, d.hours]), [
+      [friday, 1],
+    ]);
 
-    const draft = await h.call("complete_week_log", {
+    // Nothing left to write: no question.
+    const again = await h.call("fill_logs_for_days", args);
+    assert.equal(again.data.status, "done", again.text);
+    assert.equal(again.data.written, 0);
+
+    const draftKept = await h.call("complete_week_log", {
       week_starting: "this week",
       save_draft: true,
     });
-    assert.equal(draft.data.status, "kept_draft", draft.text);
+    assert.equal(draftKept.data.status, "kept_draft", draftKept.text);
+  });
+});
+
+Deno.test('confirm: a token minted for "last week" on Sunday 23:58 does not act on Monday 00:01', async () => {
+  let now = Temporal.Instant.from("2026-11-29T23:58:00Z"); // Sunday
+  await withHarness({ now: () => now }, async (h) => {
+    const sunday = { week_starting: "last week" };
+    const ask = await h.call("complete_week_log", sunday);
+    assert.equal(ask.data.status, "needs_confirmation", ask.text);
+    assert.equal(ask.data.week_starting, "2026-11-16");
+    const fillArgs = {
+      start_date: "last week",
+      end_date: "last week",
+      project_id: 42,
+      description: "Late fill",
+    };
+    const fillAsk = await h.call("fill_logs_for_days", fillArgs);
+    assert.equal(fillAsk.data.status, "needs_confirmation", fillAsk.text);
+    const before = saves(h);
+
+    now = Temporal.Instant.from("2026-11-30T00:01:00Z"); // Monday: "last week" is another week
+    const r = await h.call("complete_week_log", {
+      ...sunday,
+      confirmation_token: ask.data.confirmation_token,
+    });
+    assert.equal(r.isError, true, r.text);
+    assert.match(r.text, /does not match this call/);
+    const f = await h.call("fill_logs_for_days", {
+      ...fillArgs,
+      confirmation_token: fillAsk.data.confirmation_token,
+    });
+    assert.equal(f.isError, true, f.text);
+    assert.match(f.text, /does not match this call/);
+    assert.equal(saves(h), before, "nothing sent");
+    assert.equal(stored(h, "2026-11-16").isCompleted, false);
+    assert.equal(stored(h, "2026-11-23").isCompleted, false);
+  });
+});
+
+Deno.test("confirm: a delete token is bound to the entry's content; the preview says it is not done", async () => {
+  await withHarness({ now: () => NOON }, async (h) => {
+    const date = Temporal.PlainDate.from(h.erp.fixtures.weeks.draft).add({ days: 4 }).toString();
+    const a = await h.call("create_or_update_log", {
+      date,
+      project_id: 42,
+      description: "Bound",
+      hours: 2,
+    });
+    const ask = await h.call("delete_log", { date, project_id: 42, description: "Bound" });
+    assert.equal(ask.data.status, "needs_confirmation");
+    assert.equal(ask.data.deleted, undefined, "nothing reads as deleted");
+    assert.equal(ask.data.would_delete.entry_id, a.data.entry.entry_id);
+    assert.match(ask.text, /^Not deleted yet\. Would delete: /);
+    assert.equal(ask.data.day_total.hours, 2);
+    assert.equal(ask.data.day_total_after.hours, 0);
+    // The entry changes before the person's yes arrives: the token no longer fits.
+    await h.call("create_or_update_log", { date, project_id: 42, description: "Bound", hours: 5 });
+    const r = await h.call("delete_log", {
+      date,
+      project_id: 42,
+      description: "Bound",
+      confirmation_token: ask.data.confirmation_token,
+    });
+    assert.equal(r.isError, true, r.text);
+    assert.match(r.text, /does not match/);
+    const day = await h.call("get_day_logs", { date });
+    assert.match(day.text, /Bound/);
+  });
+});
+
+Deno.test("confirm: a client that declared elicitation but never answers gets the token in time", async () => {
+  await withHarness({
+    now: () => NOON,
+    clientCapabilities: { elicitation: {} },
+    env: { MCP_CONFIRM_WAIT_SECONDS: "0.2" },
+  }, async (h) => {
+    let asked = 0;
+    h.client.setRequestHandler(ElicitRequestSchema, (_req, extra) => {
+      asked++;
+      // The person never answers; the form ends only when the server gives up on it.
+      return new Promise((resolve) =>
+        extra.signal.addEventListener("abort", () => resolve({ action: "cancel" }))
+      );
+    });
+    const { draft } = h.erp.fixtures.weeks;
+    const r = await h.call("complete_week_log", { week_starting: draft });
+    assert.equal(asked, 1);
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.status, "needs_confirmation");
+    assert.match(r.text, new RegExp(`confirmation_token "${r.data.confirmation_token}"`));
+    assert.equal(stored(h, draft).isCompleted, false);
+  });
+});
+
+Deno.test("confirm: the default form wait ends before the SDK client's request timeout", () => {
+  const config = loadConfig([], {
+    getEnv: (n) =>
+      ({ ERP_API_BASE_URL: "http://127.0.0.1:1/api/v1/" } as Record<string, string>)[n],
+    readFile: () => undefined,
+    defaultAllowlistPath: "x",
+    defaultTimeZone: "UTC",
+  });
+  assert.ok(
+    config.confirmWaitMs < DEFAULT_REQUEST_TIMEOUT_MSEC - 10_000,
+    `${config.confirmWaitMs}`,
+  );
+  assert.equal(config.confirmWaitMs, ELICIT_WAIT_MS);
+});
+
+Deno.test("confirm: complete_week_log on a completed week is nothing to do, not an error", async () => {
+  await withHarness({ now: () => NOON }, async (h) => {
+    const { completed } = h.erp.fixtures.weeks;
+    const before = saves(h);
+    const r = await h.call("complete_week_log", { week_starting: completed });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.status, "already_completed");
+    assert.equal(r.data.is_completed, true);
+    assert.match(r.text, /^Nothing to do/);
+    assert.equal(saves(h), before);
   });
 });
 

@@ -159,3 +159,23 @@ Deno.test("copy_week onto more than 5 days asks first, then copies with the toke
     assert.equal(r.data.failed, 0);
   });
 });
+
+Deno.test("copy_week: two identical copies in flight never both claim an entry", async () => {
+  await withHarness({ now: NOW, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
+    const { draft, current } = h.erp.fixtures.weeks;
+    await h.call("whoami");
+    h.erp.latencyMs = 100; // both copies read the target before either saves
+    const args = { from_week: draft, to_week: current };
+    const [a, b] = await Promise.all([h.call("copy_week", args), h.call("copy_week", args)]);
+    h.erp.latencyMs = 0;
+    assert.equal(a.isError || b.isError, false, `${a.text}\n${b.text}`);
+    // The seed's draft has Feature work Mon-Thu; the target already holds Mon and Tue.
+    const stored_ = daysOf(stored(h, current), "Feature work");
+    assert.equal(stored_.length, 4, stored_.join(", "));
+    assert.equal(
+      a.data.written + b.data.written,
+      2,
+      `each entry claimed once:\n${a.text}\n${b.text}`,
+    );
+  });
+});

@@ -253,7 +253,7 @@ Deno.test("delete_log by date, project and description", async () => {
   });
 });
 
-Deno.test("complete_week_log: submits, then refuses twice; save_draft keeps a draft", async () => {
+Deno.test("complete_week_log: submits; a second submit is nothing to do, not an error; save_draft keeps a draft", async () => {
   await withHarness({ env: NO_CONFIRM }, async (h) => {
     const { draft } = h.erp.fixtures.weeks;
     const keep = await h.call("complete_week_log", { week_starting: draft, save_draft: true });
@@ -263,9 +263,13 @@ Deno.test("complete_week_log: submits, then refuses twice; save_draft keeps a dr
     assert.equal(r.isError, false, r.text);
     assert.equal(r.data.is_completed, true);
     assert.equal(stored(h, draft).isCompleted, true);
+    const saves = h.erp.calls.filter((c) => c.method !== "GET").length;
     const again = await h.call("complete_week_log", { week_starting: draft });
-    assert.equal(again.isError, true);
-    assert.match(again.text, /already completed/);
+    assert.equal(again.isError, false, again.text);
+    assert.equal(again.data.status, "already_completed");
+    assert.match(again.text, /^Nothing to do: .*already completed/);
+    assert.equal(h.erp.calls.filter((c) => c.method !== "GET").length, saves, "nothing sent");
+    assert.equal(stored(h, draft).isCompleted, true);
     const none = await h.call("complete_week_log", {
       week_starting: h.erp.fixtures.weeks.withoutLog,
     });

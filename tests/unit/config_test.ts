@@ -82,6 +82,7 @@ Deno.test("loadConfig: defaults", () => {
     expectedHours: 8,
     holidays: [],
     confirmWrites: true,
+    confirmWaitMs: 45_000,
   });
   assert.deepEqual(src.reads, [DEFAULT_FILE]);
 });
@@ -200,6 +201,7 @@ const ENV_CASES: {
   },
   { env: "MCP_NO_CONFIRM", value: "true", want: { confirmWrites: false } },
   { env: "MCP_TRUST_TYPED_EMAIL", value: "1", want: { trustTypedEmail: true } },
+  { env: "MCP_CONFIRM_WAIT_SECONDS", value: "0.5", want: { confirmWaitMs: 500 } },
 ];
 
 Deno.test("loadConfig: holidays as a JSON list, --holidays and --no-confirm flags, bad values", () => {
@@ -214,6 +216,11 @@ Deno.test("loadConfig: holidays as a JSON list, --holidays and --no-confirm flag
   rejects([], sources({ MCP_EXPECTED_HOURS: "0" }), "--expected-hours / MCP_EXPECTED_HOURS");
   rejects([], sources({ MCP_EXPECTED_HOURS: "25" }), '"25"');
   rejects([], sources({ MCP_NO_CONFIRM: "maybe" }), "--no-confirm / MCP_NO_CONFIRM");
+  rejects(
+    [],
+    sources({ MCP_CONFIRM_WAIT_SECONDS: "0" }),
+    "--confirm-wait / MCP_CONFIRM_WAIT_SECONDS",
+  );
 });
 
 Deno.test("loadConfig: --trust-typed-email, bad values; the allowlist file is read again on demand", () => {
