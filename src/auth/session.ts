@@ -159,8 +159,8 @@ export class Session {
 
   /**
    * A client whose reads stop when the identity ends. A write is sent only while the identity
-   * lives; once sent it runs to its end (its own timeout and the call's cancellation still
-   * apply), so the tool can report what the ERP stored.
+   * lives; once sent it runs to its end (only its own timeout applies), so the tool can report
+   * what the ERP stored.
    */
   #client(token: string, signal?: AbortSignal): ErpClient {
     const stop = this.#stop.signal;
@@ -169,9 +169,9 @@ export class Session {
     const guarded = ((input: RequestInfo | URL, init?: RequestInit) => {
       const method = (init?.method ?? "GET").toUpperCase();
       if (method === "GET" || method === "HEAD") return base(input, init);
+      // The client sends a write with its own timeout only, so a cancel never cuts it short.
       if (stop.aborted) return Promise.reject(stop.reason);
-      const own = AbortSignal.timeout(timeoutMs);
-      return base(input, { ...init, signal: signal ? AbortSignal.any([signal, own]) : own });
+      return base(input, init);
     }) as typeof fetch;
     return new ErpClient({
       baseUrl: this.config.erpBaseUrl,

@@ -170,6 +170,7 @@ export class ErpClient {
   async completeWeek(id: number, saveDraft: boolean): Promise<unknown> {
     return await this.#send("PATCH", `project-logs/person/person-week-log/complete/${id}/`, {
       body: { save_draft: saveDraft },
+      write: true,
     });
   }
 

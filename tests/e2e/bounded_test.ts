@@ -60,6 +60,8 @@ async function densify(h: Harness): Promise<void> {
       description: `Task ${i}: ${"a long and detailed description of the work done ".repeat(2)}`
         .slice(0, 120),
       hours_per_day: 0.5,
+      mode: "every_day",
+      skip_weekends: false,
     });
     assert.ok(r.data?.written > 30, r.text.slice(0, 300));
   }

@@ -258,6 +258,7 @@ Deno.test("descriptions: invisible-only is refused; control characters and ANSI 
       project_id: 41,
       description: "Cafe\u0301\tplanning\u200b",
       hours_per_day: 1,
+      skip_weekends: false,
     });
     assert.equal(fill.isError, false, fill.text);
     const sat = entriesOf(stored(h, monday)).filter(([d]) => d === "2026-11-28");

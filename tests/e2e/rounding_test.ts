@@ -69,6 +69,7 @@ Deno.test("fill_logs_for_days stores 2.675 h a day as 2 h 41 min on every day", 
       project_id: 42,
       description: "Tie",
       hours_per_day: 2.675,
+      skip_weekends: false,
     });
     assert.equal(r.isError, false, r.text);
     assert.deepEqual(r.data.hours_per_day, { hours: 2, minutes: 41, decimal_hours: 2.68 });

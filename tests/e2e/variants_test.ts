@@ -101,6 +101,7 @@ for (const saveAnswer of ["saved", "status", "empty"] as const) {
         description: "Catch-up",
         hours_per_day: 2,
         label_name: "Coding",
+        skip_weekends: false,
       });
       assert.equal(fill.isError, false, fill.text);
       assert.equal(fill.data.written, 2, fill.text);
