@@ -1,17 +1,31 @@
-/** Test harness: the sandbox ERP on 127.0.0.1 and a real MCP Client connected to a built server. */
+/**
+ * Test harness: the sandbox ERP on 127.0.0.1 and a real MCP Client connected to the server over a
+ * real transport — Streamable HTTP through the server's own HTTP stack (`serveHttp`, in-process,
+ * so the session and the clock stay injectable) by default, or stdio through the real launcher
+ * (`deno task start`). The client lists the tools first, so the SDK checks every
+ * `structuredContent` against the tool's output schema.
+ */
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import {
+  getDefaultEnvironment,
+  StdioClientTransport,
+} from "@modelcontextprotocol/sdk/client/stdio.js";
 import { Session } from "../src/auth/session.ts";
 import { type Config, loadConfig } from "../src/config.ts";
-import { silentLogger } from "../src/log.ts";
-import { buildServer } from "../src/server.ts";
+import { type Logger, silentLogger } from "../src/log.ts";
 import { serveSandbox } from "../src/sandbox/erp.ts";
 import type { SandboxOptions } from "../src/sandbox/types.ts";
+import { serveHttp } from "../src/transports/http.ts";
 
 /** The default "today" of the test sandbox: fixed, so every run sees the same weeks. */
 export const TODAY = Temporal.PlainDate.from("2026-11-25");
+
+/** The repository root (where deno.json is). */
+export const ROOT = new URL("..", import.meta.url).pathname;
 
 /** A tool result as the model receives it. */
 export interface Result {
@@ -30,12 +44,20 @@ export interface HarnessOptions {
   signIn?: "alice" | "bob" | false;
   /** Allowlist; default alice only. */
   allow?: string;
-  /** A fixed clock for "today" and confirmation expiry. */
+  /** A fixed clock for "today" and confirmation expiry (not with `transport: "stdio"`). */
   now?: () => Temporal.Instant;
-  /** Files loadConfig may read (e.g. an MCP_HOLIDAYS file), by path. */
+  /** Files loadConfig may read (e.g. an MCP_HOLIDAYS file), by path (not with stdio). */
   files?: Record<string, string>;
   /** The client's capabilities, e.g. `{ elicitation: {} }`. */
   clientCapabilities?: Record<string, unknown>;
+  /**
+   * How the client reaches the server: `"http"` (default) is Streamable HTTP in-process through
+   * `serveHttp` on 127.0.0.1 port 0; `"stdio"` spawns `deno task start` (the real launcher and
+   * its permission flags) and has no injectable session or clock.
+   */
+  transport?: "http" | "stdio";
+  /** The server's logger (HTTP only); default silent. */
+  log?: Logger;
 }
 
 /** A running sandbox, server and client. */
@@ -45,6 +67,7 @@ export interface Harness {
   apiBase: string;
   origin: string;
   config: Config;
+  /** The server's session for this client (HTTP only: over stdio it lives in another process). */
   session: Session;
   call(name: string, args?: Record<string, unknown>): Promise<Result>;
   /** The ERP requests made during `fn`. */
@@ -52,7 +75,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts the sandbox, builds a server for one session and connects an SDK client in memory. */
+/** The environment a spawned deno needs here: its cache and the CA setting (see deno-notes). */
+export function denoEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    ...getDefaultEnvironment(),
+    DENO_TLS_CA_STORE: "system",
+    NO_COLOR: "1",
+  };
+  for (const k of ["DENO_DIR", "NODE_EXTRA_CA_CERTS"]) {
+    const v = Deno.env.get(k);
+    if (v) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+/** Starts the sandbox and the server, connects an SDK client, and lists the tools. */
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const sb = await serveSandbox({ today: TODAY, ...opts.sandbox });
   const users = sb.erp.fixtures.users;
@@ -71,15 +108,52 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     defaultTimeZone: "UTC",
     now: opts.now,
   });
-  const session = new Session({ config });
-  if (config.token) session.presetToken(config.token, "environment");
-  const server = buildServer({ config, session, log: silentLogger });
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client(
     { name: "test-client", version: "1.0.0" },
     { capabilities: opts.clientCapabilities ?? {} },
   );
-  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  let session: Session | undefined;
+  let stopServer: () => Promise<void>;
+  try {
+    if (opts.transport === "stdio") {
+      if (opts.now || opts.files) throw new Error("harness: stdio takes no clock and no files");
+      const transport = new StdioClientTransport({
+        command: Deno.execPath(),
+        args: ["task", "--quiet", "start"],
+        cwd: ROOT,
+        env: denoEnv(env),
+        stderr: "pipe",
+      });
+      transport.stderr?.on("data", () => {});
+      await client.connect(transport);
+      stopServer = async () => {};
+    } else {
+      const http = await serveHttp({
+        config,
+        log: opts.log ?? silentLogger,
+        hostname: "127.0.0.1",
+        port: 0,
+      });
+      stopServer = () => http.close();
+      const transport = new StreamableHTTPClientTransport(new URL("/mcp", http.url));
+      try {
+        await client.connect(transport);
+      } catch (error) {
+        await http.close();
+        throw error;
+      }
+      session = http.app.sessionOf(transport.sessionId!);
+      if (!session) throw new Error("harness: the server kept no session for the client");
+      // As `deno task start` does with ERP_API_TOKEN (hosted mode ignores it; a harness does not).
+      if (config.token) session.presetToken(config.token, "environment");
+    }
+    // The SDK client checks each tool's structuredContent against the listed output schema.
+    await client.listTools();
+  } catch (error) {
+    await client.close().catch(() => {});
+    await sb.close();
+    throw error;
+  }
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<Result> => {
     const r = await client.callTool({ name, arguments: args });
     const content = r.content as { type: string; text: string }[];
@@ -91,7 +165,10 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     apiBase: sb.apiBase,
     origin: sb.origin,
     config,
-    session,
+    get session(): Session {
+      if (!session) throw new Error("harness: no session object over stdio (another process)");
+      return session;
+    },
     call,
     async countCalls(fn) {
       const before = sb.erp.calls.length;
@@ -100,7 +177,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     },
     async close() {
       await client.close();
-      await server.close();
+      await stopServer();
       await sb.close();
     },
   };
@@ -122,4 +199,18 @@ export async function withHarness(
 /** Fails with `message` unless `cond`. */
 export function check(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(message);
+}
+
+/** A timeout that grows with the machine's load: `baseMs` on an idle machine, more when busy. */
+export function scaledTimeout(baseMs: number): number {
+  let factor = 3; // the load is unknown (not Linux, or not readable): assume a busy machine
+  try {
+    const load1 = Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+    const cores = navigator.hardwareConcurrency || 1;
+    if (Number.isFinite(load1)) factor = Math.max(1, Math.min(10, 1 + load1 / cores));
+  } catch {
+    // keep the default
+  }
+  const env = Number(Deno.env.get("TEST_TIMEOUT_FACTOR") ?? "1");
+  return Math.round(baseMs * factor * (Number.isFinite(env) && env > 0 ? env : 1));
 }
