@@ -30,7 +30,7 @@ export const MUTANTS: Mutant[] = [
     name: "a lost answer always reported stored",
     file: "src/tools/entry.ts",
     search: "      return same\n        ? `the entry IS stored",
-    replace: "      return true\n        ? `the entry IS stored",
+    replace: "      return same || !same\n        ? `the entry IS stored",
     tests: ["tests/e2e/lost_answer_test.ts", "tests/e2e/write_test.ts"],
   },
   {
@@ -94,7 +94,11 @@ export const MUTANTS: Mutant[] = [
     file: "src/auth/session.ts",
     search:
       "    if (!isAllowed(creds.email, this.config.authorizedEmails)) {\n      this.signOut();",
-    replace: "    if (false) {\n      this.signOut();",
-    tests: ["tests/unit/session_test.ts", "tests/e2e/auth_test.ts", "tests/e2e/http_test.ts"],
+    replace: "    if (!isAllowed(creds.email, [creds.email])) {\n      this.signOut();",
+    tests: [
+      "tests/e2e/allowlist_recheck_test.ts",
+      "tests/unit/session_test.ts",
+      "tests/e2e/auth_test.ts",
+    ],
   },
 ];
