@@ -1,7 +1,7 @@
 /**
  * Test harness: the sandbox ERP on 127.0.0.1 and a real MCP Client connected to the server over a
- * real transport — Streamable HTTP through the server's own HTTP stack (`serveHttp`, in-process,
- * so the session and the clock stay injectable) by default, or stdio through the real launcher
+ * real transport — Streamable HTTP in-process by default (so the session and the clock stay
+ * injectable), the whole hosted stack (`serveHttp`), or stdio through the real launcher
  * (`deno task start`). The client lists the tools first, so the SDK checks every
  * `structuredContent` against the tool's output schema.
  */
@@ -9,6 +9,8 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import {
   getDefaultEnvironment,
@@ -19,6 +21,7 @@ import { type Config, loadConfig } from "../src/config.ts";
 import { type Logger, silentLogger } from "../src/log.ts";
 import { serveSandbox } from "../src/sandbox/erp.ts";
 import type { SandboxOptions } from "../src/sandbox/types.ts";
+import { buildServer } from "../src/server.ts";
 import { serveHttp } from "../src/transports/http.ts";
 
 /** The default "today" of the test sandbox: fixed, so every run sees the same weeks. */
@@ -51,12 +54,17 @@ export interface HarnessOptions {
   /** The client's capabilities, e.g. `{ elicitation: {} }`. */
   clientCapabilities?: Record<string, unknown>;
   /**
-   * How the client reaches the server: `"http"` (default) is Streamable HTTP in-process through
-   * `serveHttp` on 127.0.0.1 port 0; `"stdio"` spawns `deno task start` (the real launcher and
-   * its permission flags) and has no injectable session or clock.
+   * How the client reaches the server, always through the SDK client and a real transport:
+   * - `"http"` (default): Streamable HTTP on 127.0.0.1 port 0 through the SDK's web-standard
+   *   server transport (the one src/transports/http.ts uses), serving one server built as
+   *   `deno task start` builds it (local mode: the loopback Google sign-in, the local ERP window);
+   * - `"hosted"`: the whole hosted stack, `serveHttp` (Host/Origin checks, the session table,
+   *   hosted-mode tools: no loopback Google sign-in, the streamed ERP sign-in);
+   * - `"stdio"`: spawns `deno task start` (the real launcher and its permission flags); no
+   *   injectable session or clock.
    */
-  transport?: "http" | "stdio";
-  /** The server's logger (HTTP only); default silent. */
+  transport?: "http" | "hosted" | "stdio";
+  /** The server's logger (not with stdio); default silent. */
   log?: Logger;
 }
 
@@ -112,22 +120,24 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     { name: "test-client", version: "1.0.0" },
     { capabilities: opts.clientCapabilities ?? {} },
   );
+  // HARNESS_TRANSPORT=hosted (or stdio) runs every suite that does not choose through that one.
+  const transport = opts.transport ??
+    (Deno.env.get("HARNESS_TRANSPORT") as HarnessOptions["transport"]) ?? "http";
   let session: Session | undefined;
-  let stopServer: () => Promise<void>;
+  let stopServer: () => Promise<void> = () => Promise.resolve();
   try {
-    if (opts.transport === "stdio") {
+    if (transport === "stdio") {
       if (opts.now || opts.files) throw new Error("harness: stdio takes no clock and no files");
-      const transport = new StdioClientTransport({
+      const stdio = new StdioClientTransport({
         command: Deno.execPath(),
         args: ["task", "--quiet", "start"],
         cwd: ROOT,
         env: denoEnv(env),
         stderr: "pipe",
       });
-      transport.stderr?.on("data", () => {});
-      await client.connect(transport);
-      stopServer = async () => {};
-    } else {
+      stdio.stderr?.on("data", () => {});
+      await client.connect(stdio);
+    } else if (transport === "hosted") {
       const http = await serveHttp({
         config,
         log: opts.log ?? silentLogger,
@@ -135,22 +145,39 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
         port: 0,
       });
       stopServer = () => http.close();
-      const transport = new StreamableHTTPClientTransport(new URL("/mcp", http.url));
-      try {
-        await client.connect(transport);
-      } catch (error) {
-        await http.close();
-        throw error;
-      }
-      session = http.app.sessionOf(transport.sessionId!);
+      const toHosted = new StreamableHTTPClientTransport(new URL("/mcp", http.url));
+      await client.connect(toHosted);
+      session = http.app.sessionOf(toHosted.sessionId!);
       if (!session) throw new Error("harness: the server kept no session for the client");
       // As `deno task start` does with ERP_API_TOKEN (hosted mode ignores it; a harness does not).
       if (config.token) session.presetToken(config.token, "environment");
+    } else {
+      // The local entry's server and session (src/cli/serve.ts), over Streamable HTTP.
+      const local = new Session({ config });
+      if (config.token) local.presetToken(config.token, "environment");
+      session = local;
+      const server = buildServer({ config, session: local, log: opts.log ?? silentLogger });
+      const serverSide = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+      });
+      await server.connect(serverSide);
+      const http = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen() {} },
+        (req) => serverSide.handleRequest(req),
+      );
+      stopServer = async () => {
+        await server.close();
+        await http.shutdown();
+      };
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${http.addr.port}/mcp`)),
+      );
     }
     // The SDK client checks each tool's structuredContent against the listed output schema.
     await client.listTools();
   } catch (error) {
     await client.close().catch(() => {});
+    await stopServer().catch(() => {});
     await sb.close();
     throw error;
   }

@@ -1,6 +1,6 @@
 /**
- * The harness itself: over stdio through the real launcher (`deno task start`) and over Streamable
- * HTTP in-process, the same calls give the same results, and a result that breaks its tool's
+ * The harness itself: over stdio through the real launcher (`deno task start`), over Streamable
+ * HTTP in-process and through the hosted stack, the same calls give the same results, and a result that breaks its tool's
  * output schema is caught by the client (it listed the tools first).
  */
 import assert from "node:assert/strict";
@@ -13,9 +13,9 @@ const CALLS: [string, Record<string, unknown>][] = [
   ["get_day_logs", { date: "2026-11-17" }],
 ];
 
-Deno.test("harness: stdio through deno task start answers as Streamable HTTP does", async () => {
+Deno.test("harness: stdio through deno task start and the hosted stack answer as local HTTP does", async () => {
   const answers: Record<string, unknown[]> = {};
-  for (const transport of ["http", "stdio"] as const) {
+  for (const transport of ["http", "hosted", "stdio"] as const) {
     await withHarness({ transport }, async (h) => {
       const out: unknown[] = [];
       for (const [name, args] of CALLS) {
@@ -33,6 +33,7 @@ Deno.test("harness: stdio through deno task start answers as Streamable HTTP doe
       return rest;
     });
   assert.deepEqual(strip(answers.stdio), strip(answers.http));
+  assert.deepEqual(strip(answers.hosted), strip(answers.http));
 });
 
 Deno.test("harness: over stdio there is no session object to reach into", async () => {
