@@ -1,17 +1,34 @@
-/** Test harness: the sandbox ERP on 127.0.0.1 and a real MCP Client connected to a built server. */
+/**
+ * Test harness: the sandbox ERP on 127.0.0.1 and a real MCP Client connected to the server over a
+ * real transport — Streamable HTTP in-process by default (so the session and the clock stay
+ * injectable), the whole hosted stack (`serveHttp`), or stdio through the real launcher
+ * (`deno task start`). The client lists the tools first, so the SDK checks every
+ * `structuredContent` against the tool's output schema.
+ */
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import {
+  getDefaultEnvironment,
+  StdioClientTransport,
+} from "@modelcontextprotocol/sdk/client/stdio.js";
 import { Session } from "../src/auth/session.ts";
 import { type Config, loadConfig } from "../src/config.ts";
-import { silentLogger } from "../src/log.ts";
-import { buildServer } from "../src/server.ts";
+import { type Logger, silentLogger } from "../src/log.ts";
 import { serveSandbox } from "../src/sandbox/erp.ts";
 import type { SandboxOptions } from "../src/sandbox/types.ts";
+import { buildServer } from "../src/server.ts";
+import { serveHttp } from "../src/transports/http.ts";
 
 /** The default "today" of the test sandbox: fixed, so every run sees the same weeks. */
 export const TODAY = Temporal.PlainDate.from("2026-11-25");
+
+/** The repository root (where deno.json is). */
+export const ROOT = new URL("..", import.meta.url).pathname;
 
 /** A tool result as the model receives it. */
 export interface Result {
@@ -30,12 +47,25 @@ export interface HarnessOptions {
   signIn?: "alice" | "bob" | false;
   /** Allowlist; default alice only. */
   allow?: string;
-  /** A fixed clock for "today" and confirmation expiry. */
+  /** A fixed clock for "today" and confirmation expiry (not with `transport: "stdio"`). */
   now?: () => Temporal.Instant;
-  /** Files loadConfig may read (e.g. an MCP_HOLIDAYS file), by path. */
+  /** Files loadConfig may read (e.g. an MCP_HOLIDAYS file), by path (not with stdio). */
   files?: Record<string, string>;
   /** The client's capabilities, e.g. `{ elicitation: {} }`. */
   clientCapabilities?: Record<string, unknown>;
+  /**
+   * How the client reaches the server, always through the SDK client and a real transport:
+   * - `"http"` (default): Streamable HTTP on 127.0.0.1 port 0 through the SDK's web-standard
+   *   server transport (the one src/transports/http.ts uses), serving one server built as
+   *   `deno task start` builds it (local mode: the loopback Google sign-in, the local ERP window);
+   * - `"hosted"`: the whole hosted stack, `serveHttp` (Host/Origin checks, the session table,
+   *   hosted-mode tools: no loopback Google sign-in, the streamed ERP sign-in);
+   * - `"stdio"`: spawns `deno task start` (the real launcher and its permission flags); no
+   *   injectable session or clock.
+   */
+  transport?: "http" | "hosted" | "stdio";
+  /** The server's logger (not with stdio); default silent. */
+  log?: Logger;
 }
 
 /** A running sandbox, server and client. */
@@ -45,6 +75,7 @@ export interface Harness {
   apiBase: string;
   origin: string;
   config: Config;
+  /** The server's session for this client (HTTP only: over stdio it lives in another process). */
   session: Session;
   call(name: string, args?: Record<string, unknown>): Promise<Result>;
   /** The ERP requests made during `fn`. */
@@ -52,7 +83,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts the sandbox, builds a server for one session and connects an SDK client in memory. */
+/** The environment a spawned deno needs here: its cache and the CA setting (see deno-notes). */
+export function denoEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    ...getDefaultEnvironment(),
+    DENO_TLS_CA_STORE: "system",
+    NO_COLOR: "1",
+  };
+  for (const k of ["DENO_DIR", "NODE_EXTRA_CA_CERTS"]) {
+    const v = Deno.env.get(k);
+    if (v) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+/** Starts the sandbox and the server, connects an SDK client, and lists the tools. */
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const sb = await serveSandbox({ today: TODAY, ...opts.sandbox });
   const users = sb.erp.fixtures.users;
@@ -71,15 +116,71 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     defaultTimeZone: "UTC",
     now: opts.now,
   });
-  const session = new Session({ config });
-  if (config.token) session.presetToken(config.token, "environment");
-  const server = buildServer({ config, session, log: silentLogger });
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client(
     { name: "test-client", version: "1.0.0" },
     { capabilities: opts.clientCapabilities ?? {} },
   );
-  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  // HARNESS_TRANSPORT=hosted (or stdio) runs every suite that does not choose through that one.
+  const transport = opts.transport ??
+    (Deno.env.get("HARNESS_TRANSPORT") as HarnessOptions["transport"]) ?? "http";
+  let session: Session | undefined;
+  let stopServer: () => Promise<void> = () => Promise.resolve();
+  try {
+    if (transport === "stdio") {
+      if (opts.now || opts.files) throw new Error("harness: stdio takes no clock and no files");
+      const stdio = new StdioClientTransport({
+        command: Deno.execPath(),
+        args: ["task", "--quiet", "start"],
+        cwd: ROOT,
+        env: denoEnv(env),
+        stderr: "pipe",
+      });
+      stdio.stderr?.on("data", () => {});
+      await client.connect(stdio);
+    } else if (transport === "hosted") {
+      const http = await serveHttp({
+        config,
+        log: opts.log ?? silentLogger,
+        hostname: "127.0.0.1",
+        port: 0,
+      });
+      stopServer = () => http.close();
+      const toHosted = new StreamableHTTPClientTransport(new URL("/mcp", http.url));
+      await client.connect(toHosted);
+      session = http.app.sessionOf(toHosted.sessionId!);
+      if (!session) throw new Error("harness: the server kept no session for the client");
+      // As `deno task start` does with ERP_API_TOKEN (hosted mode ignores it; a harness does not).
+      if (config.token) session.presetToken(config.token, "environment");
+    } else {
+      // The local entry's server and session (src/cli/serve.ts), over Streamable HTTP.
+      const local = new Session({ config });
+      if (config.token) local.presetToken(config.token, "environment");
+      session = local;
+      const server = buildServer({ config, session: local, log: opts.log ?? silentLogger });
+      const serverSide = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+      });
+      await server.connect(serverSide);
+      const http = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen() {} },
+        (req) => serverSide.handleRequest(req),
+      );
+      stopServer = async () => {
+        await server.close();
+        await http.shutdown();
+      };
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${http.addr.port}/mcp`)),
+      );
+    }
+    // The SDK client checks each tool's structuredContent against the listed output schema.
+    await client.listTools();
+  } catch (error) {
+    await client.close().catch(() => {});
+    await stopServer().catch(() => {});
+    await sb.close();
+    throw error;
+  }
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<Result> => {
     const r = await client.callTool({ name, arguments: args });
     const content = r.content as { type: string; text: string }[];
@@ -91,7 +192,10 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     apiBase: sb.apiBase,
     origin: sb.origin,
     config,
-    session,
+    get session(): Session {
+      if (!session) throw new Error("harness: no session object over stdio (another process)");
+      return session;
+    },
     call,
     async countCalls(fn) {
       const before = sb.erp.calls.length;
@@ -100,7 +204,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     },
     async close() {
       await client.close();
-      await server.close();
+      await stopServer();
       await sb.close();
     },
   };
@@ -122,4 +226,18 @@ export async function withHarness(
 /** Fails with `message` unless `cond`. */
 export function check(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(message);
+}
+
+/** A timeout that grows with the machine's load: `baseMs` on an idle machine, more when busy. */
+export function scaledTimeout(baseMs: number): number {
+  let factor = 3; // the load is unknown (not Linux, or not readable): assume a busy machine
+  try {
+    const load1 = Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+    const cores = navigator.hardwareConcurrency || 1;
+    if (Number.isFinite(load1)) factor = Math.max(1, Math.min(10, 1 + load1 / cores));
+  } catch {
+    // keep the default
+  }
+  const env = Number(Deno.env.get("TEST_TIMEOUT_FACTOR") ?? "1");
+  return Math.round(baseMs * factor * (Number.isFinite(env) && env > 0 ? env : 1));
 }

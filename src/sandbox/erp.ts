@@ -113,8 +113,11 @@ export class SandboxErp {
   hugeBodyBytes: number | undefined;
   /** Variant: every 400 answer echoes the request's Authorization header. */
   echoAuthorization: boolean;
-  /** Called before each `/api/v1/` request is handled (before faults and latency). */
-  onRequest?: (call: { method: string; path: string }) => void;
+  /**
+   * Called before each `/api/v1/` request is handled (before faults and latency); a returned
+   * promise is awaited first, so a test can run another writer between a read and a save.
+   */
+  onRequest?: (call: { method: string; path: string }) => void | Promise<void>;
 
   readonly #users: SeedUser[];
   readonly #googleAccounts: GoogleAccount[];
@@ -257,7 +260,7 @@ export class SandboxErp {
       }
     }
 
-    this.onRequest?.({ method, path });
+    await this.onRequest?.({ method, path });
     const fault = this.#takeFault(method, url.pathname + url.search);
     if (fault?.delayMs || this.latencyMs > 0) {
       // A delay ends early when the sandbox closes or the client gives up on the request.

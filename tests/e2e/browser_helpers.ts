@@ -3,6 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { BROWSER_ARGS, type ErpBrowserAttempt } from "../../src/auth/erp_browser.ts";
 import { findBrowser } from "../../src/auth/browsers.ts";
 import type { Session } from "../../src/auth/session.ts";
+import { scaledTimeout } from "../helpers.ts";
 
 /** The installed Chromium (or Chrome, Edge), or undefined: the browser tests are then ignored. */
 export const CHROMIUM = findBrowser(Deno.env.get("MCP_BROWSER_PATH")).path;
@@ -39,8 +40,14 @@ export async function withUserBrowser(fn: (page: Page) => Promise<void>): Promis
   }
 }
 
-/** The ERP sign-in page the tool opened, once it shows the sandbox's form. */
-export async function signInPage(session: Session, timeoutMs = 20_000): Promise<Page> {
+/**
+ * The ERP sign-in page the tool opened, once it shows the sandbox's form. The session exposes no
+ * event for "page opened", so it is looked for every 50 ms until a load-scaled deadline.
+ */
+export async function signInPage(
+  session: Session,
+  timeoutMs = scaledTimeout(20_000),
+): Promise<Page> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const page = (session.signInAttempt as ErpBrowserAttempt | undefined)?.page;
