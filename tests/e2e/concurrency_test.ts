@@ -161,6 +161,7 @@ const CASES: Case[] = [
       project_id: 42,
       description: "Fill work",
       hours_per_day: 1,
+      mode: "every_day",
     }),
     expect: (before, monday) => [
       ...before,

@@ -263,6 +263,7 @@ const CASES: Case[] = [
       project_id: 42,
       description: "Sprint work",
       hours_per_day: 1,
+      mode: "every_day",
     }),
     (before, monday) => [
       ...before,
@@ -352,6 +353,7 @@ Deno.test("fill_logs_for_days: a lost answer from the Slack endpoint marks the d
       project_id: 42,
       description: "Sprint work",
       hours_per_day: 1,
+      mode: "every_day",
     });
     assert.equal(r.isError, true);
     assert.equal(r.data.unknown, 1);
@@ -373,6 +375,7 @@ Deno.test("fill_logs_for_days: after a lost answer, a label-only change not stor
       project_id: 41,
       description: "Feature work",
       hours_per_day: 8,
+      mode: "every_day",
       label_name: "Meeting",
     });
     assert.equal(r.isError, true, r.text);
