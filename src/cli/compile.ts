@@ -58,9 +58,9 @@ export function compileFlags(b: BuildInputs, target: string = Deno.build.target)
     readFiles: b.allowlistFile ? [b.allowlistFile] : undefined,
     holidaysFile: b.holidaysFile,
     oauthPort: b.oauthPort ?? 8765,
-    // Deno's flags take comma lists: every usual install path, and every temp folder.
-    browser: browsers.join(","),
-    tempDir: TEMP_DIRS[os].join(","),
+    // Every usual install path, and every temp folder (the user's is not known at build time).
+    browser: browsers,
+    tempDir: TEMP_DIRS[os],
   });
   return mergeFlags(flags.map((f) => {
     if (!b.erpBaseUrl && f.startsWith("--allow-net=")) return "--allow-net";
