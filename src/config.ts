@@ -195,7 +195,11 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   try {
     flags = parseArgs({ args, options: FLAG_OPTIONS, allowPositionals: true, strict: true }).values;
   } catch (error) {
-    throw new ConfigError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    const unknown = message.match(/^Unknown option '([^']+)'/);
+    throw new ConfigError(
+      unknown ? `Unknown flag "${unknown[1]}": see --help for the flags` : message,
+    );
   }
   const pick = (flag: string, env: string): string | undefined => {
     const fromFlag = flags[flag];
