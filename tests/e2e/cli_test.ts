@@ -257,13 +257,13 @@ Deno.test("cli: doctor and tools work with nothing configured", async () => {
   const file = await Deno.makeTempFile({ suffix: ".json" });
   await Deno.writeTextFile(file, '{"authorized_emails": []}');
   const doctor = await run(["doctor"], { ERP_API_BASE_URL: "", MCP_AUTHORIZED_USERS_FILE: file });
-  await Deno.remove(file);
   assert.equal(doctor.code, 1, doctor.out + doctor.err);
   assert.match(doctor.out, /^✘ ERP URL not set — set ERP_API_BASE_URL/m);
   assert.match(doctor.out, /^✘ Allowlist empty or missing/m, "the other checks still run");
-  const tools = await run(["tools"], { ERP_API_BASE_URL: "" });
+  const tools = await run(["tools"], { ERP_API_BASE_URL: "", MCP_AUTHORIZED_USERS_FILE: file });
   assert.equal(tools.code, 0, tools.err);
   assert.ok(tools.out.includes("get_log_labels "), tools.out);
+  await Deno.remove(file);
 });
 
 Deno.test("cli: call --yes confirms a write that asks, in one process; without it, says why not", async () => {
