@@ -67,10 +67,10 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
   const oauthPort = Number(pick("oauth-port", "MCP_OAUTH_PORT") ?? 8765);
   const browser = pick("browser-path", "MCP_BROWSER_PATH") || i.installedBrowser;
   const sep = i.os === "windows" ? "\\" : "/";
-  const tempBase = (i.getEnv("TMPDIR") || i.getEnv("TEMP") || i.getEnv("TMP") ||
-    (i.os === "windows" ? "C:\\Windows\\Temp" : "/tmp")).replace(/[\\/]+$/, "");
+  const tempRaw = i.getEnv("TMPDIR") || i.getEnv("TEMP") || i.getEnv("TMP") ||
+    (i.os === "windows" ? "C:\\Windows\\Temp" : "/tmp");
   const tempDir = browser
-    ? `${grantable(tempBase, "TMPDIR")}${sep}project-logs-mcp-${i.tempName}`
+    ? `${grantable(tempRaw, "TMPDIR").replace(/[\\/]+$/, "")}${sep}project-logs-mcp-${i.tempName}`
     : undefined;
   let listen: string | undefined;
   if (http) {
