@@ -43,6 +43,7 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
       "erp-url": { type: "string" },
       "authorized-users-file": { type: "string" },
       "oauth-port": { type: "string" },
+      "google-client-id": { type: "string" },
       "browser-path": { type: "string" },
       "holidays": { type: "string" },
       "host": { type: "string" },
@@ -64,6 +65,8 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
     ? erpRaw
     : undefined;
   const file = pick("authorized-users-file", "MCP_AUTHORIZED_USERS_FILE");
+  // The Google sign-in page's port, only when that sign-in is on (the demo's fake Google is).
+  const google = demo || !!pick("google-client-id", "MCP_GOOGLE_CLIENT_ID");
   const oauthPort = Number(pick("oauth-port", "MCP_OAUTH_PORT") ?? 8765);
   const browser = pick("browser-path", "MCP_BROWSER_PATH") || i.installedBrowser;
   const sep = i.os === "windows" ? "\\" : "/";
@@ -88,7 +91,11 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
       file ?? `${i.root}authorized_users.json`,
       ...(browser ? [] : browserCandidates(i.os)),
     ],
-    oauthPort: Number.isInteger(oauthPort) && oauthPort > 0 && oauthPort < 65536 ? oauthPort : 8765,
+    oauthPort: !google
+      ? undefined
+      : Number.isInteger(oauthPort) && oauthPort > 0 && oauthPort < 65536
+      ? oauthPort
+      : 8765,
     browser,
     tempDir,
     holidaysFile: pick("holidays", "MCP_HOLIDAYS"),

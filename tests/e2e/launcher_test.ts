@@ -172,6 +172,7 @@ async function withSandbox(
       MCP_AUTHORIZED_USERS: alice.email,
       MCP_TIMEZONE: "UTC",
       MCP_OAUTH_PORT: "8765",
+      MCP_GOOGLE_CLIENT_ID: "launcher-test",
     }, sb);
   } finally {
     await sb.close();
@@ -213,6 +214,41 @@ Deno.test({
         assert.throws(() => Deno.statSync(write![0]), "the dedicated directory is removed");
       } finally {
         await client.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "launcher: the ERP browser sign-in runs the browser in the dedicated directory, over a pipe",
+  ignore: !LINUX || !CHROMIUM,
+  async fn() {
+    await withSandbox(async (env) => {
+      const tmp = await Deno.makeTempDir({ prefix: "launcher_tmp_" });
+      const { client, transport, stderr } = await connect("start", [], {
+        ...env,
+        ERP_API_TOKEN: "",
+        MCP_BROWSER_PATH: CHROMIUM!,
+        MCP_BROWSER_HEADLESS: "true",
+        MCP_SIGNIN_TIMEOUT_SECONDS: "3",
+        TMPDIR: tmp,
+      });
+      try {
+        const { server } = tree(transport.pid!);
+        const [own] = grant(server.cmdline, "write")!;
+        assert.equal(own.slice(0, tmp.length + 18), `${tmp}/project-logs-mcp-`);
+        // The browser starts (no loopback grant: it is driven over a pipe) and waits for a
+        // person who never comes.
+        const r = await client.callTool({ name: "authenticate_via_erp_browser", arguments: {} });
+        const text = (r.content as { text: string }[])[0].text;
+        assert.match(text, /No sign-in in the browser within 3 seconds/, stderr());
+        await client.close();
+        assert.deepEqual(await waitGone([server.pid]), []);
+        assert.deepEqual([...Deno.readDirSync(tmp)], [], "nothing left in the temp folder");
+      } finally {
+        await client.close();
+        await Deno.remove(tmp, { recursive: true });
       }
     });
   },
@@ -458,4 +494,33 @@ Deno.test({
       await client.close();
     }
   },
+});
+
+// --- what a first start downloads -----------------------------------------------------------
+
+Deno.test("launcher: deno.lock holds only packages the server's own import graph uses", async () => {
+  // Deno installs every npm package in deno.lock on the first `deno task start`, whether the
+  // program imports it or not: a test-only package there (the conformance suite, 20+ tarballs)
+  // would be downloaded by every new user. Test-only packages are locked apart (tests/*.lock).
+  const used = new Set<string>();
+  for (const entry of ["main.ts", "src/demo.ts", "src/start.ts"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", entry],
+      cwd: ROOT,
+      env: clientEnv(),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const info = JSON.parse(new TextDecoder().decode(out.stdout));
+    for (const key of Object.keys(info.npmPackages ?? {})) used.add(key);
+  }
+  const lock = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.lock`));
+  const locked = Object.keys(lock.npm ?? {});
+  assert.ok(used.size > 0 && locked.length > 0);
+  assert.deepEqual(locked.filter((p) => !used.has(p)), [], "locked but not used by the server");
+  assert.ok(
+    !Object.values(denoJson.imports as Record<string, string>).some((s) => /conformance/.test(s)),
+  );
 });
