@@ -144,7 +144,8 @@ if (import.meta.main) {
   }).spawn();
   const pass = (signal: Deno.Signal) => () => {
     try {
-      child.kill(signal);
+      // Windows cannot send SIGINT or SIGBREAK to another process: it ends it outright.
+      child.kill(Deno.build.os === "windows" ? "SIGTERM" : signal);
     } catch { /* already gone */ }
   };
   for (const signal of SIGNALS) Deno.addSignalListener(signal, pass(signal));
