@@ -267,6 +267,8 @@ Deno.test({
         stdin: "null",
         stdout: "null",
         stderr: "piped",
+        // A server that never says it listens is killed, ending the read below.
+        signal: AbortSignal.timeout(60_000),
       }).spawn();
       try {
         const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
