@@ -578,3 +578,34 @@ for (const value of ["Token abc123", "Bearer abc123", "abc123", " abc123 ", "t".
 Deno.test("loadConfig: an unknown flag is named, with where to look", () => {
   rejects(["--no-confrim"], sources(), 'Unknown flag "--no-confrim": see --help');
 });
+
+Deno.test("loadConfig: ERP_API_TOKEN is refused at start exactly when the session could not use it", async () => {
+  const { normalizeToken } = await import("../../src/auth/session.ts");
+  const values = [
+    "Token abc",
+    "bearer abc",
+    "abc",
+    "Token",
+    "Token a b",
+    "Authorization: Token abc",
+    "x".repeat(512),
+    "x".repeat(513),
+    `Token ${"x".repeat(512)}`,
+    "\tToken\tabc\t",
+  ];
+  for (const value of values) {
+    let session = true;
+    try {
+      normalizeToken(value);
+    } catch {
+      session = false;
+    }
+    let start = true;
+    try {
+      loadConfig([], sources({ ERP_API_TOKEN: value }));
+    } catch {
+      start = false;
+    }
+    assert.equal(start, session, JSON.stringify(value));
+  }
+});
