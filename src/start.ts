@@ -21,6 +21,8 @@ export interface LaunchInputs {
   root: string;
   /** The browser found at a usual install path, if any (see src/auth/browsers.ts). */
   installedBrowser?: string;
+  /** This launcher's process id: the child exits when it is no longer its parent. */
+  pid: number;
   /** A fresh random name part for the dedicated temporary directory. */
   tempName: string;
   os: typeof Deno.build.os;
@@ -102,7 +104,10 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
     listen,
   });
   const entry = `${i.root}${demo ? "src/demo.ts" : "main.ts"}`;
-  const own = [LAUNCHER_ARGS.watchParent, ...(tempDir ? [LAUNCHER_ARGS.ownTempDir + tempDir] : [])];
+  const own = [
+    LAUNCHER_ARGS.watchParent + i.pid,
+    ...(tempDir ? [LAUNCHER_ARGS.ownTempDir + tempDir] : []),
+  ];
   return {
     args: [
       "run",
@@ -128,6 +133,7 @@ if (import.meta.main) {
       root,
       installedBrowser: findBrowser().path,
       tempName: crypto.randomUUID().slice(0, 8),
+      pid: Deno.pid,
       os: Deno.build.os,
     });
   } catch (error) {

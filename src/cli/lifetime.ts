@@ -5,8 +5,11 @@
 
 /** Arguments only the launcher passes to main.ts and the demo; they come before the person's. */
 export const LAUNCHER_ARGS = {
-  /** Exit when the launcher goes away (it may be killed without closing the pipe). */
-  watchParent: "--exit-with-parent",
+  /**
+   * `--exit-with-parent=<launcher pid>`: exit when the launcher goes away (it may be killed
+   * without closing the pipe), even if that happened before this process looked.
+   */
+  watchParent: "--exit-with-parent=",
   /** `--own-tmpdir=<dir>`: create this dedicated temporary directory, and remove it at exit. */
   ownTempDir: "--own-tmpdir=",
 } as const;
@@ -19,32 +22,42 @@ export const SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
 /** The launcher's private arguments taken off the front of `args`. */
 export function splitLauncherArgs(
   args: readonly string[],
-): { args: string[]; watchParent: boolean; ownTempDir?: string } {
+): { args: string[]; watchParent?: number; ownTempDir?: string } {
   const rest = [...args];
-  let watch = false;
+  let watch: number | undefined;
   let ownTempDir: string | undefined;
   while (rest.length) {
-    if (rest[0] === LAUNCHER_ARGS.watchParent) watch = true;
-    else if (rest[0].startsWith(LAUNCHER_ARGS.ownTempDir)) {
+    if (rest[0].startsWith(LAUNCHER_ARGS.watchParent)) {
+      watch = Number(rest[0].slice(LAUNCHER_ARGS.watchParent.length)) || undefined;
+    } else if (rest[0].startsWith(LAUNCHER_ARGS.ownTempDir)) {
       ownTempDir = rest[0].slice(LAUNCHER_ARGS.ownTempDir.length);
     } else break;
     rest.shift();
   }
-  return { args: rest, watchParent: watch, ...(ownTempDir ? { ownTempDir } : {}) };
+  return {
+    args: rest,
+    ...(watch ? { watchParent: watch } : {}),
+    ...(ownTempDir ? { ownTempDir } : {}),
+  };
 }
 
 /**
- * Calls `gone` once when this process's parent changes (it died and the process was re-parented),
- * checking every `everyMs` ms; the check never keeps the process alive.
+ * Calls `gone` once when this process's parent is no longer `parent` (default: the parent now) —
+ * it died and the process was re-parented — checking every `everyMs` ms, and at once; the check
+ * never keeps the process alive. Returns a function that stops watching.
  */
-export function watchParent(gone: () => void, everyMs = 500): void {
-  const first = Deno.ppid;
+export function watchParent(gone: () => void, parent = Deno.ppid, everyMs = 500): () => void {
+  if (Deno.ppid !== parent) {
+    queueMicrotask(gone);
+    return () => {};
+  }
   const id = setInterval(() => {
-    if (Deno.ppid === first) return;
+    if (Deno.ppid === parent) return;
     clearInterval(id);
     gone();
   }, everyMs);
   Deno.unrefTimer(id);
+  return () => clearInterval(id);
 }
 
 /**
@@ -76,7 +89,7 @@ export function adoptLauncher(
     watchParent(() => {
       cleanUp();
       exit(1);
-    });
+    }, own.watchParent);
   }
   return { args: own.args, cleanUp };
 }

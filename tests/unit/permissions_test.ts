@@ -28,6 +28,7 @@ function plan(args: string[], env: Record<string, string>, installedBrowser?: st
     root: "/srv/plm/",
     installedBrowser,
     tempName: "abcd1234",
+    pid: 4242,
     os: "linux",
   };
   return launchPlan(inputs).flags;
@@ -124,12 +125,13 @@ Deno.test("permissions: the launcher hands the child its private arguments and i
     root: "/srv/plm/",
     installedBrowser: "/usr/bin/chromium",
     tempName: "abcd1234",
+    pid: 4242,
     os: "linux",
   });
   assert.deepEqual(p.args.slice(0, 2), ["run", "--config=/srv/plm/deno.json"]);
   assert.deepEqual(p.args.slice(-4), [
     "/srv/plm/src/demo.ts",
-    "--exit-with-parent",
+    "--exit-with-parent=4242",
     "--own-tmpdir=/tmp/project-logs-mcp-abcd1234",
     "--no-confirm",
   ]);
