@@ -16,7 +16,7 @@ Deno.test("lifetime: the launcher's arguments come off the front, the person's s
 
 Deno.test("lifetime: a launcher already gone before the server looked is noticed at once", async () => {
   // Our real parent is Deno.ppid; a launcher pid that is not it means it died meanwhile.
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const gone = await new Promise<boolean>((resolve) => {
     watchParent(() => resolve(true), Deno.ppid + 1_000_000);
     timer = setTimeout(() => resolve(false), 5_000);
