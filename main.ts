@@ -3,6 +3,7 @@
  * The only module that reads the process: flags, environment, exit code. The command line itself
  * lives in src/cli/.
  */
+import { adoptLauncher } from "./src/cli/lifetime.ts";
 import { runCli } from "./src/cli/mod.ts";
 
 /** `authorized_users.json` beside the server (beside main.ts, or beside a compiled executable). */
@@ -14,6 +15,8 @@ function defaultAllowlistPath(): string {
 }
 
 if (import.meta.main) {
+  // Started by `deno task start`: end with the launcher, and own the temporary directory it named.
+  const launched = adoptLauncher(Deno.args, Deno.exit);
   const allowlistPath = defaultAllowlistPath();
   const readFile = (path: string): string | undefined => {
     try {
@@ -27,7 +30,7 @@ if (import.meta.main) {
     }
   };
   const code = await runCli({
-    args: Deno.args,
+    args: launched.args,
     sources: {
       getEnv: (name) => Deno.env.get(name),
       readFile,
@@ -37,5 +40,6 @@ if (import.meta.main) {
     stdout: (line) => console.log(line),
     stderr: (line) => console.error(line),
   });
+  launched.cleanUp();
   Deno.exit(code);
 }

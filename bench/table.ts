@@ -25,6 +25,15 @@ const span = (s: Stats, digits = 1) =>
   `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 const reqs = (s: Stats) => (s.min === s.max ? `${s.median}` : `${s.median} (${s.min}–${s.max})`);
 
+/** Ours against the original, read the right way round: "6× fewer", "2× more", "same". */
+function versus(original: number, ours: number, less: string, more: string): string {
+  if (!(original > 0 && ours > 0)) return "–";
+  const r = original / ours;
+  const x = (n: number) => `${Math.round(n * 10) / 10}×`;
+  if (Math.abs(r - 1) < 0.05) return "same";
+  return r > 1 ? `${x(r)} ${less}` : `${x(1 / r)} ${more}`;
+}
+
 /** Renders the run as Markdown. */
 export function renderTables(r: Results): string {
   const m = r.machine;
@@ -38,16 +47,16 @@ export function renderTables(r: Results): string {
     "Ours: a fresh signed-in session per call (cold); warm: projects and labels already cached. " +
     "Original: its request pattern replayed on the same sandbox (bench/original_pattern.ts).",
     "",
-    "| call | latency | ours req | ours ms | warm req | original req | original ms | fewer req | faster |",
+    "| call | latency | ours req | ours ms | warm req | original req | original ms | requests, ours | time, ours |",
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const c of r.toolCalls) {
     out.push(
       `| ${c.scenario} | ${c.latencyMs} ms | ${reqs(c.ours.requests)} | ${span(c.ours.wallMs)} | ${
         reqs(c.oursWarm.requests)
-      } | ${reqs(c.original.requests)} | ${
-        span(c.original.wallMs)
-      } | ${c.ratio.requests}× | ${c.ratio.wall}× |`,
+      } | ${reqs(c.original.requests)} | ${span(c.original.wallMs)} | ${
+        versus(c.original.requests.median, c.ours.requests.median, "fewer", "more")
+      } | ${versus(c.original.wallMs.median, c.ours.wallMs.median, "faster", "slower")} |`,
     );
   }
   const notes = [

@@ -221,7 +221,11 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   try {
     flags = parseArgs({ args, options: FLAG_OPTIONS, allowPositionals: true, strict: true }).values;
   } catch (error) {
-    throw new ConfigError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    const unknown = message.match(/^Unknown option '([^']+)'/);
+    throw new ConfigError(
+      unknown ? `Unknown flag "${unknown[1]}": see --help for the flags` : message,
+    );
   }
   const pick = (flag: string, env: string): string | undefined => {
     const fromFlag = flags[flag];
@@ -247,12 +251,19 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   let allowlistSource: string;
   let reloadAllowlist: (() => string[]) | undefined;
   if (listRaw) {
+    // The list replaces the allowlist file (which is then not read): one place decides.
+    allowlistSource = flags["authorized-users"] ? "--authorized-users" : "MCP_AUTHORIZED_USERS";
     authorizedEmails = parseEmails(
       listRaw.split(","),
       "--authorized-users",
       "MCP_AUTHORIZED_USERS",
     );
-    allowlistSource = flags["authorized-users"] ? "--authorized-users" : "MCP_AUTHORIZED_USERS";
+    if (authorizedEmails.length === 0) {
+      throw new ConfigError(
+        `Empty allowlist in ${allowlistSource}: it replaces the allowlist file, so nobody could ` +
+          'sign in; list emails or @domains, e.g. "you@company.com,@company.com", or unset it',
+      );
+    }
   } else {
     const path = pick("authorized-users-file", "MCP_AUTHORIZED_USERS_FILE") ??
       src.defaultAllowlistPath;
@@ -319,7 +330,7 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
     allowlistSource,
     trustTypedEmail: flags["trust-typed-email"] === true ||
       ["1", "true", "yes"].includes(trustEnv ?? ""),
-    token: src.getEnv("ERP_API_TOKEN")?.trim() || undefined,
+    token: erpToken(src.getEnv("ERP_API_TOKEN")),
     googleClientId: pick("google-client-id", "MCP_GOOGLE_CLIENT_ID"),
     oauthPort: port(pick("oauth-port", "MCP_OAUTH_PORT"), 8765, "--oauth-port", "MCP_OAUTH_PORT"),
     googleAuthUrl: googleAuthRaw
@@ -372,6 +383,30 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   };
   if (reloadAllowlist) Object.defineProperty(config, "reloadAllowlist", { value: reloadAllowlist });
   return Object.freeze(config);
+}
+
+/** Longest ERP token accepted (the sign-in tools' limit, src/auth/session.ts). */
+export const MAX_TOKEN_LENGTH = 512;
+
+/** `ERP_API_TOKEN` as given, refused at start when the ERP could never take it; never echoed. */
+function erpToken(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  const key = value.replace(/^(token|bearer)(\s+|$)/i, "").trim();
+  if (!key || /\s/.test(key)) {
+    throw new ConfigError(
+      "Cannot use ERP_API_TOKEN: " + (key ? "it holds a space" : "it holds no key") +
+        ' — set only the Authorization header\'s value, like "Token 0123abcd…" (not the ' +
+        '"Authorization:" name, not a whole line)',
+    );
+  }
+  if (key.length > MAX_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `Cannot use ERP_API_TOKEN: it is ${key.length} characters long, over ${MAX_TOKEN_LENGTH} ` +
+        "— copy only the Authorization header's value",
+    );
+  }
+  return value;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);

@@ -7,20 +7,34 @@ import { ENV_VARS } from "./config.ts";
 
 /** What decides the permissions. */
 export interface PermissionInputs {
-  /** ERP API base URL; its host (and port) is the only network peer. */
-  erpBaseUrl: string;
+  /** ERP API base URL; its host (and port) is the only network peer. Absent: no ERP peer. */
+  erpBaseUrl?: string;
   /** Allowlist files the server may read. */
   readFiles?: string[];
   /** The holidays file (`MCP_HOLIDAYS`), when one is set. */
   holidaysFile?: string;
-  /** The Google sign-in page's loopback port (`MCP_OAUTH_PORT`): it may listen there. */
+  /** The Google sign-in page's loopback port (`MCP_OAUTH_PORT`): it may listen there (stdio only). */
   oauthPort?: number;
-  /** A browser for the ERP sign-in: it may run it, drive it over 127.0.0.1, and make its profile. */
-  browser?: string;
-  /** Where the browser's temporary profile goes (default /tmp). */
-  tempDir?: string;
-  /** Hosted mode: the `host:port` the HTTP server listens on. */
+  /**
+   * A browser for the ERP sign-in (or several, for a compiled build): it may run it, over
+   * `--remote-debugging-pipe` (no network), and make its profile in the temporary directory.
+   */
+  browser?: string | readonly string[];
+  /**
+   * The directory (or directories, for a compiled build) the browser's temporary profile goes
+   * in: a dedicated one from the launcher; `/tmp` only for direct callers that name none.
+   */
+  tempDir?: string | readonly string[];
+  /** Hosted mode: the `host:port` the HTTP server listens on (no Google callback port then). */
   listen?: string;
+}
+
+/** A value that cannot become a permission flag; its message is one line for the person. */
+export class PermissionValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermissionValueError";
+  }
 }
 
 /** What a browser needs from the environment to show a window; playwright's other reads are ignored. */
@@ -47,23 +61,44 @@ export function netHost(url: string): string {
   return u.port ? `${u.hostname}:${u.port}` : u.hostname;
 }
 
-/** The flags for `deno run` / `deno compile` of main.ts in stdio mode. */
+/**
+ * Refuses a value that would split into two grants: Deno's permission lists are comma-separated,
+ * so `MCP_BROWSER_PATH="/usr/bin/chromium,/bin/sh"` would also allow running `/bin/sh`.
+ * `what` names the setting, e.g. `MCP_BROWSER_PATH (--browser-path)`.
+ */
+export function grantable(value: string, what: string): string {
+  if (value.includes(",")) {
+    throw new PermissionValueError(
+      `Cannot use "${value}" from ${what}: a comma cannot be granted to Deno (its permission ` +
+        "lists are comma-separated); use a path or name without one",
+    );
+  }
+  return value;
+}
+
+/** The flags for `deno run` / `deno compile` of main.ts (stdio, or hosted with `listen`). */
 export function permissionFlags(p: PermissionInputs): string[] {
-  const reads = p.readFiles?.length ? [...p.readFiles] : ["authorized_users.json"];
-  if (p.holidaysFile) reads.push(p.holidaysFile);
-  const net = [netHost(p.erpBaseUrl)];
-  if (p.oauthPort) net.push(`127.0.0.1:${p.oauthPort}`);
-  if (p.listen) net.push(p.listen);
+  const reads = (p.readFiles?.length ? [...p.readFiles] : ["authorized_users.json"])
+    .map((f) => grantable(f, "the allowlist file (MCP_AUTHORIZED_USERS_FILE)"));
+  if (p.holidaysFile) reads.push(grantable(p.holidaysFile, "MCP_HOLIDAYS (--holidays)"));
+  const net: string[] = [];
+  if (p.erpBaseUrl) net.push(grantable(netHost(p.erpBaseUrl), "ERP_API_BASE_URL (--erp-url)"));
+  // The Google sign-in page listens on loopback for a local (stdio) server only; hosted mode
+  // refuses that sign-in.
+  if (p.oauthPort && !p.listen) net.push(`127.0.0.1:${p.oauthPort}`);
+  if (p.listen) net.push(grantable(p.listen, "MCP_SSE_HOST / PORT (--host / --port)"));
+  const browsers = typeof p.browser === "string" ? [p.browser] : [...p.browser ?? []];
   const browser: string[] = [];
   const env: string[] = [...ENV_VARS];
-  if (p.browser) {
+  if (browsers.length) {
+    browsers.forEach((b) => grantable(b, "MCP_BROWSER_PATH (--browser-path)"));
+    const temp = typeof p.tempDir === "string" ? [p.tempDir] : [...p.tempDir ?? ["/tmp"]];
+    temp.forEach((t) => grantable(t, "TMPDIR"));
     env.push(...BROWSER_ENV);
-    const tmp = p.tempDir ?? "/tmp";
-    net.push("127.0.0.1");
-    reads.push(tmp, p.browser);
+    reads.push(...temp, ...browsers);
     browser.push(
-      `--allow-write=${tmp}`,
-      `--allow-run=${p.browser}`,
+      `--allow-write=${temp.join(",")}`,
+      `--allow-run=${browsers.join(",")}`,
       "--allow-sys=homedir,osRelease",
       // playwright-core probes for WSL at import; Deno refuses that read without --allow-all.
       "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
@@ -73,7 +108,7 @@ export function permissionFlags(p: PermissionInputs): string[] {
   }
   return [
     "--no-prompt",
-    `--allow-net=${net.join(",")}`,
+    ...(net.length ? [`--allow-net=${net.join(",")}`] : []),
     `--allow-env=${env.join(",")}`,
     `--allow-read=${reads.join(",")}`,
     ...browser,

@@ -57,13 +57,16 @@ export async function listToolLines(deps: CallDeps): Promise<CommandResult> {
 
 /**
  * `call <tool> '<json>'`: runs one tool call and prints its text content (or, with `json`, the
- * whole MCP result). Exit code 1 when the result is an error, 2 when the call cannot be made.
+ * whole MCP result). Exit code 1 when the result is an error or still needs confirmation, 2 when
+ * the call cannot be made. Each `call` is its own process, so a confirmation token from one can
+ * never be used by the next: with `yes`, the person at the terminal has agreed in advance and a
+ * write that asks is confirmed within this one process (its preview is printed first).
  */
 export async function callTool(
   deps: CallDeps,
   name: string | undefined,
   jsonArgs: string | undefined,
-  opts: { json?: boolean } = {},
+  opts: { json?: boolean; yes?: boolean } = {},
 ): Promise<CommandResult> {
   const fail = (line: string): CommandResult => ({ out: [], err: [line], code: 2 });
   if (!name) return fail(`Missing tool name: usage is call <tool> '<json arguments>'`);
@@ -87,10 +90,41 @@ export async function callTool(
     if (!tools.some((t) => t.name === name)) {
       return fail(`Unknown tool "${name}": run "project-logs-mcp tools" for the list`);
     }
-    const result = await client.callTool({ name, arguments: args as Record<string, unknown> });
-    const out = opts.json ? [JSON.stringify(result, null, 2)] : contentLines(result.content);
-    return { out, err: [], code: result.isError ? 1 : 0 };
+    const given = args as Record<string, unknown>;
+    const first = await client.callTool({ name, arguments: given });
+    const token = confirmationToken(first.structuredContent);
+    if (!token) {
+      const out = opts.json ? [JSON.stringify(first, null, 2)] : contentLines(first.content);
+      return { out, err: [], code: first.isError ? 1 : 0 };
+    }
+    if (!opts.yes) {
+      return {
+        out: opts.json ? [JSON.stringify(first, null, 2)] : contentLines(first.content),
+        err: [
+          `Not done: "${name}" asks for confirmation, and its token cannot be used by another ` +
+          'run of "call" (each is a new process): run the same command again with --yes to ' +
+          "confirm it in one go",
+        ],
+        code: 1,
+      };
+    }
+    const done = await client.callTool({
+      name,
+      arguments: { ...given, confirmation_token: token },
+    });
+    const out = opts.json
+      ? [JSON.stringify(done, null, 2)]
+      : [...contentLines(first.content), "Confirmed (--yes).", ...contentLines(done.content)];
+    return { out, err: [], code: done.isError ? 1 : 0 };
   });
+}
+
+/** The token of a `needs_confirmation` answer, if this is one. */
+function confirmationToken(structured: unknown): string | undefined {
+  const s = structured as { status?: unknown; confirmation_token?: unknown } | undefined;
+  return s?.status === "needs_confirmation" && typeof s.confirmation_token === "string"
+    ? s.confirmation_token
+    : undefined;
 }
 
 function contentLines(content: unknown): string[] {

@@ -8,7 +8,7 @@
  * Usage: deno task compile [--dry-run] [target...]     (default: all five targets)
  */
 import { browserCandidates } from "../auth/browsers.ts";
-import { permissionFlags } from "../permissions.ts";
+import { permissionFlags, PermissionValueError } from "../permissions.ts";
 
 /** The platforms releases are built for. */
 export const TARGETS = [
@@ -58,9 +58,9 @@ export function compileFlags(b: BuildInputs, target: string = Deno.build.target)
     readFiles: b.allowlistFile ? [b.allowlistFile] : undefined,
     holidaysFile: b.holidaysFile,
     oauthPort: b.oauthPort ?? 8765,
-    // Deno's flags take comma lists: every usual install path, and every temp folder.
-    browser: browsers.join(","),
-    tempDir: TEMP_DIRS[os].join(","),
+    // Every usual install path, and every temp folder (the user's is not known at build time).
+    browser: browsers,
+    tempDir: TEMP_DIRS[os],
   });
   return mergeFlags(flags.map((f) => {
     if (!b.erpBaseUrl && f.startsWith("--allow-net=")) return "--allow-net";
@@ -123,7 +123,14 @@ if (import.meta.main) {
       : "Building a generic executable: ERP_API_BASE_URL is not set, so it may reach any host",
   );
   for (const target of asked.length ? asked : TARGETS) {
-    const args = compileArgs(target, inputs);
+    let args: string[];
+    try {
+      args = compileArgs(target, inputs);
+    } catch (error) {
+      if (!(error instanceof PermissionValueError)) throw error;
+      console.error(error.message);
+      Deno.exit(2);
+    }
     console.error(`deno ${args.map((a) => /[\s()]/.test(a) ? `'${a}'` : a).join(" ")}`);
     if (dryRun) continue;
     const { code } = await new Deno.Command("deno", { args, stdin: "null" }).spawn().status;

@@ -12,6 +12,8 @@ import { ErpError } from "../erp/errors.ts";
 export interface DoctorDeps {
   /** The configuration, or the message of the error that stopped loading it. */
   config: Config | { error: string };
+  /** No ERP URL was given (a placeholder stands in the config): the ERP checks are skipped. */
+  erpMissing?: boolean;
   fetch: typeof fetch;
   /** The browser the ERP sign-in would run, and the paths looked at. */
   findBrowser(config: Config): { path?: string; searched: readonly string[] };
@@ -19,16 +21,21 @@ export interface DoctorDeps {
   probePort(port: number): Promise<"free" | "in_use" | "not_permitted">;
 }
 
-/** One finding: what was checked, and for a failure, what to do. */
+/**
+ * One finding: what was checked, and for a failure, what to do. A note (`ok` and `note`) is
+ * something optional that is off, or a hint: it never fails the doctor.
+ */
 export interface Check {
   ok: boolean;
+  note?: boolean;
   what: string;
   fix?: string;
 }
 
-/** `✔ what` or `✘ what — what to fix`. */
+/** `✔ what`, `• what — hint` (a note) or `✘ what — what to fix`. */
 export function formatCheck(c: Check): string {
-  return c.ok ? `✔ ${c.what}` : `✘ ${c.what}${c.fix ? ` — ${c.fix}` : ""}`;
+  const mark = c.ok ? (c.note ? "•" : "✔") : "✘";
+  return `${mark} ${c.what}${!c.ok || c.note ? (c.fix ? ` — ${c.fix}` : "") : ""}`;
 }
 
 /** Runs every check; all `ok` means all is well. */
@@ -41,18 +48,39 @@ export async function runDoctor(deps: DoctorDeps): Promise<Check[]> {
     }];
   }
   const config = deps.config;
-  const checks: Check[] = [{ ok: true, what: `ERP URL "${config.erpBaseUrl}" is valid` }];
-  const reachable = await checkReachable(config, deps.fetch);
-  checks.push(reachable);
-  if (reachable.ok) checks.push(...await checkToken(config, deps.fetch));
-  else if (config.token) {
+  const checks: Check[] = [];
+  if (deps.erpMissing) {
     checks.push({
       ok: false,
-      what: "ERP_API_TOKEN not checked",
-      fix: "the ERP must be reachable first",
+      what: "ERP URL not set",
+      fix: "set ERP_API_BASE_URL (or --erp-url) to the ERP's API base, e.g. " +
+        "https://erp.example.com/api/v1/",
     });
+  } else {
+    checks.push({ ok: true, what: `ERP URL "${config.erpBaseUrl}" is valid` });
+    if (new URL(config.erpBaseUrl).pathname === "/") {
+      checks.push({
+        ok: true,
+        note: true,
+        what: `ERP URL "${config.erpBaseUrl}" has no API path`,
+        fix: "ERP_API_BASE_URL is the API's base, which usually ends in /api/v1/ — check it if " +
+          "the calls below fail",
+      });
+    }
+    const reachable = await checkReachable(config, deps.fetch);
+    checks.push(reachable);
+    if (reachable.ok) checks.push(...await checkToken(config, deps.fetch));
+    else if (config.token) {
+      checks.push({
+        ok: false,
+        what: "ERP_API_TOKEN not checked",
+        fix: "the ERP must be reachable first",
+      });
+    }
   }
-  checks.push(checkAllowlist(config), checkBrowser(config, deps));
+  checks.push(checkAllowlist(config), checkBrowser(config, deps), checkGoogle(config));
+  // The callback port matters only when the Google sign-in is on.
+  if (config.googleClientId) checks.push(await checkPort(config.oauthPort, deps));
   if (config.trustTypedEmail) {
     checks.push({
       ok: true,
@@ -60,7 +88,6 @@ export async function runDoctor(deps: DoctorDeps): Promise<Check[]> {
         "typed at sign-in passes the allowlist (weaker: anyone with a valid ERP token may claim a listed email)",
     });
   }
-  checks.push(await checkPort(config.oauthPort, deps), checkGoogle(config));
   return checks;
 }
 
@@ -145,10 +172,28 @@ async function checkToken(config: Config, fetchFn: typeof fetch): Promise<Check[
   }
   return [token, {
     ok: false,
-    what: `"${email}" is not on the allowlist (${config.allowlistSource})`,
-    fix: `add it (or "@${email.split("@")[1]}") to MCP_AUTHORIZED_USERS or to ` +
-      `"authorized_emails" in the allowlist file`,
+    what: `"${email}" is not on the allowlist (${allowlistFrom(config)})`,
+    fix: `add it (or "@${email.split("@")[1]}") to ${allowlistWhere(config)}`,
   }];
+}
+
+/** Where the allowlist was read from, as the person set it. */
+function allowlistFrom(config: Config): string {
+  return isListSource(config.allowlistSource)
+    ? config.allowlistSource
+    : `the file "${config.allowlistSource}"`;
+}
+
+/** Where to add an email: the list when set (it replaces the file), else the file. */
+function allowlistWhere(config: Config): string {
+  return isListSource(config.allowlistSource)
+    ? `${config.allowlistSource} (it replaces the allowlist file, which is not read)`
+    : `"authorized_emails" in "${config.allowlistSource}", or set MCP_AUTHORIZED_USERS ` +
+      "(which then replaces the file)";
+}
+
+function isListSource(source: string): boolean {
+  return source === "MCP_AUTHORIZED_USERS" || source === "--authorized-users";
 }
 
 /** The most telling part of a fetch failure (Deno puts the DNS or connect error in `cause`). */
@@ -163,16 +208,15 @@ function checkAllowlist(config: Config): Check {
   if (n === 0) {
     return {
       ok: false,
-      what: `Allowlist empty or missing ("${config.allowlistSource}"): nobody may sign in`,
-      fix: 'set MCP_AUTHORIZED_USERS="you@company.com" (or "@company.com"), or write ' +
-        '{"authorized_emails": [...]} to an allowlist file (MCP_AUTHORIZED_USERS_FILE)',
+      what: `Allowlist empty or missing (${allowlistFrom(config)}): nobody may sign in`,
+      fix: 'set MCP_AUTHORIZED_USERS="you@company.com" (or "@company.com"), which replaces the ' +
+        'file, or write {"authorized_emails": [...]} to the file (MCP_AUTHORIZED_USERS_FILE)',
     };
   }
   return {
     ok: true,
-    what: `Allowlist loaded: ${n} ${
-      n === 1 ? "entry" : "entries"
-    } from "${config.allowlistSource}"`,
+    what: `Allowlist loaded: ${n} ${n === 1 ? "entry" : "entries"} from ${allowlistFrom(config)}` +
+      (isListSource(config.allowlistSource) ? " (the allowlist file is not read)" : ""),
   };
 }
 
@@ -187,10 +231,11 @@ function checkBrowser(config: Config, deps: DoctorDeps): Check {
     };
   }
   return {
-    ok: false,
-    what: "No browser found for ERP sign-in",
-    fix: "install Chrome, Edge or Chromium, or set MCP_BROWSER_PATH (--browser-path); " +
-      "signing in with a token still works",
+    ok: true,
+    note: true,
+    what: "ERP browser sign-in is off: no Chrome, Edge or Chromium found",
+    fix: "to turn it on, install one or set MCP_BROWSER_PATH (--browser-path); signing in " +
+      "with a token works without it",
   };
 }
 
@@ -217,9 +262,10 @@ async function checkPort(port: number, deps: DoctorDeps): Promise<Check> {
 function checkGoogle(config: Config): Check {
   if (config.googleClientId) return { ok: true, what: "Google client id is set" };
   return {
-    ok: false,
-    what: "Google client id missing: Google sign-in is off",
-    fix: "set MCP_GOOGLE_CLIENT_ID (--google-client-id) to a Desktop-app OAuth client id, or " +
-      "sign in with a token or the ERP browser sign-in",
+    ok: true,
+    note: true,
+    what: "Google sign-in is off: MCP_GOOGLE_CLIENT_ID is not set",
+    fix: "to turn it on, set MCP_GOOGLE_CLIENT_ID (--google-client-id) to the id of a Google " +
+      'OAuth client of type "Web application" (see the README, "Browser sign-in")',
   };
 }

@@ -16,7 +16,8 @@ Usage:
                                             say what to fix (exit code 0 only when all is well)
   project-logs-mcp tools [flags]            list the tools, one line each
   project-logs-mcp call <tool> ['<json>']   run one tool call and print what the model gets
-                                            (--json: the whole MCP result; exit code 1 on error)
+                                            (--json: the whole MCP result; exit code 1 on error;
+                                            --yes: confirm a write that asks, in this one run)
 
 Flags (each also set by its environment variable):
 ${settings.join("\n")}

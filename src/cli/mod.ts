@@ -4,7 +4,7 @@
  * code returned here.
  */
 import { parseArgs } from "node:util";
-import { findBrowser } from "../auth/browsers.ts";
+import { findBrowser, noBrowserMessage } from "../auth/browsers.ts";
 import {
   type Config,
   ConfigError,
@@ -37,7 +37,7 @@ export async function runCli(io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({
       args: io.args,
-      options: { ...FLAG_OPTIONS, json: { type: "boolean" } },
+      options: { ...FLAG_OPTIONS, json: { type: "boolean" }, yes: { type: "boolean", short: "y" } },
       allowPositionals: true,
       strict: false,
     });
@@ -52,11 +52,23 @@ export async function runCli(io: CliIo): Promise<number> {
   }
   const maxRest = command === "call" ? 2 : 0;
   if (rest.length > maxRest) return usage(io, `Unexpected argument "${rest[maxRest]}"`);
-  const args = command === "call" ? io.args.filter((a) => a !== "--json") : io.args;
+  const callOnly = ["--json", "--yes", "-y"];
+  const args = command === "call" ? io.args.filter((a) => !callOnly.includes(a)) : io.args;
+  // `tools` and `doctor` work with nothing configured: the tool list needs no ERP, and the doctor
+  // is how a person finds what is missing.
+  const erpMissing = !!ERP_OPTIONAL[command ?? ""] &&
+    !hasValue(args, "--erp-url") && !io.sources.getEnv("ERP_API_BASE_URL")?.trim();
+  const sources = erpMissing
+    ? {
+      ...io.sources,
+      getEnv: (name: string) =>
+        name === "ERP_API_BASE_URL" ? ERP_PLACEHOLDER : io.sources.getEnv(name),
+    }
+    : io.sources;
 
   let config: Config | { error: string };
   try {
-    config = loadConfig(args, io.sources);
+    config = loadConfig(args, sources);
   } catch (error) {
     if (!isConfigProblem(error)) throw error;
     const message = error instanceof ConfigError ? error.message : notPermitted(error.message);
@@ -69,11 +81,12 @@ export async function runCli(io: CliIo): Promise<number> {
     const { formatCheck, runDoctor } = await import("./doctor.ts");
     const checks = await runDoctor({
       config,
+      erpMissing,
       fetch: globalThis.fetch,
       findBrowser: (c) => findBrowser(c.browserPath),
       probePort,
     });
-    const failed = checks.filter((c) => !c.ok).length;
+    const failed = checks.filter((c) => c.ok === false).length;
     const summary = failed ? `${failed} problem${failed > 1 ? "s" : ""} to fix.` : "All is well.";
     return print(io, { out: [...checks.map(formatCheck), summary], err: [], code: failed ? 1 : 0 });
   }
@@ -86,10 +99,34 @@ export async function runCli(io: CliIo): Promise<number> {
     const { callTool } = await import("./call.ts");
     return print(
       io,
-      await callTool({ config, log }, rest[0], rest[1], { json: !!parsed.values.json }),
+      await callTool({ config, log }, rest[0], rest[1], {
+        json: !!parsed.values.json,
+        yes: !!parsed.values.yes,
+      }),
     );
   }
+  // A browser named but not there (or not permitted) is a set-up mistake: say so now, not at the
+  // first sign-in.
+  if (config.browserPath) {
+    const found = findBrowser(config.browserPath);
+    if (!found.path) {
+      return usage(
+        io,
+        `${noBrowserMessage(found, config.browserPath)}: point MCP_BROWSER_PATH at a Chrome, ` +
+          "Edge or Chromium executable, or unset it to use an installed one",
+      );
+    }
+  }
   return await serve({ config, log, http: parsed.values.http === true, stderr: io.stderr });
+}
+
+/** Commands that run without an ERP URL (a placeholder stands in; nothing contacts it). */
+const ERP_OPTIONAL: Record<string, boolean> = { tools: true, doctor: true };
+const ERP_PLACEHOLDER = "https://erp.invalid/api/v1/";
+
+/** True when `--flag value` or `--flag=value` is among `args`. */
+function hasValue(args: readonly string[], flag: string): boolean {
+  return args.some((a, i) => (a === flag && !!args[i + 1]?.trim()) || a.startsWith(`${flag}=`));
 }
 
 function isConfigProblem(error: unknown): error is Error {

@@ -39,12 +39,22 @@ async function serveHosted(opts: ServeOptions): Promise<number> {
   }
   // The HTTP stack loads only in hosted mode, so stdio start-up stays as light as it can.
   const { serveHttp } = await import("../transports/http.ts");
-  const server = await serveHttp({
-    config,
-    log: opts.log,
-    hostname: config.sseHost,
-    port: config.port,
-  });
+  let server;
+  try {
+    server = await serveHttp({
+      config,
+      log: opts.log,
+      hostname: config.sseHost,
+      port: config.port,
+    });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    say(
+      `project-logs-mcp: Cannot listen on ${config.sseHost}:${config.port}: port ${config.port} ` +
+        "is in use — pass --port N or set PORT",
+    );
+    return 2;
+  }
   say(
     `project-logs-mcp: serving MCP at ${server.url}/mcp (legacy SSE at ${server.url}/sse)` +
       (config.ssePublicUrl ? `, public URL ${config.ssePublicUrl}/mcp` : ""),

@@ -44,11 +44,17 @@ if (import.meta.main) {
     console.error(args);
     Deno.exit(2);
   }
-  const { erp, origin, apiBase } = await serveSandbox({
-    port: args.port,
-    latencyMs: args.latencyMs,
-    today: args.today,
-  });
+  let sandbox;
+  try {
+    sandbox = await serveSandbox({ port: args.port, latencyMs: args.latencyMs, today: args.today });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    console.error(
+      `Cannot listen on 127.0.0.1:${args.port}: port ${args.port} is in use — pass --port N`,
+    );
+    Deno.exit(2);
+  }
+  const { erp, origin, apiBase } = sandbox;
   const { alice, bob, stranger } = erp.fixtures.users;
   console.error(`Sandbox ERP (today ${erp.fixtures.today}) listening.
   ERP_API_BASE_URL=${apiBase}

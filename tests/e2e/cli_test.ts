@@ -150,7 +150,7 @@ Deno.test("cli: doctor is all green against the sandbox with a good setup", asyn
         /✔ ERP "127\.0\.0\.1:\d+" is reachable/,
         /✔ ERP_API_TOKEN accepted: it belongs to "alice@example\.com"/,
         /✔ "alice@example\.com" is on the allowlist/,
-        /✔ Allowlist loaded: 1 entry from "MCP_AUTHORIZED_USERS"/,
+        /✔ Allowlist loaded: 1 entry from MCP_AUTHORIZED_USERS \(the allowlist file is not read\)/,
         /✔ Browser for ERP sign-in/,
         /✔ Callback port 127\.0\.0\.1:\d+ is free/,
         /✔ Google client id is set/,
@@ -195,7 +195,7 @@ const reds: {
         MCP_GOOGLE_CLIENT_ID: "",
       };
     },
-    re: /✘ Allowlist empty or missing \("\/[^\n]*\n[\s\S]*✘ Google client id missing/,
+    re: /✘ Allowlist empty or missing \(the file "\/[^\n]*\n[\s\S]*• Google sign-in is off/,
   },
   {
     name: "an invalid ERP URL",
@@ -227,5 +227,58 @@ Deno.test("cli: doctor says when the callback port is taken", async () => {
     } finally {
       listener.close();
     }
+  });
+});
+
+Deno.test("cli: doctor with a token-only set-up exits 0; Google sign-in off is a note", async () => {
+  await withSandbox(async (env) => {
+    const r = await run(["doctor"], { ...env, MCP_GOOGLE_CLIENT_ID: "" });
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(
+      r.out,
+      /^• Google sign-in is off: MCP_GOOGLE_CLIENT_ID is not set — .*"Web application"/m,
+    );
+    assert.doesNotMatch(r.out, /Callback port/, "the port matters only with Google sign-in on");
+    assert.equal(r.out.trim().split("\n").at(-1), "All is well.");
+  });
+});
+
+Deno.test("cli: doctor hints when the ERP URL has no API path", async () => {
+  await withSandbox(async (env, sb) => {
+    const r = await run(["doctor"], { ...env, ERP_API_BASE_URL: `${sb.origin}/` });
+    assert.match(
+      r.out,
+      /^• ERP URL "http:\/\/127\.0\.0\.1:\d+\/" has no API path — .*\/api\/v1\//m,
+    );
+  });
+});
+
+Deno.test("cli: doctor and tools work with nothing configured", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(file, '{"authorized_emails": []}');
+  const doctor = await run(["doctor"], { ERP_API_BASE_URL: "", MCP_AUTHORIZED_USERS_FILE: file });
+  assert.equal(doctor.code, 1, doctor.out + doctor.err);
+  assert.match(doctor.out, /^✘ ERP URL not set — set ERP_API_BASE_URL/m);
+  assert.match(doctor.out, /^✘ Allowlist empty or missing/m, "the other checks still run");
+  const tools = await run(["tools"], { ERP_API_BASE_URL: "", MCP_AUTHORIZED_USERS_FILE: file });
+  assert.equal(tools.code, 0, tools.err);
+  assert.ok(tools.out.includes("get_log_labels "), tools.out);
+  await Deno.remove(file);
+});
+
+Deno.test("cli: call --yes confirms a write that asks, in one process; without it, says why not", async () => {
+  await withSandbox(async (env, sb) => {
+    const { draft } = sb.erp.fixtures.weeks;
+    const stored = () =>
+      (sb.erp.weekLog("alice@example.com", draft) as { isCompleted: boolean }).isCompleted;
+    const args = ["call", "complete_week_log", JSON.stringify({ week_starting: draft })];
+    const asked = await run(args, env);
+    assert.equal(asked.code, 1, asked.out + asked.err);
+    assert.match(asked.err, /Not done: "complete_week_log" asks for confirmation.*--yes/);
+    assert.equal(stored(), false, "nothing written without --yes");
+    const yes = await run([...args, "--yes"], env);
+    assert.equal(yes.code, 0, yes.out + yes.err);
+    assert.match(yes.out, /Confirmed \(--yes\)\./);
+    assert.equal(stored(), true, "the ERP holds the week as completed");
   });
 });

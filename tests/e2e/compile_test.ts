@@ -119,3 +119,21 @@ Deno.test({
     }
   },
 });
+
+Deno.test("compile: a browser path with a comma stops the build with one line, exit code 2", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "--cwd", ROOT, "compile", "--dry-run", "x86_64-unknown-linux-gnu"],
+    env: { MCP_BROWSER_PATH: "/opt/chrome,/bin/sh", NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 2, err);
+  assert.match(
+    err,
+    /^Cannot use "\/opt\/chrome,\/bin\/sh" from MCP_BROWSER_PATH .*a comma cannot be granted/m,
+  );
+  assert.doesNotMatch(err, /^\s+at /m);
+  assert.doesNotMatch(err, /^deno compile/m, "no command was built");
+});

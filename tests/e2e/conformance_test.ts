@@ -25,7 +25,8 @@ export const SCENARIOS = [
   "server-sse-multiple-streams",
 ];
 
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+// The suite is a test-only package: locked apart, so the server's deno.lock never pulls it in.
+const LOCK = new URL("../conformance.lock", import.meta.url).pathname;
 
 Deno.test("conformance: the applicable server scenarios pass against /mcp", async () => {
   const sb = await serveSandbox({ today: TODAY });
@@ -46,8 +47,9 @@ Deno.test("conformance: the applicable server scenarios pass against /mcp", asyn
       const out = await new Deno.Command(Deno.execPath(), {
         args: [
           "run",
-          "--config",
-          CONFIG,
+          "--no-config",
+          `--lock=${LOCK}`,
+          "--frozen",
           "--allow-net=127.0.0.1,localhost",
           "--allow-read",
           `--allow-write=${dir}`,

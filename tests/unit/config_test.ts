@@ -474,7 +474,6 @@ for (
       env: { MCP_AUTHORIZED_USERS: "  " },
       files: {},
     },
-    { name: "only commas in the variable", env: { MCP_AUTHORIZED_USERS: " , ," }, files: {} },
     {
       name: "blank entries in the file",
       env: {},
@@ -486,6 +485,25 @@ for (
     assert.deepEqual(loadConfig([], sources(c.env, c.files)).authorizedEmails, []);
   });
 }
+
+Deno.test("loadConfig: a variable holding only commas is refused, not an empty allowlist", () => {
+  // It would replace the file with nothing: nobody could sign in, and nobody would know why.
+  rejects(
+    [],
+    sources({ MCP_AUTHORIZED_USERS: " , ," }),
+    /^Empty allowlist in MCP_AUTHORIZED_USERS/,
+  );
+  rejects(["--authorized-users", ","], sources(), /^Empty allowlist in --authorized-users/);
+});
+
+Deno.test("loadConfig: MCP_AUTHORIZED_USERS replaces the allowlist file, which is then not read", () => {
+  const files = { [DEFAULT_FILE]: '{"authorized_emails": ["file@example.com"]}' };
+  const src = sources({ MCP_AUTHORIZED_USERS: "env@example.com" }, files);
+  const c = loadConfig([], src);
+  assert.deepEqual(c.authorizedEmails, ["env@example.com"]);
+  assert.equal(c.allowlistSource, "MCP_AUTHORIZED_USERS");
+  assert.deepEqual(src.reads, [], "the file is not even read");
+});
 
 Deno.test("loadConfig: @domain entries and a plain list in the file", () => {
   const files = { [DEFAULT_FILE]: '["@Example.COM", "bob@acme.test"]' };
@@ -552,4 +570,66 @@ Deno.test("loadConfig: MCP_READ_ONLY with another value is refused", () => {
 
 Deno.test("loadConfig: ERP_API_TOKEN blank means no token", () => {
   assert.equal(loadConfig([], sources({ ERP_API_TOKEN: "   " })).token, undefined);
+});
+
+// --- ERP_API_TOKEN --------------------------------------------------------------------------
+
+for (
+  const c of [
+    { name: "a pasted header line", value: "Authorization: Token abc123", why: /holds a space/ },
+    { name: "two words", value: "Token abc 123", why: /holds a space/ },
+    { name: "a prefix alone", value: "Token", why: /holds no key/ },
+    { name: "513 characters", value: "t".repeat(513), why: /513 characters long, over 512/ },
+  ]
+) {
+  Deno.test(`loadConfig: ERP_API_TOKEN as ${c.name} stops start-up, without echoing it`, () => {
+    rejects([], sources({ ERP_API_TOKEN: c.value }), /^Cannot use ERP_API_TOKEN: /, c.why);
+    try {
+      loadConfig([], sources({ ERP_API_TOKEN: c.value }));
+    } catch (error) {
+      const key = c.value.replace(/^Token\s*/, "");
+      if (key.length > 3) assert.ok(!(error as Error).message.includes(key), "no token in it");
+    }
+  });
+}
+
+for (const value of ["Token abc123", "Bearer abc123", "abc123", " abc123 ", "t".repeat(512)]) {
+  Deno.test(`loadConfig: ERP_API_TOKEN "${value.slice(0, 20)}" is kept as given`, () => {
+    assert.equal(loadConfig([], sources({ ERP_API_TOKEN: value })).token, value.trim());
+  });
+}
+
+Deno.test("loadConfig: an unknown flag is named, with where to look", () => {
+  rejects(["--no-confrim"], sources(), 'Unknown flag "--no-confrim": see --help');
+});
+
+Deno.test("loadConfig: ERP_API_TOKEN is refused at start exactly when the session could not use it", async () => {
+  const { normalizeToken } = await import("../../src/auth/session.ts");
+  const values = [
+    "Token abc",
+    "bearer abc",
+    "abc",
+    "Token",
+    "Token a b",
+    "Authorization: Token abc",
+    "x".repeat(512),
+    "x".repeat(513),
+    `Token ${"x".repeat(512)}`,
+    "\tToken\tabc\t",
+  ];
+  for (const value of values) {
+    let session = true;
+    try {
+      normalizeToken(value);
+    } catch {
+      session = false;
+    }
+    let start = true;
+    try {
+      loadConfig([], sources({ ERP_API_TOKEN: value }));
+    } catch {
+      start = false;
+    }
+    assert.equal(start, session, JSON.stringify(value));
+  }
 });
