@@ -4,7 +4,9 @@
  * a bundle packed from a stand-in executable and run as a host runs it (packaging/smoke.ts, the
  * release's per-platform smoke test), server.json against the MCP Registry's published schema,
  * the release workflow's jobs and matrices, and the README's one-click install links.
- * The npm tools used here (mcpb, ajv, yaml, zip.js) are test and release tooling only.
+ * The npm tools used here (mcpb, ajv, yaml, zip.js) are test and release tooling only, locked
+ * apart in packaging/packaging.lock (`deno task test` runs this file with it), so that deno.lock,
+ * which Deno downloads whole on a first `deno task start`, never holds them.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -31,9 +33,9 @@ import {
   LINKS_END,
   LINKS_START,
   SERVER_SCHEMA_URL,
-} from "../packaging/mod.ts";
-import type { ServerJsonOptions } from "../packaging/build.ts";
-import type { SmokeOptions } from "../packaging/smoke.ts";
+} from "./mod.ts";
+import type { ServerJsonOptions } from "./build.ts";
+import type { SmokeOptions } from "./smoke.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 const decoder = new TextDecoder();
