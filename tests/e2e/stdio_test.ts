@@ -11,7 +11,7 @@ import {
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { permissionFlags } from "../../src/permissions.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
-import { TODAY } from "../helpers.ts";
+import { scaledTimeout, TODAY } from "../helpers.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -156,7 +156,19 @@ Deno.test("stdio: the log (a fill the client cancels: what stdio mode logs) has 
     // Messages are handled in order: once the ping is answered, the cancellation was seen.
     await client.ping();
     held.resolve();
-    await Promise.all([logged.promise, notified.promise]);
+    // A watchdog only turns a server that never logs into a failure instead of a hang.
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      watchdog = setTimeout(
+        () => reject(new Error(`no cancellation logged; stderr so far:\n${stderr}`)),
+        scaledTimeout(30_000),
+      );
+    });
+    try {
+      await Promise.race([Promise.all([logged.promise, notified.promise]), late]);
+    } finally {
+      clearTimeout(watchdog);
+    }
     assert.ok(stderr.trim().length > 0, "the log has content");
     assert.match(stderr, /cancelled by the client: 1 days written/);
     const monday = TODAY.subtract({ days: TODAY.dayOfWeek - 1 }).toString();
