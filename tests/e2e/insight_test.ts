@@ -1,6 +1,53 @@
 /** get_missing_days and get_timesheet_summary through a real MCP client, against the sandbox ERP. */
 import assert from "node:assert/strict";
-import { withHarness } from "../helpers.ts";
+import { type Harness, withHarness } from "../helpers.ts";
+
+const ALICE = "alice@example.com";
+
+/** A group as expected: key, name and minutes. */
+interface Expected {
+  key: string;
+  name: string;
+  minutes: number;
+}
+
+/**
+ * Alice's stored day records from `from` to `to` (ISO, inclusive), grouped as `by` says, from
+ * the sandbox's records and the seed's team and label lists (never from the server's answer).
+ */
+function storedGroups(h: Harness, from: string, to: string, by: string): Expected[] {
+  const { teams, labels } = h.erp.fixtures;
+  const groups = new Map<string, Expected>();
+  const add = (key: string, name: string, minutes: number) => {
+    const g = groups.get(key) ?? { key, name, minutes: 0 };
+    g.minutes += minutes;
+    groups.set(key, g);
+  };
+  let monday = Temporal.PlainDate.from(from);
+  monday = monday.subtract({ days: monday.dayOfWeek - 1 });
+  for (; monday.toString() <= to; monday = monday.add({ days: 7 })) {
+    if (by === "week") add(monday.toString(), `week of ${monday}`, 0);
+    const week = h.erp.weekLog(ALICE, monday.toString());
+    for (const p of week?.projects ?? []) {
+      for (const d of p.tasks.flatMap((t) => t.days)) {
+        if (d.date < from || d.date > to) continue;
+        const minutes = d.hours * 60 + d.minutes;
+        if (by === "project") {
+          const team = teams.find((t) => t.team === p.team);
+          assert.ok(team, `the seed names team "${p.team}"`);
+          add(String(team.id), team.team, minutes);
+        } else if (by === "label") {
+          const label = labels.find((l) => l.id === d.label);
+          assert.ok(label, `the seed names label ${d.label}`);
+          add(String(label.id), label.name, minutes);
+        } else {
+          add(monday.toString(), `week of ${monday}`, minutes);
+        }
+      }
+    }
+  }
+  return [...groups.values()];
+}
 
 /** Noon UTC on the sandbox's today (Wednesday 2026-11-25), so relative words are fixed. */
 const NOW = () => Temporal.Instant.from("2026-11-25T12:00:00Z");
@@ -129,7 +176,7 @@ Deno.test("get_timesheet_summary by day: every workday against the expected hour
   });
 });
 
-Deno.test("get_timesheet_summary by project, label and week: shares add up to 100", async () => {
+Deno.test("get_timesheet_summary by project, label and week: each group's total and share match the stored days", async () => {
   await withHarness({ now: NOW }, async (h) => {
     for (const group_by of ["project", "label", "week"]) {
       const r = await h.call("get_timesheet_summary", {
@@ -141,17 +188,27 @@ Deno.test("get_timesheet_summary by project, label and week: shares add up to 10
       assert.equal(r.data.start_date, "2026-10-01");
       assert.equal(r.data.end_date, "2026-10-31");
       assert.equal(r.data.workdays, 22);
-      const shares = r.data.groups.reduce(
-        (s: number, g: { share_percent: number }) => s + g.share_percent,
-        0,
+      const want = storedGroups(h, "2026-10-01", "2026-10-31", group_by);
+      const total = want.reduce((s, g) => s + g.minutes, 0);
+      assert.ok(want.filter((g) => g.minutes > 0).length >= 3, `${group_by}: several groups`);
+      assert.equal(r.data.total.hours * 60 + r.data.total.minutes, total, `${group_by}: total`);
+      const got = r.data.groups.map((
+        g: { key: string; name: string; total: { hours: number; minutes: number } } & {
+          share_percent: number;
+        },
+      ) => [g.key, g.name, g.total.hours * 60 + g.total.minutes, g.share_percent]);
+      const byKey = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+      assert.deepEqual(
+        got.sort(byKey),
+        want.map((g) => [g.key, g.name, g.minutes, Math.round((g.minutes / total) * 1000) / 10])
+          .sort(byKey),
+        `${group_by}: each group's key, name, minutes and share (1 decimal) from the stored days`,
       );
-      assert.ok(Math.abs(shares - 100) < 0.5, `${group_by}: ${shares}`);
-      const minutes = r.data.groups.reduce(
-        (s: number, g: { total: { hours: number; minutes: number } }) =>
-          s + g.total.hours * 60 + g.total.minutes,
-        0,
-      );
-      assert.equal(minutes, r.data.total.hours * 60 + r.data.total.minutes);
+      if (group_by !== "week") {
+        const order = r.data.groups.map((g: { key: string }) => g.key);
+        const largestFirst = [...want].sort((a, b) => b.minutes - a.minutes).map((g) => g.key);
+        assert.deepEqual(order, largestFirst, `${group_by}: largest first`);
+      }
     }
     const byProject = await h.call("get_timesheet_summary", {
       start_date: h.erp.fixtures.weeks.completed,

@@ -1,6 +1,44 @@
 /** The read tools through a real MCP client against the sandbox ERP over HTTP. */
 import assert from "node:assert/strict";
-import { harness, withHarness } from "../helpers.ts";
+import type { RecordedCall } from "../../src/sandbox/erp.ts";
+import { type Harness, harness, withHarness } from "../helpers.ts";
+
+const ALICE = "alice@example.com";
+
+/** Alice's stored day records from `from` to `to` (ISO, inclusive), read from the sandbox. */
+function storedDays(h: Harness, from: string, to: string): { date: string; minutes: number }[] {
+  const out: { date: string; minutes: number }[] = [];
+  let monday = Temporal.PlainDate.from(from);
+  monday = monday.subtract({ days: monday.dayOfWeek - 1 });
+  for (; monday.toString() <= to; monday = monday.add({ days: 7 })) {
+    const week = h.erp.weekLog(ALICE, monday.toString());
+    for (const d of week?.projects.flatMap((p) => p.tasks.flatMap((t) => t.days)) ?? []) {
+      if (d.date >= from && d.date <= to) {
+        out.push({ date: d.date, minutes: d.hours * 60 + d.minutes });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves with the first call the sandbox records that matches `pred` (when it answers it, or
+ * records it abandoned): an event to wait for instead of polling `h.erp.calls`.
+ */
+function recorded(h: Harness, pred: (c: RecordedCall) => boolean): Promise<RecordedCall> {
+  const found = h.erp.calls.find(pred);
+  if (found) return Promise.resolve(found);
+  const { promise, resolve } = Promise.withResolvers<RecordedCall>();
+  const calls = h.erp.calls;
+  const push = calls.push.bind(calls);
+  calls.push = (...items: RecordedCall[]) => {
+    const n = push(...items);
+    const hit = items.find(pred);
+    if (hit) resolve(hit);
+    return n;
+  };
+  return promise;
+}
 
 Deno.test("get_week_logs: any date selects its Monday, entries carry ids and names", async () => {
   await withHarness({}, async (h) => {
@@ -127,6 +165,14 @@ Deno.test("get_logs_for_date_range: entries by day, each week once, concurrently
       ),
     );
     assert.ok(r.data.entries.some((e: { date: string }) => e.date >= current));
+    const shown = r.data.entries.map((e: { date: string; hours: number; minutes: number }) =>
+      `${e.date} ${e.hours * 60 + e.minutes}`
+    );
+    assert.deepEqual(
+      shown.sort(),
+      storedDays(h, completed, h.erp.fixtures.today).map((d) => `${d.date} ${d.minutes}`).sort(),
+      "every stored day of the range, from the sandbox's records",
+    );
     const ids = r.data.entries.map((e: { entry_id: number }) => e.entry_id);
     assert.equal(new Set(ids).size, ids.length, "no entry twice");
     // list?year once, 3 week details, projects and labels.
@@ -175,15 +221,37 @@ Deno.test("get_logs_for_date_range: a week the ERP fails to return is listed as 
 
 Deno.test("get_month_logs: the month's weeks with entries, month total inside the month only", async () => {
   await withHarness({ sandbox: { monthListKey: "results" } }, async (h) => {
+    // The seed's January days are all 8 h; a week ending in February adds minutes on both sides.
+    h.erp.addWeekLog(ALICE, "2026-01-26", [
+      {
+        date: "2026-01-30",
+        teamId: 42,
+        description: "Month end",
+        hours: 1,
+        minutes: 45,
+        label: 35,
+      },
+      { date: "2026-02-01", teamId: 41, description: "February", hours: 2, minutes: 20, label: 34 },
+    ]);
     let r!: Awaited<ReturnType<typeof h.call>>;
     const n = await h.countCalls(async () =>
       r = await h.call("get_month_logs", { year: 2026, month: 1 })
     );
     assert.equal(r.isError, false, r.text);
     assert.equal(r.data.weeks[0].week_starting, "2025-12-29");
-    const inJan = r.data.entries.filter((e: { date: string }) => e.date.startsWith("2026-01"));
-    assert.equal(inJan.length, r.data.entries.length, "only entries inside the month");
-    assert.equal(r.data.total_in_month.hours, inJan.length * 8);
+    // From the sandbox's stored records: the days of January only (the weeks around it hold
+    // 2025-12-29, 2025-12-30 and, in February's first week, days outside January).
+    const stored = storedDays(h, "2026-01-01", "2026-01-31");
+    assert.ok(storedDays(h, "2025-12-29", "2025-12-31").length > 0, "the seed has December days");
+    assert.ok(storedDays(h, "2026-02-01", "2026-02-01").length > 0, "and a February day");
+    const storedMinutes = stored.reduce((s, d) => s + d.minutes, 0);
+    assert.ok(storedMinutes > 0, "the seed has January days");
+    const shown = r.data.entries.map((e: { date: string; hours: number; minutes: number }) =>
+      `${e.date} ${e.hours * 60 + e.minutes}`
+    );
+    assert.deepEqual(shown.sort(), stored.map((d) => `${d.date} ${d.minutes}`).sort());
+    const total = r.data.total_in_month;
+    assert.equal(total.hours * 60 + total.minutes, storedMinutes);
     assert.ok(n <= 2 + r.data.weeks.length + 2, `${n} requests`);
   });
 });
@@ -283,15 +351,16 @@ Deno.test("a client's cancellation aborts the ERP requests in flight", async () 
       undefined,
       { signal: controller.signal },
     );
+    // Settles when the sandbox records the delayed request: at once if the server abandons it,
+    // after the 10 s delay (answered, not aborted) if it does not.
+    const answered = recorded(h, (c) => c.path.includes("person/list/"));
     await seen.promise;
     controller.abort();
     await assert.rejects(call);
-    for (let i = 0; i < 100 && !h.erp.calls.some((c) => c.aborted); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const aborted = h.erp.calls.find((c) => c.aborted);
-    assert.ok(aborted, "the sandbox saw the request abandoned");
-    assert.equal(aborted.path, "project-logs/person/list/");
+    const listCall = await answered;
+    assert.equal(listCall.aborted, true, "the sandbox saw the request abandoned");
+    assert.equal(listCall.status, 499);
+    assert.equal(listCall.path, "project-logs/person/list/");
   });
 });
 

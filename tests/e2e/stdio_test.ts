@@ -7,9 +7,11 @@ import {
   getDefaultEnvironment,
   StdioClientTransport,
 } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { permissionFlags } from "../../src/permissions.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
-import { TODAY } from "../helpers.ts";
+import { scaledTimeout, TODAY } from "../helpers.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -81,8 +83,113 @@ Deno.test("stdio: the spawned server with narrow permissions serves every kind o
       JSON.stringify(bad.content),
       /hours must be at most 24 \(and more than 0\); you sent 25/,
     );
-    assert.doesNotMatch(stderr, new RegExp(alice.token), "the token never reaches the log");
   } finally {
+    await client.close();
+    await sb.close();
+  }
+});
+
+Deno.test("stdio: the log (a fill the client cancels: what stdio mode logs) has content and never a token", async () => {
+  // Stdio mode has no log level and logs only what someone must see: an internal error, or a
+  // write the client cancelled half-way. So a fill's save is held in the sandbox while the client
+  // cancels; the server finishes that save and logs the cancellation (stderr, and an MCP log
+  // message). The token arrives twice: in the environment and as a tool argument.
+  const sb = await serveSandbox({ today: TODAY });
+  const { alice } = sb.erp.fixtures.users;
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", ...permissionFlags({ erpBaseUrl: sb.apiBase }), MAIN],
+    env: denoEnv({
+      ERP_API_BASE_URL: sb.apiBase,
+      ERP_API_TOKEN: alice.token,
+      MCP_AUTHORIZED_USERS: alice.email,
+      MCP_NO_CONFIRM: "true",
+    }),
+    stderr: "pipe",
+  });
+  let stderr = "";
+  const logged = Promise.withResolvers<void>();
+  transport.stderr?.on("data", (chunk: Uint8Array) => {
+    stderr += new TextDecoder().decode(chunk);
+    if (/fill_logs_for_days cancelled by the client/.test(stderr)) logged.resolve();
+  });
+  const client = new Client({ name: "stdio-test", version: "1" }, { capabilities: {} });
+  const messages: string[] = [];
+  const notified = Promise.withResolvers<void>();
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    messages.push(JSON.stringify(n.params));
+    notified.resolve();
+  });
+  const held = Promise.withResolvers<void>();
+  const saveArrived = Promise.withResolvers<void>();
+  sb.erp.onRequest = (c) => {
+    if (c.method !== "PATCH") return;
+    saveArrived.resolve();
+    return held.promise;
+  };
+  try {
+    await client.connect(transport);
+    const signIn = await client.callTool({
+      name: "authenticate_with_token",
+      arguments: { token: alice.token },
+    });
+    assert.equal(signIn.isError, undefined, JSON.stringify(signIn.content));
+    const controller = new AbortController();
+    const fill = client.callTool(
+      {
+        name: "fill_logs_for_days",
+        arguments: {
+          start_date: TODAY.toString(),
+          end_date: TODAY.toString(),
+          project_id: 42,
+          description: "Cancelled fill",
+          hours_per_day: 1,
+          include_future: true,
+        },
+      },
+      undefined,
+      { signal: controller.signal },
+    );
+    await saveArrived.promise;
+    controller.abort();
+    await assert.rejects(fill);
+    // Messages are handled in order: once the ping is answered, the cancellation was seen.
+    await client.ping();
+    held.resolve();
+    // A watchdog only turns a server that never logs into a failure instead of a hang.
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      watchdog = setTimeout(
+        () => reject(new Error(`no cancellation logged; stderr so far:\n${stderr}`)),
+        scaledTimeout(30_000),
+      );
+    });
+    try {
+      await Promise.race([Promise.all([logged.promise, notified.promise]), late]);
+    } finally {
+      clearTimeout(watchdog);
+    }
+    assert.ok(stderr.trim().length > 0, "the log has content");
+    assert.ok(!stderr.includes(alice.token), `the token never reaches the log:\n${stderr}`);
+    assert.match(stderr, /cancelled by the client: 1 days written/);
+    const monday = TODAY.subtract({ days: TODAY.dayOfWeek - 1 }).toString();
+    const week = sb.erp.weekLog(alice.email, monday);
+    const days = week?.projects.flatMap((p) =>
+      p.tasks.filter((t) =>
+        t.description === "Cancelled fill"
+      ).flatMap((t) => t.days)
+    ) ?? [];
+    assert.deepEqual(
+      days.map((d) => [d.date, d.hours * 60 + d.minutes]),
+      [[TODAY.toString(), 60]],
+      "the held save was stored, as the log says",
+    );
+    assert.ok(messages.length > 0, "the client got the log message");
+    for (const m of messages) {
+      assert.ok(!m.includes(alice.token), `the token never reaches an MCP log message: ${m}`);
+    }
+  } finally {
+    held.resolve();
     await client.close();
     await sb.close();
   }
