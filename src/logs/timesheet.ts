@@ -238,7 +238,8 @@ export class Timesheet {
                 ? describe(stored)
                 : "the week could not be re-read either, so what is stored is unknown"
             }`,
-            "Check with get_week_logs before trying again, so nothing is logged twice.",
+            "Check with get_week_logs before trying again, so nothing is logged twice: a save the " +
+              "ERP was still working on when the server stopped waiting can still land after this re-read.",
             stored,
           );
         }
