@@ -3,21 +3,58 @@
  * a fresh temporary profile opens the ERP site, and the token the web app stores in
  * `localStorage` is checked with the ERP and the allowlist. playwright-core loads only here.
  */
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, BrowserType, Page } from "playwright-core";
 import { UserError } from "../errors.ts";
 import { Attempt, waitAtMost } from "./attempt.ts";
 import { findBrowser, noBrowserMessage } from "./browsers.ts";
 import type { Credentials, Session } from "./session.ts";
 
-/** The flags every sign-in browser gets (see deno-notes.md). */
+/** The flags every sign-in browser gets (see deno-notes.md); the sandbox stays on (see below). */
 export const BROWSER_ARGS = [
-  "--no-sandbox",
   "--disable-gpu",
   "--disable-background-networking",
   "--no-first-run",
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** The user id the server runs as, or undefined when Deno may not tell (no `--allow-sys=uid`). */
+function uid(): number | null | undefined {
+  try {
+    return Deno.uid();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts Chromium on a persistent profile with its sandbox on. Chromium refuses its sandbox to
+ * root; only then (root detected, or the sandbox failed while the user id cannot be read) it
+ * starts with `--no-sandbox`, and `warn` gets the reason.
+ */
+export async function launchChromium(
+  chromium: BrowserType,
+  profile: string,
+  options: Parameters<BrowserType["launchPersistentContext"]>[1],
+  warn: (reason: string) => void = () => {},
+): Promise<BrowserContext> {
+  const id = uid();
+  if (id === 0) {
+    warn(
+      "Chromium starts with --no-sandbox: the server runs as root, where Chromium refuses its sandbox; run the server as a non-root user (as the Docker image does) to keep it",
+    );
+    return await chromium.launchPersistentContext(profile, { ...options, chromiumSandbox: false });
+  }
+  try {
+    return await chromium.launchPersistentContext(profile, { ...options, chromiumSandbox: true });
+  } catch (error) {
+    if (id !== undefined || !/sandbox/i.test(String(error))) throw error;
+    warn(
+      "Chromium starts with --no-sandbox: its sandbox failed and the server may not read its user id (--allow-sys=uid) to tell whether it runs as root",
+    );
+    return await chromium.launchPersistentContext(profile, { ...options, chromiumSandbox: false });
+  }
+}
 
 /** What an ERP browser sign-in needs. */
 export interface ErpBrowserOptions {
@@ -66,7 +103,7 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
   try {
     const { chromium } = await import("playwright-core");
     try {
-      context = await chromium.launchPersistentContext(profile, {
+      context = await launchChromium(chromium, profile, {
         executablePath: found.path,
         headless: opts.headless,
         args: BROWSER_ARGS,
@@ -175,6 +212,54 @@ export async function readErpToken(
     if (token) return { token, username: got?.username?.replace(/^"|"$/g, "") || undefined };
   }
   return undefined;
+}
+
+/** Where a sign-in browser may go: these origins, plus `data:`, `blob:` and `about:blank`. */
+export function allowedUrl(url: string, origins: ReadonlySet<string>): boolean {
+  if (url === "about:blank" || url.startsWith("data:") || url.startsWith("blob:")) return true;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  return (u.protocol === "https:" || u.protocol === "http:") && origins.has(u.origin);
+}
+
+/**
+ * Keeps every page, frame, redirect, subresource, worker and WebSocket of `context` on
+ * `origins`: a page leaving them gets `blockedPage(origin)` instead, anything else is aborted,
+ * and `onBlocked` hears of it. Service workers are off (launch with `serviceWorkers: "block"`).
+ */
+export async function confineNavigation(
+  context: BrowserContext,
+  origins: ReadonlySet<string>,
+  onBlocked: (origin: string, navigation: boolean) => void,
+  blockedPage: (origin: string) => string,
+): Promise<void> {
+  await context.route(() => true, async (route, request) => {
+    const url = request.url();
+    if (allowedUrl(url, origins)) return await route.fallback();
+    const origin = originOf(url) ?? url.slice(0, 40);
+    const navigation = request.isNavigationRequest();
+    onBlocked(origin, navigation);
+    if (navigation && request.frame().parentFrame() === null) {
+      return await route.fulfill({
+        status: 403,
+        contentType: "text/html; charset=utf-8",
+        headers: { "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'" },
+        body: blockedPage(origin),
+      });
+    }
+    await route.abort("blockedbyclient");
+  });
+  await context.routeWebSocket(() => true, (ws) => {
+    if (allowedUrl(ws.url().replace(/^ws/, "http"), origins)) ws.connectToServer();
+    else {
+      onBlocked(originOf(ws.url()) ?? "websocket", false);
+      ws.close();
+    }
+  });
 }
 
 /** The origin of a URL, or undefined when it has none. */
