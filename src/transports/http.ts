@@ -168,6 +168,11 @@ export class HttpApp {
     return this.#entries.size;
   }
 
+  /** New sessions whose initialize body is still arriving (they hold a slot already). */
+  get openingCount(): number {
+    return this.#opening;
+  }
+
   /** The session behind an MCP session id (for the streamed sign-in page). */
   sessionOf(id: string): Session | undefined {
     return this.#entries.get(id)?.session;
@@ -303,12 +308,6 @@ export class HttpApp {
     const jsonOnly = req.method === "POST" &&
       !(req.headers.get("accept") ?? "").includes("text/event-stream") &&
       acceptsJson(req.headers.get("accept"));
-    if (jsonOnly) {
-      // The SDK insists on both types; a client that takes JSON only gets JSON.
-      const headers = new Headers(req.headers);
-      headers.set("accept", "application/json, text/event-stream");
-      req = new Request(req, { headers });
-    }
     if (auth.token !== undefined && !id) return await this.#stateless(req, auth.token);
     if (id) {
       const entry = this.#entries.get(id);
@@ -328,7 +327,7 @@ export class HttpApp {
         if ("res" in got) return got.res;
         parsedBody = got.body;
       }
-      const res = await entry.transport.handleRequest(req, { parsedBody });
+      const res = await entry.transport.handleRequest(withoutBody(req), { parsedBody });
       this.#touch(entry); // e.g. it signed in just now
       return res;
     }
@@ -363,7 +362,7 @@ export class HttpApp {
         onsessionclosed: (sid) => void this.#drop(sid),
       });
       await server.connect(transport);
-      const res = await transport.handleRequest(req, { parsedBody: got.body });
+      const res = await transport.handleRequest(withoutBody(req), { parsedBody: got.body });
       if (!transport.sessionId) await server.close(); // not an initialize: nothing to keep
       return res;
     } finally {
@@ -392,7 +391,7 @@ export class HttpApp {
     });
     await server.connect(transport);
     try {
-      return await transport.handleRequest(req, { parsedBody: got.body });
+      return await transport.handleRequest(withoutBody(req), { parsedBody: got.body });
     } finally {
       await server.close();
     }
@@ -501,6 +500,20 @@ export class HttpApp {
     await Promise.all([...this.#entries.keys()].map((sid) => this.#drop(sid)));
     await this.erpStreams.close();
   }
+}
+
+/**
+ * The request as handed to the SDK once its body is read: no body (it gets the parsed one),
+ * and an Accept it takes — the SDK insists on both JSON and event streams for a POST, while a
+ * client that accepts JSON only (or anything) is answered in JSON (`enableJsonResponse`).
+ */
+function withoutBody(req: Request): Request {
+  const headers = new Headers(req.headers);
+  if (req.method === "POST" && acceptsJson(req.headers.get("accept"))) {
+    headers.set("accept", "application/json, text/event-stream");
+  }
+  headers.delete("content-length");
+  return new Request(req.url, { method: req.method, headers, signal: req.signal });
 }
 
 function text(status: number, body: string): Response {
