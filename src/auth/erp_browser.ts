@@ -227,39 +227,60 @@ export function allowedUrl(url: string, origins: ReadonlySet<string>): boolean {
 }
 
 /**
- * Keeps every page, frame, redirect, subresource, worker and WebSocket of `context` on
- * `origins`: a page leaving them gets `blockedPage(origin)` instead, anything else is aborted,
- * and `onBlocked` hears of it. Service workers are off (launch with `serviceWorkers: "block"`).
+ * Keeps every page, frame, redirect and subresource of `context` on `origins`: a document
+ * elsewhere gets `blockedPage(origin)` instead, anything else is refused, and `onBlocked` hears
+ * of it. Two layers, measured with Chromium: playwright routing sees every target from its first
+ * request (popups, frames, workers) but not redirect hops; CDP `Fetch` on each page sees the hops.
+ * Launch with `serviceWorkers: "block"`, so no worker answers in their place.
  */
 export async function confineNavigation(
   context: BrowserContext,
   origins: ReadonlySet<string>,
-  onBlocked: (origin: string, navigation: boolean) => void,
+  onBlocked: (origin: string) => void,
   blockedPage: (origin: string) => string,
 ): Promise<void> {
+  const originOfUrl = (url: string) => originOf(url) ?? url.slice(0, 40);
   await context.route(() => true, async (route, request) => {
     const url = request.url();
     if (allowedUrl(url, origins)) return await route.fallback();
-    const origin = originOf(url) ?? url.slice(0, 40);
-    const navigation = request.isNavigationRequest();
-    onBlocked(origin, navigation);
-    if (navigation && request.frame().parentFrame() === null) {
+    onBlocked(originOfUrl(url));
+    if (request.isNavigationRequest()) {
       return await route.fulfill({
         status: 403,
         contentType: "text/html; charset=utf-8",
-        headers: { "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'" },
-        body: blockedPage(origin),
+        body: blockedPage(originOfUrl(url)),
       });
     }
     await route.abort("blockedbyclient");
   });
-  await context.routeWebSocket(() => true, (ws) => {
-    if (allowedUrl(ws.url().replace(/^ws/, "http"), origins)) ws.connectToServer();
-    else {
-      onBlocked(originOf(ws.url()) ?? "websocket", false);
-      ws.close();
-    }
-  });
+  const guard = async (page: Page) => {
+    const cdp = await context.newCDPSession(page);
+    cdp.on("Fetch.requestPaused", (e) => {
+      const url = e.request.url;
+      let done: Promise<unknown>;
+      if (allowedUrl(url, origins)) {
+        done = cdp.send("Fetch.continueRequest", { requestId: e.requestId });
+      } else {
+        onBlocked(originOfUrl(url));
+        const html = new TextEncoder().encode(blockedPage(originOfUrl(url)));
+        done = e.resourceType === "Document"
+          ? cdp.send("Fetch.fulfillRequest", {
+            requestId: e.requestId,
+            responseCode: 403,
+            responseHeaders: [{ name: "Content-Type", value: "text/html; charset=utf-8" }],
+            body: btoa(String.fromCharCode(...html)),
+          })
+          : cdp.send("Fetch.failRequest", {
+            requestId: e.requestId,
+            errorReason: "BlockedByClient",
+          });
+      }
+      done.catch(() => {}); // the page went away meanwhile
+    });
+    await cdp.send("Fetch.enable", { patterns: [{ urlPattern: "*", requestStage: "Request" }] });
+  };
+  context.on("page", (page) => void guard(page).catch(() => {}));
+  for (const page of context.pages()) await guard(page);
 }
 
 /** The origin of a URL, or undefined when it has none. */

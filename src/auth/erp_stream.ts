@@ -404,11 +404,15 @@ export class ErpStream {
 function blockedHtml(origin: string, erp: string): string {
   const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blocked</title></head>
-<body style="font-family: sans-serif; margin: 2rem; max-width: 40rem">
+<body style="font-family: sans-serif; margin: 0">
+<a href="${esc(erp)}" style="display: block; position: absolute; left: 0; top: 0; width: 100%;
+ height: 120px; line-height: 120px; text-align: center; background: #06c; color: #fff;
+ font-size: 1.5rem">Back to the ERP sign-in</a>
+<div style="margin: 160px 2rem 0; max-width: 40rem">
 <h1>Blocked</h1>
 <p>This sign-in browser runs on the server and only opens the ERP's sign-in pages.
 It does not go to <strong>${esc(origin)}</strong>.</p>
-<p><a href="${esc(erp)}">Back to the ERP sign-in</a></p>
+</div>
 </body></html>`;
 }
 
