@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { BROWSER_ARGS, launchChromium } from "../../src/auth/erp_browser.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
@@ -429,6 +430,74 @@ ${band(`${sso.origin}/login`, 400, "sso")}
       });
     } finally {
       for (const s of [forbidden, sideways, sso, erpSite]) await s.close();
+    }
+  },
+);
+
+Deno.test(
+  browserTest("erp stream: one browser per client address; five wrong codes end the link"),
+  () =>
+    hosted(async ({ http, connect }) => {
+      const from = (address: string) => connect({ "X-Forwarded-For": `198.51.100.9, ${address}` });
+      const a1 = await from("203.0.113.5");
+      const a2 = await from("203.0.113.5");
+      const b = await from("203.0.113.6");
+      const first = await call(a1, "authenticate_via_erp_browser");
+      assert.equal(first.isError, false, first.text);
+      const refused = await call(a2, "authenticate_via_erp_browser");
+      assert.equal(refused.isError, true);
+      assert.match(
+        refused.text,
+        /Too many sign-in browsers running for this client \(1 at most\)/,
+      );
+      const other = await call(b, "authenticate_via_erp_browser");
+      assert.equal(other.isError, false, "another client still gets one");
+      assert.equal(http.app.erpStreams.size, 2);
+
+      for (let i = 1; i <= 5; i++) {
+        const res = await fetch(other.data.url + "/confirm", post({ code: "ZZZ-ZZZ" }));
+        assert.equal(res.status, i < 5 ? 403 : 410, `wrong code #${i}`);
+        await res.body?.cancel();
+      }
+      const gone = await fetch(other.data.url);
+      assert.equal(gone.status, 404, "the link is dead after five wrong codes");
+      await gone.body?.cancel();
+      const who = await call(b, "whoami");
+      assert.equal(who.data.browser_sign_in.status, "failed");
+      assert.match(who.text, /code was typed wrong 5 times/);
+      await until(() => http.app.erpStreams.size === 1, "its browser closes");
+    }, { MCP_TRUST_PROXY: "true" }),
+);
+
+Deno.test(
+  browserTest(
+    "erp stream: Chromium keeps its sandbox unless the server runs as root, and says why",
+  ),
+  async () => {
+    const run = async (cmd: string, ...args: string[]) =>
+      new TextDecoder().decode((await new Deno.Command(cmd, { args }).output()).stdout);
+    const root = (await run("id", "-u")).trim() === "0";
+    const profile = await Deno.makeTempDir({ prefix: "project-logs-sandbox-test-" });
+    const warnings: string[] = [];
+    const { chromium } = await import("playwright-core");
+    const context = await launchChromium(chromium, profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: BROWSER_ARGS,
+    }, (reason) => warnings.push(reason));
+    try {
+      // The browser's own command line, as ps shows it.
+      const lines = (await run("ps", "-eo", "args=")).split("\n").filter((l) =>
+        l.includes(profile)
+      );
+      assert.ok(lines.length > 0, "the browser runs");
+      const noSandbox = lines.some((l) => l.split(" ").includes("--no-sandbox"));
+      assert.equal(noSandbox, root, root ? "root: no sandbox" : "not root: sandbox on");
+      assert.equal(warnings.length, root ? 1 : 0);
+      if (root) assert.match(warnings[0], /^Chromium starts with --no-sandbox: /);
+    } finally {
+      await context.close();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
     }
   },
 );
