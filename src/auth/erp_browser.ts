@@ -48,7 +48,13 @@ export async function launchChromium(
   try {
     return await chromium.launchPersistentContext(profile, { ...options, chromiumSandbox: true });
   } catch (error) {
-    if (id !== undefined || !/sandbox/i.test(String(error))) throw error;
+    if (!/sandbox/i.test(String(error))) throw error;
+    if (id !== undefined) {
+      throw new Error(
+        "Chromium's sandbox could not start: the host forbids unprivileged user namespaces (in Docker, allow them with a seccomp profile that permits clone/unshare of user namespaces; see the README's hosted mode)",
+        { cause: error },
+      );
+    }
     warn(
       "Chromium starts with --no-sandbox: its sandbox failed and the server may not read its user id (--allow-sys=uid) to tell whether it runs as root",
     );
