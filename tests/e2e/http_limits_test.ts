@@ -197,7 +197,12 @@ Deno.test("http limits: the session cap holds however slowly initialize bodies a
         )
       ),
     );
-    await until(() => http.app.openingCount === 3, "three slow initializes hold their slots");
+    try {
+      await until(() => http.app.openingCount === 3, "three slow initializes hold their slots");
+    } catch (error) {
+      for (const conn of slow) conn.close();
+      throw error;
+    }
     const fourth = await fetch(new URL("/mcp", http.url), {
       method: "POST",
       headers: JSON_HEADERS,
