@@ -308,7 +308,7 @@ export class HttpApp {
     const jsonOnly = req.method === "POST" &&
       !(req.headers.get("accept") ?? "").includes("text/event-stream") &&
       acceptsJson(req.headers.get("accept"));
-    if (auth.token !== undefined && !id) return await this.#stateless(req, auth.token);
+    if (auth.token !== undefined && !id) return await this.#stateless(req, auth.token, client);
     if (id) {
       const entry = this.#entries.get(id);
       if (!entry || !(entry.transport instanceof WebStandardStreamableHTTPServerTransport)) {
@@ -370,13 +370,14 @@ export class HttpApp {
     }
   }
 
-  async #stateless(req: Request, token: string): Promise<Response> {
+  async #stateless(req: Request, token: string, client: string): Promise<Response> {
     if (req.method !== "POST") {
       return rpcError(405, -32000, "Method not allowed: stateless requests are POSTs");
     }
     const got = await this.#json(req);
     if ("res" in got) return got.res;
     const session = this.#newSession(token, await this.#statelessCaches.for(token));
+    this.erpStreams.bindClient(session, client);
     const server = buildServer({
       config: this.#opts.config,
       session,
