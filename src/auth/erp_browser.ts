@@ -142,7 +142,7 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
   } finally {
     attempt.page = undefined;
     await context?.close().catch(() => {});
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    await removeProfile(profile);
   }
 }
 
@@ -287,6 +287,22 @@ export async function confineNavigation(
   };
   context.on("page", (page) => void guard(page).catch(() => {}));
   for (const page of context.pages()) await guard(page);
+}
+
+/**
+ * Deletes a browser profile directory. Chromium's last processes may still be writing into it
+ * just after the browser closed, so a failed removal is tried again a few times.
+ */
+export async function removeProfile(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      await Deno.remove(dir, { recursive: true });
+      return;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
+  }
 }
 
 /** The origin of a URL, or undefined when it has none. */

@@ -18,6 +18,7 @@ import {
   launchChromium,
   originOf,
   readErpToken,
+  removeProfile,
 } from "./erp_browser.ts";
 import type { Session, SignInOutcome } from "./session.ts";
 
@@ -394,7 +395,7 @@ export class ErpStream {
       this.#viewers.clear();
       const context = await this.#launching?.catch(() => undefined);
       await context?.close().catch(() => {});
-      if (this.#profile) await Deno.remove(this.#profile, { recursive: true }).catch(() => {});
+      if (this.#profile) await removeProfile(this.#profile);
     })();
     return this.#stopped;
   }
