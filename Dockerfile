@@ -1,6 +1,15 @@
 # project-logs-mcp, hosted mode: Streamable HTTP on /mcp, legacy SSE on /sse, /healthz.
 # Official Deno image (Debian), Debian's Chromium for the streamed ERP sign-in, a non-root user,
 # and the narrow permission flags computed by src/start.ts from the configuration.
+#
+# Chromium runs with its sandbox on (it is dropped only when the server runs as root, with a
+# logged reason). Debian's Chromium sandboxes with unprivileged user namespaces, which Docker's
+# default seccomp profile forbids: run the container with a profile that allows them, e.g.
+#   docker run --security-opt seccomp=chromium-seccomp.json …   (Docker's default profile plus
+#   clone/unshare with CLONE_NEWUSER), on a kernel with user namespaces enabled
+#   (sysctl kernel.unprivileged_userns_clone=1 on Debian; on Ubuntu 24.04 hosts also
+#   kernel.apparmor_restrict_unprivileged_userns=0). Without that, the streamed sign-in says
+#   the sandbox could not start, and the other sign-ins still work.
 FROM denoland/deno:debian-2.9.6
 
 RUN apt-get update \

@@ -49,6 +49,20 @@ export interface Config {
   readonly sessionIdleMs: number;
   /** Most headless browsers of streamed ERP sign-ins running at once (hosted mode). */
   readonly maxErpBrowsers: number;
+  /** Most streamed sign-in browsers one client (remote address) may run at once. */
+  readonly maxErpBrowsersPerClient: number;
+  /** Origins besides the ERP web site the streamed sign-in browser may open (sign-in providers). */
+  readonly signInOrigins: readonly string[];
+  /** Most HTTP sessions nobody has signed in to; the rest of the cap is kept for signed-in ones. */
+  readonly maxAnonymousSessions: number;
+  /** A connection must send its request headers within this (ms). */
+  readonly httpHeadersTimeoutMs: number;
+  /** A request body must arrive within this (ms) of its headers. */
+  readonly httpBodyTimeoutMs: number;
+  /** A kept-alive connection with no request in flight is closed after this (ms). */
+  readonly httpIdleTimeoutMs: number;
+  /** Behind one reverse proxy: the client is the last `X-Forwarded-For` address. */
+  readonly trustProxy: boolean;
   readonly port: number;
   /** IANA zone for "today" and week boundaries. */
   readonly timeZone: string;
@@ -89,6 +103,13 @@ export const ENV_VARS = [
   "MCP_MAX_SESSIONS",
   "MCP_SESSION_IDLE_MINUTES",
   "MCP_MAX_ERP_BROWSERS",
+  "MCP_MAX_ERP_BROWSERS_PER_CLIENT",
+  "MCP_SIGNIN_ORIGINS",
+  "MCP_MAX_ANONYMOUS_SESSIONS",
+  "MCP_HTTP_HEADERS_TIMEOUT_SECONDS",
+  "MCP_HTTP_BODY_TIMEOUT_SECONDS",
+  "MCP_HTTP_IDLE_TIMEOUT_SECONDS",
+  "MCP_TRUST_PROXY",
   "PORT",
   "MCP_TIMEZONE",
   "MCP_READ_ONLY",
@@ -148,6 +169,41 @@ export const SETTINGS = [
     "MCP_MAX_ERP_BROWSERS",
     "most streamed ERP sign-in browsers at once, hosted mode (default 3)",
   ],
+  [
+    "--max-erp-browsers-per-client",
+    "MCP_MAX_ERP_BROWSERS_PER_CLIENT",
+    "most streamed sign-in browsers one client address may run at once (default 1)",
+  ],
+  [
+    "--signin-origins",
+    "MCP_SIGNIN_ORIGINS",
+    "origins besides the ERP the streamed sign-in browser may open, e.g. the ERP's SSO (comma list)",
+  ],
+  [
+    "--max-anonymous-sessions",
+    "MCP_MAX_ANONYMOUS_SESSIONS",
+    "most HTTP sessions not signed in (default half of --max-sessions)",
+  ],
+  [
+    "--http-headers-timeout",
+    "MCP_HTTP_HEADERS_TIMEOUT_SECONDS",
+    "seconds a connection has to send its request headers (default 10)",
+  ],
+  [
+    "--http-body-timeout",
+    "MCP_HTTP_BODY_TIMEOUT_SECONDS",
+    "seconds a request body has to arrive (default 30)",
+  ],
+  [
+    "--http-idle-timeout",
+    "MCP_HTTP_IDLE_TIMEOUT_SECONDS",
+    "seconds an idle kept-alive connection stays open (default 60)",
+  ],
+  [
+    "--trust-proxy",
+    "MCP_TRUST_PROXY",
+    "behind one reverse proxy: take the client address from X-Forwarded-For (true/false)",
+  ],
   ["--port", "PORT", "port of the HTTP server (default 8000)"],
   ["--timezone", "MCP_TIMEZONE", "IANA time zone for today and weeks (default: the machine's)"],
   ["--read-only", "MCP_READ_ONLY", "register only the tools that never write (true/false)"],
@@ -203,6 +259,13 @@ export const FLAG_OPTIONS = {
   "max-sessions": { type: "string" },
   "session-idle": { type: "string" },
   "max-erp-browsers": { type: "string" },
+  "max-erp-browsers-per-client": { type: "string" },
+  "signin-origins": { type: "string" },
+  "max-anonymous-sessions": { type: "string" },
+  "http-headers-timeout": { type: "string" },
+  "http-body-timeout": { type: "string" },
+  "http-idle-timeout": { type: "string" },
+  "trust-proxy": { type: "boolean" },
   "port": { type: "string" },
   "timezone": { type: "string" },
   "read-only": { type: "boolean" },
@@ -322,6 +385,18 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       `Invalid wait "${waitRaw}" in --confirm-wait / MCP_CONFIRM_WAIT_SECONDS: expected seconds between 0 and 3600`,
     );
   }
+  const maxSessions = count(
+    pick("max-sessions", "MCP_MAX_SESSIONS"),
+    100,
+    "--max-sessions",
+    "MCP_MAX_SESSIONS",
+  );
+  const trustProxyEnv = src.getEnv("MCP_TRUST_PROXY")?.trim().toLowerCase();
+  if (trustProxyEnv && !["1", "0", "true", "false", "yes", "no"].includes(trustProxyEnv)) {
+    throw new ConfigError(
+      `Invalid value "${trustProxyEnv}" in --trust-proxy / MCP_TRUST_PROXY: expected true or false`,
+    );
+  }
 
   const config: Config = {
     erpBaseUrl,
@@ -350,12 +425,36 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
         new URL(httpUrl(o, "--allowed-origins", "MCP_ALLOWED_ORIGINS", false)).origin
       ),
     ),
-    maxSessions: count(
-      pick("max-sessions", "MCP_MAX_SESSIONS"),
-      100,
-      "--max-sessions",
-      "MCP_MAX_SESSIONS",
+    maxSessions,
+    maxAnonymousSessions: Math.min(
+      maxSessions,
+      count(
+        pick("max-anonymous-sessions", "MCP_MAX_ANONYMOUS_SESSIONS"),
+        Math.max(1, Math.floor(maxSessions / 2)),
+        "--max-anonymous-sessions",
+        "MCP_MAX_ANONYMOUS_SESSIONS",
+      ),
     ),
+    httpHeadersTimeoutMs: limitSeconds(
+      pick("http-headers-timeout", "MCP_HTTP_HEADERS_TIMEOUT_SECONDS"),
+      10,
+      "--http-headers-timeout",
+      "MCP_HTTP_HEADERS_TIMEOUT_SECONDS",
+    ),
+    httpBodyTimeoutMs: limitSeconds(
+      pick("http-body-timeout", "MCP_HTTP_BODY_TIMEOUT_SECONDS"),
+      30,
+      "--http-body-timeout",
+      "MCP_HTTP_BODY_TIMEOUT_SECONDS",
+    ),
+    httpIdleTimeoutMs: limitSeconds(
+      pick("http-idle-timeout", "MCP_HTTP_IDLE_TIMEOUT_SECONDS"),
+      60,
+      "--http-idle-timeout",
+      "MCP_HTTP_IDLE_TIMEOUT_SECONDS",
+    ),
+    trustProxy: flags["trust-proxy"] === true ||
+      ["1", "true", "yes"].includes(trustProxyEnv ?? ""),
     sessionIdleMs: count(
       pick("session-idle", "MCP_SESSION_IDLE_MINUTES"),
       30,
@@ -367,6 +466,17 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       3,
       "--max-erp-browsers",
       "MCP_MAX_ERP_BROWSERS",
+    ),
+    maxErpBrowsersPerClient: count(
+      pick("max-erp-browsers-per-client", "MCP_MAX_ERP_BROWSERS_PER_CLIENT"),
+      1,
+      "--max-erp-browsers-per-client",
+      "MCP_MAX_ERP_BROWSERS_PER_CLIENT",
+    ),
+    signInOrigins: Object.freeze(
+      list(pick("signin-origins", "MCP_SIGNIN_ORIGINS")).map((o) =>
+        new URL(httpUrl(o, "--signin-origins", "MCP_SIGNIN_ORIGINS", false)).origin
+      ),
     ),
     ssePublicUrl: publicRaw
       ? httpUrl(publicRaw, "--public-url", "MCP_SSE_PUBLIC_URL", false).replace(/\/+$/, "")
@@ -524,6 +634,23 @@ function seconds(raw: string | undefined, fallback: number): number {
     );
   }
   return n;
+}
+
+/** Seconds (fractions allowed, up to an hour) as milliseconds; the HTTP limits. */
+function limitSeconds(
+  raw: string | undefined,
+  fallback: number,
+  flag: string,
+  env: string,
+): number {
+  if (raw === undefined) return fallback * 1000;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) {
+    throw new ConfigError(
+      `Invalid timeout "${raw}" in ${flag} / ${env}: expected seconds between 0 and 3600`,
+    );
+  }
+  return Math.round(n * 1000);
 }
 
 function expectedHours(raw: string | undefined): number {

@@ -99,7 +99,8 @@ export function permissionFlags(p: PermissionInputs): string[] {
     browser.push(
       `--allow-write=${temp.join(",")}`,
       `--allow-run=${browsers.join(",")}`,
-      "--allow-sys=homedir,osRelease",
+      // uid: Chromium keeps its sandbox unless the server runs as root (src/auth/erp_browser.ts).
+      "--allow-sys=homedir,osRelease,uid",
       // playwright-core probes for WSL at import; Deno refuses that read without --allow-all.
       "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
       // playwright-core reads many optional variables (PW_*, DEBUG…): they read as unset.

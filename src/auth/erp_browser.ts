@@ -3,21 +3,64 @@
  * a fresh temporary profile opens the ERP site, and the token the web app stores in
  * `localStorage` is checked with the ERP and the allowlist. playwright-core loads only here.
  */
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, BrowserType, Page } from "playwright-core";
 import { UserError } from "../errors.ts";
 import { Attempt, waitAtMost } from "./attempt.ts";
 import { findBrowser, noBrowserMessage } from "./browsers.ts";
 import type { Credentials, Session } from "./session.ts";
 
-/** The flags every sign-in browser gets (see deno-notes.md). */
+/** The flags every sign-in browser gets (see deno-notes.md); the sandbox stays on (see below). */
 export const BROWSER_ARGS = [
-  "--no-sandbox",
   "--disable-gpu",
   "--disable-background-networking",
   "--no-first-run",
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** The user id the server runs as, or undefined when Deno may not tell (no `--allow-sys=uid`). */
+function uid(): number | null | undefined {
+  try {
+    return Deno.uid();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts Chromium on a persistent profile with its sandbox on. Chromium refuses its sandbox to
+ * root; only then (root detected, or the sandbox failed while the user id cannot be read) it
+ * starts with `--no-sandbox`, and `warn` gets the reason.
+ */
+export async function launchChromium(
+  chromium: BrowserType,
+  profile: string,
+  options: Parameters<BrowserType["launchPersistentContext"]>[1],
+  warn: (reason: string) => void = () => {},
+): Promise<BrowserContext> {
+  const id = uid();
+  if (id === 0) {
+    warn(
+      "Chromium starts with --no-sandbox: the server runs as root, where Chromium refuses its sandbox; run the server as a non-root user (as the Docker image does) to keep it",
+    );
+    return await chromium.launchPersistentContext(profile, { ...options, chromiumSandbox: false });
+  }
+  try {
+    return await chromium.launchPersistentContext(profile, { ...options, chromiumSandbox: true });
+  } catch (error) {
+    if (!/sandbox/i.test(String(error))) throw error;
+    if (id !== undefined) {
+      throw new Error(
+        "Chromium's sandbox could not start: the host forbids unprivileged user namespaces (in Docker, allow them with a seccomp profile that permits clone/unshare of user namespaces; see the README's hosted mode)",
+        { cause: error },
+      );
+    }
+    warn(
+      "Chromium starts with --no-sandbox: its sandbox failed and the server may not read its user id (--allow-sys=uid) to tell whether it runs as root",
+    );
+    return await chromium.launchPersistentContext(profile, { ...options, chromiumSandbox: false });
+  }
+}
 
 /** What an ERP browser sign-in needs. */
 export interface ErpBrowserOptions {
@@ -66,7 +109,7 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
   try {
     const { chromium } = await import("playwright-core");
     try {
-      context = await chromium.launchPersistentContext(profile, {
+      context = await launchChromium(chromium, profile, {
         executablePath: found.path,
         headless: opts.headless,
         args: BROWSER_ARGS,
@@ -99,7 +142,7 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
   } finally {
     attempt.page = undefined;
     await context?.close().catch(() => {});
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    await removeProfile(profile);
   }
 }
 
@@ -175,6 +218,91 @@ export async function readErpToken(
     if (token) return { token, username: got?.username?.replace(/^"|"$/g, "") || undefined };
   }
   return undefined;
+}
+
+/** Where a sign-in browser may go: these origins, plus `data:`, `blob:` and `about:blank`. */
+export function allowedUrl(url: string, origins: ReadonlySet<string>): boolean {
+  if (url === "about:blank" || url.startsWith("data:") || url.startsWith("blob:")) return true;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  return (u.protocol === "https:" || u.protocol === "http:") && origins.has(u.origin);
+}
+
+/**
+ * Keeps every page, frame, redirect and subresource of `context` on `origins`: a document
+ * elsewhere gets `blockedPage(origin)` instead, anything else is refused, and `onBlocked` hears
+ * of it. Two layers, measured with Chromium: playwright routing sees every target from its first
+ * request (popups, frames, workers) but not redirect hops; CDP `Fetch` on each page sees the hops.
+ * Launch with `serviceWorkers: "block"`, so no worker answers in their place.
+ */
+export async function confineNavigation(
+  context: BrowserContext,
+  origins: ReadonlySet<string>,
+  onBlocked: (origin: string) => void,
+  blockedPage: (origin: string) => string,
+): Promise<void> {
+  const originOfUrl = (url: string) => originOf(url) ?? url.slice(0, 40);
+  await context.route(() => true, async (route, request) => {
+    const url = request.url();
+    if (allowedUrl(url, origins)) return await route.fallback();
+    onBlocked(originOfUrl(url));
+    if (request.isNavigationRequest()) {
+      return await route.fulfill({
+        status: 403,
+        contentType: "text/html; charset=utf-8",
+        body: blockedPage(originOfUrl(url)),
+      });
+    }
+    await route.abort("blockedbyclient");
+  });
+  const guard = async (page: Page) => {
+    const cdp = await context.newCDPSession(page);
+    cdp.on("Fetch.requestPaused", (e) => {
+      const url = e.request.url;
+      let done: Promise<unknown>;
+      if (allowedUrl(url, origins)) {
+        done = cdp.send("Fetch.continueRequest", { requestId: e.requestId });
+      } else {
+        onBlocked(originOfUrl(url));
+        const html = new TextEncoder().encode(blockedPage(originOfUrl(url)));
+        done = e.resourceType === "Document"
+          ? cdp.send("Fetch.fulfillRequest", {
+            requestId: e.requestId,
+            responseCode: 403,
+            responseHeaders: [{ name: "Content-Type", value: "text/html; charset=utf-8" }],
+            body: btoa(String.fromCharCode(...html)),
+          })
+          : cdp.send("Fetch.failRequest", {
+            requestId: e.requestId,
+            errorReason: "BlockedByClient",
+          });
+      }
+      done.catch(() => {}); // the page went away meanwhile
+    });
+    await cdp.send("Fetch.enable", { patterns: [{ urlPattern: "*", requestStage: "Request" }] });
+  };
+  context.on("page", (page) => void guard(page).catch(() => {}));
+  for (const page of context.pages()) await guard(page);
+}
+
+/**
+ * Deletes a browser profile directory. Chromium's last processes may still be writing into it
+ * just after the browser closed, so a failed removal is tried again a few times.
+ */
+export async function removeProfile(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      await Deno.remove(dir, { recursive: true });
+      return;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
+  }
 }
 
 /** The origin of a URL, or undefined when it has none. */

@@ -11,13 +11,25 @@ import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { Attempt, waitAtMost } from "./attempt.ts";
 import { findBrowser, noBrowserMessage } from "./browsers.ts";
-import { BROWSER_ARGS, firstLine, originOf, readErpToken } from "./erp_browser.ts";
+import {
+  BROWSER_ARGS,
+  confineNavigation,
+  firstLine,
+  launchChromium,
+  originOf,
+  readErpToken,
+  removeProfile,
+} from "./erp_browser.ts";
 import type { Session, SignInOutcome } from "./session.ts";
 
 /** The headless browser's window: frames are at most this size, input coordinates within it. */
 export const VIEWPORT = { width: 1024, height: 768 } as const;
 /** Input events accepted but not yet applied, per stream; more are refused (429). */
 export const MAX_PENDING_INPUT = 64;
+/** Wrong codes typed on a link's page before the link stops working. */
+export const MAX_CODE_TRIES = 5;
+/** The characters of a link's code: no 0/O, 1/I/L look-alikes. */
+const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /** Frame streams (SSE connections) one viewer may hold at once. */
 const MAX_FRAME_STREAMS = 4;
 const POLL_MS = 500;
@@ -70,6 +82,18 @@ export function randomId(bytes: number): string {
   );
 }
 
+/** A short code, `XXX-XXX`, for the person to type on the page (about 30 bits). */
+function shortCode(): string {
+  const raw = crypto.getRandomValues(new Uint32Array(6));
+  const chars = Array.from(raw, (n) => CODE_ALPHABET[n % CODE_ALPHABET.length]).join("");
+  return `${chars.slice(0, 3)}-${chars.slice(3)}`;
+}
+
+/** A typed code as compared: letters and digits only, upper case. */
+function canonicalCode(code: string): string {
+  return code.toUpperCase().replace(/[^A-Z0-9]/g, "");
+}
+
 /** Compares secrets without stopping at the first difference. */
 function sameSecret(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
@@ -90,6 +114,11 @@ interface StreamInit {
 /** One streamed sign-in: its headless browser, its viewer, its input queue and its attempt. */
 export class ErpStream {
   readonly id: string;
+  /**
+   * The code the assistant's answer gives with the link; the page asks for it before it shows
+   * anything, so a forwarded link alone opens nothing and the person confirms they asked.
+   */
+  readonly code = shortCode();
   readonly session: Session;
   readonly attempt: Attempt;
   readonly #config: Config;
@@ -100,6 +129,7 @@ export class ErpStream {
   readonly #timer: ReturnType<typeof setTimeout>;
   readonly #ping: ReturnType<typeof setInterval>;
   #viewerKey?: string;
+  #wrongCodes = 0;
   #lastFrame?: string;
   #pending = 0;
   #queue: Promise<void> = Promise.resolve();
@@ -137,16 +167,34 @@ export class ErpStream {
     return this.#stopped !== undefined;
   }
 
-  /** True once the link's page was served: the link works once. */
+  /** True once someone typed the link's code: the link works once. */
   get opened(): boolean {
     return this.#viewerKey !== undefined;
   }
 
-  /** Binds the viewer on the first visit: returns its key (for a cookie), or undefined after. */
-  bind(): string | undefined {
-    if (this.#viewerKey || this.ended) return undefined;
+  /**
+   * Binds the viewer when `code` is the link's: returns its key (for a cookie). A wrong code
+   * counts; after MAX_CODE_TRIES wrong ones the sign-in ends. "used": bound already, or ended.
+   */
+  confirm(code: string): { key: string } | "wrong" | "used" {
+    if (this.#viewerKey || this.ended) return "used";
+    if (!sameSecret(canonicalCode(code), canonicalCode(this.code))) {
+      if (++this.#wrongCodes >= MAX_CODE_TRIES) {
+        this.#finish({
+          status: "failed",
+          message: `The sign-in link's code was typed wrong ${MAX_CODE_TRIES} times`,
+        });
+        return "used";
+      }
+      return "wrong";
+    }
     this.#viewerKey = randomId(32);
-    return this.#viewerKey;
+    return { key: this.#viewerKey };
+  }
+
+  /** Wrong codes still allowed before the link stops working. */
+  get codeTriesLeft(): number {
+    return MAX_CODE_TRIES - this.#wrongCodes;
   }
 
   /** True when `key` is the bound viewer's. */
@@ -217,14 +265,25 @@ export class ErpStream {
   async #open(executablePath: string): Promise<BrowserContext> {
     this.#profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
     const { chromium } = await import("playwright-core");
-    return await chromium.launchPersistentContext(this.#profile, {
+    const context = await launchChromium(chromium, this.#profile, {
       executablePath,
       headless: true,
       args: BROWSER_ARGS,
       viewport: VIEWPORT,
       ignoreHTTPSErrors: false,
       acceptDownloads: false,
-    });
+      serviceWorkers: "block",
+    }, (reason) => this.#log.info(reason));
+    // Only the ERP's site and the sign-in providers configured: the browser runs on the server,
+    // so a link elsewhere (a private address, the server's own ports) must lead nowhere.
+    const erp = new URL(this.#config.erpWebUrl).origin;
+    const origins = new Set([erp, ...this.#config.signInOrigins]);
+    await confineNavigation(context, origins, (origin) => {
+      this.#log.info(`streamed sign-in browser kept from ${origin}`);
+      const data = JSON.stringify({ origin });
+      for (const v of this.#viewers) v.send("blocked", data, false);
+    }, (origin) => blockedHtml(origin, erp));
+    return context;
   }
 
   /** Opens the ERP site, waits for its token, and checks it with the ERP and the allowlist. */
@@ -336,10 +395,26 @@ export class ErpStream {
       this.#viewers.clear();
       const context = await this.#launching?.catch(() => undefined);
       await context?.close().catch(() => {});
-      if (this.#profile) await Deno.remove(this.#profile, { recursive: true }).catch(() => {});
+      if (this.#profile) await removeProfile(this.#profile);
     })();
     return this.#stopped;
   }
+}
+
+/** The page a blocked navigation shows in the streamed browser. */
+function blockedHtml(origin: string, erp: string): string {
+  const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blocked</title></head>
+<body style="font-family: sans-serif; margin: 0">
+<a href="${esc(erp)}" style="display: block; position: absolute; left: 0; top: 0; width: 100%;
+ height: 120px; line-height: 120px; text-align: center; background: #06c; color: #fff;
+ font-size: 1.5rem">Back to the ERP sign-in</a>
+<div style="margin: 160px 2rem 0; max-width: 40rem">
+<h1>Blocked</h1>
+<p>This sign-in browser runs on the server and only opens the ERP's sign-in pages.
+It does not go to <strong>${esc(origin)}</strong>.</p>
+</div>
+</body></html>`;
 }
 
 /** What the registry needs. */
@@ -356,6 +431,8 @@ export class ErpStreams {
   readonly #streams = new Map<string, ErpStream>();
   /** Streams whose browser has not finished closing: what the cap counts. */
   readonly #running = new Set<ErpStream>();
+  /** The client (remote address) each HTTP session came from: the per-client cap counts by it. */
+  readonly #clients = new WeakMap<Session, string>();
 
   constructor(opts: ErpStreamsOptions) {
     this.#config = opts.config;
@@ -365,6 +442,11 @@ export class ErpStreams {
   /** Browsers running (or still closing). */
   get size(): number {
     return this.#running.size;
+  }
+
+  /** Records the client (remote address) `session` came from. */
+  bindClient(session: Session, client: string): void {
+    this.#clients.set(session, client);
   }
 
   /** The running stream behind a link id. */
@@ -393,6 +475,15 @@ export class ErpStreams {
     if (previous && !previous.outcome) {
       previous.cancel();
       await previous.done; // its browser is closed before another starts
+    }
+    const client = this.#clients.get(session);
+    const perClient = this.#config.maxErpBrowsersPerClient;
+    const mine = [...this.#running].filter((s) => this.#clients.get(s.session) === client).length;
+    if (client !== undefined && mine >= perClient) {
+      throw new UserError(
+        `Too many sign-in browsers running for this client (${perClient} at most): finish or let expire the sign-in links already given`,
+        "Each link closes its browser once used or after 5 minutes; meanwhile, sign in with authenticate_with_token. The limit is MCP_MAX_ERP_BROWSERS_PER_CLIENT.",
+      );
     }
     const max = this.#config.maxErpBrowsers;
     if (this.#running.size >= max) {

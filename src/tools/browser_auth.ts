@@ -117,10 +117,10 @@ export const authenticateViaErpBrowser = defineTool({
   },
   async handler(_args, ctx) {
     if (ctx.config.ssePublicUrl && ctx.erpStreams) {
-      const { attempt } = await ctx.erpStreams.start(ctx.session);
+      const { attempt, code } = await ctx.erpStreams.start(ctx.session);
       return {
         text:
-          `Ask the person to open ${attempt.url} in their browser: it shows the ERP's sign-in page, running on this server, and they sign in there. The link works once, until ${attempt.expiresAt}. Then call whoami to learn the outcome.`,
+          `Ask the person to open ${attempt.url} in their browser and type the code ${code} there: it shows the ERP's sign-in page, running on this server, and they sign in there. The link works once, until ${attempt.expiresAt}. Then call whoami to learn the outcome.`,
         data: {
           signed_in: false,
           email: null,

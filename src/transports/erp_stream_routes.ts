@@ -1,15 +1,25 @@
 /**
- * The pages of the streamed ERP sign-in: `GET /erp-browser/<id>` (the viewer, once), its frames
- * (`GET …/frames`, server-sent events) and its input (`POST …/input`, one small JSON event).
- * The first visit binds the link to that browser with an HttpOnly cookie; the rest require it.
+ * The pages of the streamed ERP sign-in: `GET /erp-browser/<id>` (the viewer), `POST …/confirm`
+ * (the code the assistant gave with the link), its frames (`GET …/frames`, server-sent events)
+ * and its input (`POST …/input`, one small JSON event). The page shows nothing until the code is
+ * typed; the right code binds the link to that browser with an HttpOnly cookie, which the frames
+ * and the input require. Showing the page binds nothing, so link previews do not use it up.
  */
-import { readAtMost } from "./body.ts";
-import { type ErpStream, type ErpStreams, InputEvent, KEYS, randomId } from "../auth/erp_stream.ts";
+import { readBody } from "./body.ts";
+import type { Config } from "../config.ts";
+import {
+  type ErpStream,
+  type ErpStreams,
+  InputEvent,
+  KEYS,
+  MAX_CODE_TRIES,
+  randomId,
+} from "../auth/erp_stream.ts";
 
 /** Input bodies are small JSON events. */
 export const MAX_INPUT_BYTES = 16 * 1024;
 const COOKIE = "erp_view";
-const PATH = /^\/erp-browser\/([A-Za-z0-9_-]{16,128})(\/frames|\/input)?$/;
+const PATH = /^\/erp-browser\/([A-Za-z0-9_-]{16,128})(\/frames|\/input|\/confirm)?$/;
 
 /** The path as logs show it: the link id is a secret until used. */
 export function logPath(pathname: string): string {
@@ -19,11 +29,12 @@ export function logPath(pathname: string): string {
 /** Answers the streamed sign-in routes; undefined for any other path. */
 export async function erpStreamRoute(
   streams: ErpStreams,
-  publicUrl: string | undefined,
+  config: Config,
   req: Request,
   url: URL,
 ): Promise<Response | undefined> {
   const m = PATH.exec(url.pathname);
+  const publicUrl = config.ssePublicUrl;
   if (!m || !publicUrl) return undefined;
   const stream = streams.get(m[1]);
   if (!stream) {
@@ -33,28 +44,25 @@ export async function erpStreamRoute(
     );
   }
   const part = m[2] ?? "";
-  const method = part === "/input" ? "POST" : "GET";
+  const method = part === "/input" || part === "/confirm" ? "POST" : "GET";
   if (req.method !== method) {
     return text(405, `Method not allowed: use ${method}`, { Allow: method });
   }
-  if (part === "") return viewerPage(stream, publicUrl);
+  if (part === "") return viewerPage(stream);
+  if (part === "/confirm") return await confirm(stream, publicUrl, req, config.httpBodyTimeoutMs);
   if (!stream.admits(cookie(req, COOKIE))) {
-    return text(403, "Forbidden: open the sign-in link itself in this browser first.");
+    return text(403, "Forbidden: type the sign-in code on the link's page in this browser first.");
   }
-  return part === "/frames" ? frames(stream) : await input(stream, req);
+  return part === "/frames" ? frames(stream) : await input(stream, req, config.httpBodyTimeoutMs);
 }
 
-function viewerPage(stream: ErpStream, publicUrl: string): Response {
-  const key = stream.bind();
-  if (!key) {
+function viewerPage(stream: ErpStream): Response {
+  if (stream.opened) {
     return text(
       410,
-      "This sign-in link was already opened: it works once. Ask your AI assistant for a new one.",
+      "This sign-in link was already used: it works once. Ask your AI assistant for a new one.",
     );
   }
-  const pub = new URL(publicUrl);
-  const path = `${pub.pathname.replace(/\/+$/, "")}/erp-browser/${stream.id}`;
-  const maxAge = Math.max(1, Math.ceil((Date.parse(stream.attempt.expiresAt) - Date.now()) / 1000));
   const nonce = randomId(18);
   return new Response(viewerHtml(nonce), {
     status: 200,
@@ -70,8 +78,46 @@ function viewerPage(stream: ErpStream, publicUrl: string): Response {
         "form-action 'none'",
         "frame-ancestors 'none'",
       ].join("; "),
+    },
+  });
+}
+
+/** Checks the typed code; the right one binds this browser to the link with a cookie. */
+async function confirm(
+  stream: ErpStream,
+  publicUrl: string,
+  req: Request,
+  timeoutMs: number,
+): Promise<Response> {
+  const body = await jsonBody(req, timeoutMs);
+  if (body instanceof Response) return body;
+  const code = (body as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || code.length > 32) {
+    return text(400, 'Invalid input: expected {"code": "<the code>"}');
+  }
+  const got = stream.confirm(code);
+  if (got === "used") {
+    return text(
+      410,
+      "This sign-in link was already used or has ended. Ask your AI assistant for a new one.",
+    );
+  }
+  if (got === "wrong") {
+    return text(
+      403,
+      `Wrong code "${
+        code.slice(0, 32)
+      }": type the code your own AI assistant gave with this link (${stream.codeTriesLeft} of ${MAX_CODE_TRIES} tries left)`,
+    );
+  }
+  const pub = new URL(publicUrl);
+  const path = `${pub.pathname.replace(/\/+$/, "")}/erp-browser/${stream.id}`;
+  const maxAge = Math.max(1, Math.ceil((Date.parse(stream.attempt.expiresAt) - Date.now()) / 1000));
+  return new Response(null, {
+    status: 204,
+    headers: {
       "Set-Cookie": [
-        `${COOKIE}=${key}`,
+        `${COOKIE}=${got.key}`,
         `Path=${path}`,
         `Max-Age=${maxAge}`,
         "HttpOnly",
@@ -80,6 +126,25 @@ function viewerPage(stream: ErpStream, publicUrl: string): Response {
       ].join("; "),
     },
   });
+}
+
+/** A small JSON body, or the answer that refuses it. */
+async function jsonBody(req: Request, timeoutMs: number): Promise<unknown> {
+  if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
+    return text(415, "Unsupported content type: send application/json");
+  }
+  const raw = await readBody(req, MAX_INPUT_BYTES, timeoutMs);
+  if (!raw.ok) {
+    return text(
+      raw.status,
+      raw.status === 413 ? `Input too large: at most ${MAX_INPUT_BYTES} bytes` : raw.message,
+    );
+  }
+  try {
+    return JSON.parse(raw.text);
+  } catch {
+    return text(400, "Invalid input: not JSON");
+  }
 }
 
 function frames(stream: ErpStream): Response {
@@ -115,18 +180,9 @@ function frames(stream: ErpStream): Response {
   });
 }
 
-async function input(stream: ErpStream, req: Request): Promise<Response> {
-  if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
-    return text(415, "Unsupported content type: send application/json");
-  }
-  const raw = await readAtMost(req, MAX_INPUT_BYTES);
-  if (raw === undefined) return text(413, `Input too large: at most ${MAX_INPUT_BYTES} bytes`);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return text(400, "Invalid input: not JSON");
-  }
+async function input(stream: ErpStream, req: Request, timeoutMs: number): Promise<Response> {
+  const json = await jsonBody(req, timeoutMs);
+  if (json instanceof Response) return json;
   const parsed = InputEvent.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -181,9 +237,17 @@ body { font-family: system-ui, sans-serif; max-width: 1060px; margin: 1rem auto;
 type and scroll as usual; the picture follows the page. It closes by itself once you are signed in.</p>
 <p><strong>Only sign in here if you asked your own AI assistant to sign you in just now.</strong>
 Whoever sent this link gets your ERP session. If someone else sent it to you, close this page.</p>
+<form id="confirm">
+<label for="code">The code your AI assistant gave you with this link:</label>
+<input id="code" name="code" autocomplete="off" spellcheck="false" maxlength="16" placeholder="ABC-123" required>
+<button type="submit">Continue</button>
+<p id="code-status" role="alert"></p>
+</form>
+<div id="live" hidden>
 <p id="status" role="status">Connecting…</p>
 <p>Site: <code id="where">…</code></p>
 <img id="screen" tabindex="0" width="1024" height="768" alt="Live view of the ERP sign-in page">
+</div>
 <script nonce="${nonce}">
 "use strict";
 const screen = document.getElementById("screen");
@@ -267,6 +331,32 @@ document.addEventListener("paste", (e) => {
   for (let i = 0; i < text.length; i += 256) send({ type: "text", text: text.slice(i, i + 256) });
 });
 
+const form = document.getElementById("confirm");
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const said = document.getElementById("code-status");
+  try {
+    const r = await fetch(base + "/confirm", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code: document.getElementById("code").value }),
+      credentials: "same-origin",
+    });
+    if (r.status !== 204) {
+      said.textContent = await r.text();
+      document.body.dataset.code = "refused";
+      return;
+    }
+  } catch (_) {
+    said.textContent = "Connection lost: try again.";
+    return;
+  }
+  form.hidden = true;
+  document.getElementById("live").hidden = false;
+  watch();
+});
+
+function watch() {
 const source = new EventSource(base + "/frames");
 source.addEventListener("frame", (e) => {
   const f = JSON.parse(e.data);
@@ -296,11 +386,18 @@ source.addEventListener("busy", () => {
   source.close();
   status.textContent = "The live view is already open in other tabs of this browser: use one of those.";
 });
+source.addEventListener("blocked", (e) => {
+  const o = JSON.parse(e.data);
+  document.body.dataset.blocked = o.origin;
+  status.textContent = "Blocked a visit to " + o.origin +
+    ": this browser runs on the server and only opens the ERP's sign-in pages.";
+});
 source.onerror = () => {
   if (!ended && source.readyState === EventSource.CLOSED) {
     status.textContent = "The live view ended: this sign-in link expired or was closed. Ask your AI assistant for a new one.";
   }
 };
+}
 </script>
 </body>
 </html>

@@ -2,8 +2,12 @@
  * Hosted mode: Streamable HTTP on `/mcp`, the legacy HTTP+SSE transport on `/sse` + `/messages`,
  * and `/healthz`. Every MCP session gets its own server and ERP credentials; a client that sends
  * its ERP token on every request is served statelessly. Host and Origin are checked on every
- * request, bodies and sessions are capped, idle sessions expire.
+ * request; headers, bodies and idle connections have deadlines; bodies and sessions are capped,
+ * and idle sessions expire.
  */
+import http from "node:http";
+import type { Socket } from "node:net";
+import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 // @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
@@ -15,8 +19,13 @@ import { type Config, isLoopbackHost } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
 import { erpStreamRoute, logPath } from "./erp_stream_routes.ts";
-import { readAtMost } from "./body.ts";
+import { readBody } from "./body.ts";
 import { LegacySseTransport } from "./legacy_sse.ts";
+
+/** Most messages in one JSON-RPC batch, on `/mcp` (the SDK's own cap) and `/messages` alike. */
+export const MAX_BATCH = 100;
+/** Longest token accepted in an Authorization header (as `normalizeToken` accepts). */
+export const MAX_HEADER_TOKEN = 512;
 
 /** Hosted-mode limits and checks. */
 export interface HttpOptions {
@@ -46,35 +55,78 @@ interface Entry {
   server: McpServer;
   transport: WebStandardStreamableHTTPServerTransport | LegacySseTransport;
   lastSeen: number;
+  /** The token a legacy SSE stream was opened with, before the ERP has checked it. */
+  headerToken?: string;
 }
 
-/** How long a session that never signed in may sit idle. */
+/** How long a session that never signed in may live. */
 const ANONYMOUS_IDLE_MS = 2 * 60_000;
 
 const SECURITY_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
-  "Cache-Control": "no-store",
   "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 };
 
 /** A JSON-RPC error answer with an HTTP status. */
-function rpcError(status: number, code: number, message: string): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
+function rpcError(
+  status: number,
+  code: number,
+  message: string,
+  headers?: Record<string, string>,
+): Response {
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, {
+    status,
+    headers,
+  });
 }
 
-/** The token a request carries in `Authorization: Token …` / `Bearer …`, if any. */
-export function headerToken(req: Request): string | undefined {
-  const value = req.headers.get("authorization")?.trim();
-  const m = value && /^(token|bearer)\s+(\S+)$/i.exec(value);
-  return m ? m[2] : undefined;
+/** What a request's Authorization header holds: no token, a well-formed one, or a refusal. */
+export type HeaderAuth = { token?: string; error?: undefined } | { error: string };
+
+/**
+ * The token in `Authorization: Token …` / `Bearer …`: 1 to 512 visible ASCII characters. Any
+ * other Authorization value (another scheme, spaces, control or non-ASCII characters, too long)
+ * is an error, never silently "no token".
+ */
+export function headerAuth(req: Request): HeaderAuth {
+  const value = req.headers.get("authorization");
+  if (value === null) return {};
+  const m = /^(?:token|bearer) +([\x21-\x7e]+)$/i.exec(value.trim());
+  if (!m) {
+    return {
+      error:
+        'Bad request: the Authorization header must be "Token <ERP token>" or "Bearer <ERP token>", the token in visible ASCII characters',
+    };
+  }
+  if (m[1].length > MAX_HEADER_TOKEN) {
+    return {
+      error: `Bad request: the Authorization token is longer than ${MAX_HEADER_TOKEN} characters`,
+    };
+  }
+  return { token: m[1] };
+}
+
+/** Compares secrets without stopping at the first difference. */
+function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** True when the client takes a JSON answer: `application/json`, a wildcard, or no Accept. */
+function acceptsJson(accept: string | null): boolean {
+  return !accept || /application\/json|application\/\*|\*\/\*/i.test(accept);
 }
 
 /** The hosted MCP application: a web-standard handler plus its session table. */
 export class HttpApp {
   readonly #opts: HttpOptions;
   readonly #entries = new Map<string, Entry>();
+  /** New sessions whose initialize body is still being read: they count against the caps. */
+  #opening = 0;
   readonly #tokens = new TokenCache();
   readonly #statelessCaches = new TokenDataStores<SessionCache>(() => new Map());
   readonly #hosts: Set<string>;
@@ -95,11 +147,12 @@ export class HttpApp {
       this.#hosts.add(pub.host.toLowerCase());
       this.#origins.add(pub.origin);
     }
-    if (this.#hosts.size === 0 || isLoopbackHost(bound.hostname)) {
-      for (const h of ["127.0.0.1", "localhost", "[::1]"]) {
-        this.#hosts.add(`${h}:${bound.port}`);
-        this.#origins.add(`http://${h}:${bound.port}`);
-      }
+    const loopbackOrigins = this.#hosts.size === 0 || isLoopbackHost(bound.hostname);
+    // Loopback names with the port are always answered (the container's health check uses them);
+    // a DNS-rebinding page carries its own host name, never these.
+    for (const h of ["127.0.0.1", "localhost", "[::1]"]) {
+      this.#hosts.add(`${h}:${bound.port}`);
+      if (loopbackOrigins) this.#origins.add(`http://${h}:${bound.port}`);
     }
     const idle = opts.idleMs ?? opts.config.sessionIdleMs;
     this.#sweeper = setInterval(() => this.#sweep(idle), Math.min(30_000, idle / 2));
@@ -115,18 +168,23 @@ export class HttpApp {
     return this.#entries.size;
   }
 
+  /** New sessions whose initialize body is still arriving (they hold a slot already). */
+  get openingCount(): number {
+    return this.#opening;
+  }
+
   /** The session behind an MCP session id (for the streamed sign-in page). */
   sessionOf(id: string): Session | undefined {
     return this.#entries.get(id)?.session;
   }
 
-  /** Handles one HTTP request. */
-  handle = async (req: Request): Promise<Response> => {
+  /** Handles one HTTP request from `client` (its address, for per-client limits). */
+  handle = async (req: Request, client = "unknown"): Promise<Response> => {
     const url = new URL(req.url);
     const started = performance.now();
     let res: Response;
     try {
-      res = await this.#route(req, url);
+      res = await this.#route(req, url, client);
     } catch (error) {
       this.#opts.log.error(`${req.method} ${logPath(url.pathname)} failed`, error);
       res = rpcError(500, -32603, "Internal server error");
@@ -140,29 +198,96 @@ export class HttpApp {
     return out;
   };
 
-  async #route(req: Request, url: URL): Promise<Response> {
-    if (url.pathname === "/healthz") return new Response("ok", { status: 200 });
+  /** The answer to a request the HTTP layer could not even read (e.g. a malformed Host). */
+  refuse(status: number, message: string): Response {
+    this.#opts.log.info(`refused a request: ${status} ${message}`);
+    return this.#secure(
+      new Response(message, {
+        status,
+        headers: { "Content-Type": "text/plain; charset=utf-8", Connection: "close" },
+      }),
+    );
+  }
+
+  async #route(req: Request, url: URL, client: string): Promise<Response> {
     const host = (req.headers.get("host") ?? "").toLowerCase();
     if (!this.#hosts.has(host)) {
-      return rpcError(403, -32000, `Forbidden: Host "${host}" is not allowed`);
+      return rpcError(403, -32000, `Forbidden: Host "${host.slice(0, 100)}" is not allowed`);
     }
+    if (url.pathname === "/healthz") return new Response("ok", { status: 200 });
     const origin = req.headers.get("origin");
     if (origin && !this.#origins.has(origin)) {
-      return rpcError(403, -32000, `Forbidden: Origin "${origin}" is not allowed`);
+      return rpcError(403, -32000, `Forbidden: Origin "${origin.slice(0, 100)}" is not allowed`);
     }
     if (req.method === "OPTIONS") return new Response(null, { status: 204 });
     const declared = Number(req.headers.get("content-length") ?? "0");
-    if (declared > this.#maxBody) return rpcError(413, -32000, "Request body too large");
-    if (url.pathname === "/mcp") return await this.#mcp(req);
-    if (url.pathname === "/sse" && req.method === "GET") return this.#openSse(req);
+    if (declared > this.#maxBody) {
+      return rpcError(413, -32000, "Request body too large", { Connection: "close" });
+    }
+    if (url.pathname === "/mcp") return await this.#mcp(req, client);
+    if (url.pathname === "/sse" && req.method === "GET") return this.#openSse(req, client);
     if (url.pathname === "/messages" && req.method === "POST") return await this.#postSse(req, url);
     const extra = await this.#opts.routes?.(req, url, (id) => this.sessionOf(id)) ??
-      await erpStreamRoute(this.erpStreams, this.#opts.config.ssePublicUrl, req, url);
+      await erpStreamRoute(this.erpStreams, this.#opts.config, req, url);
     return extra ?? new Response("Not found", { status: 404 });
   }
 
   get #maxBody(): number {
     return this.#opts.maxBodyBytes ?? 1024 * 1024;
+  }
+
+  /** The JSON body of a POST, read under the size cap and the body deadline. */
+  async #json(req: Request): Promise<{ body: unknown } | { res: Response }> {
+    const read = await readBody(req, this.#maxBody, this.#opts.config.httpBodyTimeoutMs);
+    if (!read.ok) {
+      return { res: rpcError(read.status, -32000, read.message, { Connection: "close" }) };
+    }
+    try {
+      return { body: JSON.parse(read.text) };
+    } catch {
+      return { res: rpcError(400, -32700, "Parse error: Invalid JSON") };
+    }
+  }
+
+  /** True when the session is signed in, or a browser sign-in for it is under way. */
+  #signedIn(entry: Entry): boolean {
+    const s = entry.session;
+    return !!(s.credentials || (s.signInAttempt && !s.signInAttempt.outcome));
+  }
+
+  /** Refuses a token that is not the one the session signed in with (403), else undefined. */
+  #otherIdentity(entry: Entry, token: string | undefined): string | undefined {
+    if (token === undefined) return undefined;
+    const own = entry.session.credentials?.token ?? entry.headerToken;
+    if (own !== undefined && sameSecret(own, token)) return undefined;
+    return "Forbidden: this session is not signed in with the token this request carries; send the session's own token (or none) with its session id, or start a new session";
+  }
+
+  /** A session's request: authenticated activity (only) keeps it alive. */
+  #touch(entry: Entry): void {
+    if (this.#signedIn(entry)) entry.lastSeen = this.#now();
+  }
+
+  /** 503 when a new session would pass the session cap or the cap of sessions not signed in. */
+  #full(): Response | undefined {
+    const max = this.#opts.maxSessions ?? this.#opts.config.maxSessions;
+    const maxAnonymous = Math.min(max, this.#opts.config.maxAnonymousSessions);
+    let anonymous = this.#opening;
+    for (const e of this.#entries.values()) if (!this.#signedIn(e)) anonymous++;
+    if (this.#entries.size + this.#opening >= max) {
+      return rpcError(503, -32000, `Too many sessions (${max} at most): try again later`, {
+        "Retry-After": "30",
+      });
+    }
+    if (anonymous >= maxAnonymous) {
+      return rpcError(
+        503,
+        -32000,
+        `Too many sessions not signed in (${maxAnonymous} at most): try again later, or send the ERP token in the Authorization header`,
+        { "Retry-After": "30" },
+      );
+    }
+    return undefined;
   }
 
   #newSession(token?: string, cache?: SessionCache): Session {
@@ -176,10 +301,14 @@ export class HttpApp {
     return session;
   }
 
-  async #mcp(req: Request): Promise<Response> {
-    const token = headerToken(req);
+  async #mcp(req: Request, client: string): Promise<Response> {
+    const auth = headerAuth(req);
+    if (auth.error !== undefined) return rpcError(400, -32000, auth.error);
     const id = req.headers.get("mcp-session-id");
-    if (token && !id) return await this.#stateless(req, token);
+    const jsonOnly = req.method === "POST" &&
+      !(req.headers.get("accept") ?? "").includes("text/event-stream") &&
+      acceptsJson(req.headers.get("accept"));
+    if (auth.token !== undefined && !id) return await this.#stateless(req, auth.token, client);
     if (id) {
       const entry = this.#entries.get(id);
       if (!entry || !(entry.transport instanceof WebStandardStreamableHTTPServerTransport)) {
@@ -189,41 +318,66 @@ export class HttpApp {
           "Session not found: it expired or was closed; start a new one",
         );
       }
-      entry.lastSeen = this.#now();
-      return await entry.transport.handleRequest(req);
+      const other = this.#otherIdentity(entry, auth.token);
+      if (other) return rpcError(403, -32000, other);
+      this.#touch(entry);
+      let parsedBody: unknown;
+      if (req.method === "POST") {
+        const got = await this.#json(req);
+        if ("res" in got) return got.res;
+        parsedBody = got.body;
+      }
+      const res = await entry.transport.handleRequest(withoutBody(req), { parsedBody });
+      this.#touch(entry); // e.g. it signed in just now
+      return res;
     }
     if (req.method !== "POST") {
       return rpcError(400, -32000, "Bad request: no Mcp-Session-Id; start with an initialize POST");
     }
-    if (this.#entries.size >= (this.#opts.maxSessions ?? this.#opts.config.maxSessions)) {
-      return rpcError(503, -32000, "Too many sessions: try again later");
+    // The slot is taken before the body is read: slow initialize bodies cannot pass the cap.
+    const full = this.#full();
+    if (full) return full;
+    this.#opening++;
+    let opened = false;
+    try {
+      const got = await this.#json(req);
+      if ("res" in got) return got.res;
+      const session = this.#newSession();
+      this.erpStreams.bindClient(session, client);
+      const server = buildServer({
+        config: this.#opts.config,
+        session,
+        log: this.#opts.log,
+        erpStreams: this.erpStreams,
+      });
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        maxRequestBodySize: this.#maxBody,
+        enableJsonResponse: jsonOnly,
+        onsessioninitialized: (sid) => {
+          opened = true;
+          this.#opening--;
+          this.#entries.set(sid, { session, server, transport, lastSeen: this.#now() });
+        },
+        onsessionclosed: (sid) => void this.#drop(sid),
+      });
+      await server.connect(transport);
+      const res = await transport.handleRequest(withoutBody(req), { parsedBody: got.body });
+      if (!transport.sessionId) await server.close(); // not an initialize: nothing to keep
+      return res;
+    } finally {
+      if (!opened) this.#opening--;
     }
-    const session = this.#newSession();
-    const server = buildServer({
-      config: this.#opts.config,
-      session,
-      log: this.#opts.log,
-      erpStreams: this.erpStreams,
-    });
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
-      maxRequestBodySize: this.#maxBody,
-      onsessioninitialized: (sid) => {
-        this.#entries.set(sid, { session, server, transport, lastSeen: this.#now() });
-      },
-      onsessionclosed: (sid) => void this.#drop(sid),
-    });
-    await server.connect(transport);
-    const res = await transport.handleRequest(req);
-    if (!transport.sessionId) await server.close(); // not an initialize: nothing to keep
-    return res;
   }
 
-  async #stateless(req: Request, token: string): Promise<Response> {
+  async #stateless(req: Request, token: string, client: string): Promise<Response> {
     if (req.method !== "POST") {
       return rpcError(405, -32000, "Method not allowed: stateless requests are POSTs");
     }
+    const got = await this.#json(req);
+    if ("res" in got) return got.res;
     const session = this.#newSession(token, await this.#statelessCaches.for(token));
+    this.erpStreams.bindClient(session, client);
     const server = buildServer({
       config: this.#opts.config,
       session,
@@ -238,17 +392,19 @@ export class HttpApp {
     });
     await server.connect(transport);
     try {
-      return await transport.handleRequest(req);
+      return await transport.handleRequest(withoutBody(req), { parsedBody: got.body });
     } finally {
       await server.close();
     }
   }
 
-  #openSse(req: Request): Response {
-    if (this.#entries.size >= (this.#opts.maxSessions ?? this.#opts.config.maxSessions)) {
-      return rpcError(503, -32000, "Too many sessions: try again later");
-    }
-    const session = this.#newSession(headerToken(req));
+  #openSse(req: Request, client: string): Response {
+    const auth = headerAuth(req);
+    if (auth.error !== undefined) return rpcError(400, -32000, auth.error);
+    const full = this.#full();
+    if (full) return full;
+    const session = this.#newSession(auth.token);
+    this.erpStreams.bindClient(session, client);
     const server = buildServer({
       config: this.#opts.config,
       session,
@@ -257,38 +413,46 @@ export class HttpApp {
     });
     const transport = new LegacySseTransport();
     const sid = transport.sessionId;
-    this.#entries.set(sid, { session, server, transport, lastSeen: this.#now() });
+    this.#entries.set(sid, {
+      session,
+      server,
+      transport,
+      lastSeen: this.#now(),
+      headerToken: auth.token,
+    });
     transport.onclose = () => void this.#drop(sid);
     void server.connect(transport);
     return transport.response("/messages", new Headers());
   }
 
   async #postSse(req: Request, url: URL): Promise<Response> {
+    const auth = headerAuth(req);
+    if (auth.error !== undefined) return text(400, auth.error);
     const sid = url.searchParams.get("sessionId") ?? "";
     const entry = this.#entries.get(sid);
     if (!entry || !(entry.transport instanceof LegacySseTransport)) {
-      return new Response("Session not found", { status: 404 });
+      return text(404, "Session not found: it expired or was closed; open /sse again");
     }
-    const text = await readAtMost(req, this.#maxBody);
-    if (text === undefined) return new Response("Request body too large", { status: 413 });
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return new Response("Invalid JSON", { status: 400 });
+    const other = this.#otherIdentity(entry, auth.token);
+    if (other) return text(403, other);
+    const got = await this.#json(req);
+    if ("res" in got) return text(got.res.status, (await got.res.json()).error.message);
+    if (Array.isArray(got.body) && got.body.length > MAX_BATCH) {
+      return text(400, `Invalid request: a batch must not exceed ${MAX_BATCH} messages`);
     }
-    if (!entry.transport.receive(body)) {
-      return new Response("Not a JSON-RPC message", { status: 400 });
-    }
-    entry.lastSeen = this.#now();
-    return new Response("Accepted", { status: 202 });
+    if (!entry.transport.receive(got.body)) return text(400, "Not a JSON-RPC message");
+    this.#touch(entry);
+    return text(202, "Accepted");
   }
 
-  #secure(res: Response, req: Request): Response {
+  #secure(res: Response, req?: Request): Response {
     const headers = new Headers(res.headers);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!headers.has(k)) headers.set(k, v);
-    const origin = req.headers.get("origin");
-    if (origin && this.#origins.has(origin)) {
+    headers.set("Cache-Control", "no-store"); // tool results are personal, event streams too
+    // Connection is hop-by-hop: node:http decides keep-alive, except where we close on purpose.
+    if (headers.get("connection")?.toLowerCase() !== "close") headers.delete("connection");
+    const origin = req?.headers.get("origin");
+    if (req && origin && this.#origins.has(origin)) {
       headers.set("Access-Control-Allow-Origin", origin);
       headers.set("Vary", "Origin");
       headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id");
@@ -316,11 +480,9 @@ export class HttpApp {
   #sweep(idleMs: number): void {
     const now = this.#now();
     for (const [sid, entry] of this.#entries) {
-      // A session nobody signed in to holds a slot for little: it goes after a short idle, so
-      // anonymous connections cannot keep the session cap full for long.
-      const s = entry.session;
-      const signedIn = s.credentials || (s.signInAttempt && !s.signInAttempt.outcome);
-      const limit = signedIn ? idleMs : Math.min(idleMs, ANONYMOUS_IDLE_MS);
+      // A session nobody signed in to holds a slot for little: it goes a short while after it
+      // opened (pings and lists do not extend it), so anonymous connections cannot hold the cap.
+      const limit = this.#signedIn(entry) ? idleMs : Math.min(idleMs, ANONYMOUS_IDLE_MS);
       if (entry.lastSeen <= now - limit) {
         this.#opts.log.info(`session expired after ${Math.round(limit / 1000)} s idle`);
         void this.#drop(sid);
@@ -341,6 +503,27 @@ export class HttpApp {
   }
 }
 
+/**
+ * The request as handed to the SDK once its body is read: no body (it gets the parsed one),
+ * and an Accept it takes — the SDK insists on both JSON and event streams for a POST, while a
+ * client that accepts JSON only (or anything) is answered in JSON (`enableJsonResponse`).
+ */
+function withoutBody(req: Request): Request {
+  const headers = new Headers(req.headers);
+  if (req.method === "POST" && acceptsJson(req.headers.get("accept"))) {
+    headers.set("accept", "application/json, text/event-stream");
+  }
+  headers.delete("content-length");
+  return new Request(req.url, { method: req.method, headers, signal: req.signal });
+}
+
+function text(status: number, body: string): Response {
+  return new Response(body, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
 /** A running hosted server. */
 export interface HttpServer {
   app: HttpApp;
@@ -349,27 +532,98 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Serves the hosted app on `hostname:port` (port 0 picks a free one). */
+/** The security headers and a plain-text 400, as raw HTTP/1.1 (for requests that never parsed). */
+function rawBadRequest(message: string): string {
+  const headers = { ...SECURITY_HEADERS, "Cache-Control": "no-store" };
+  return "HTTP/1.1 400 Bad Request\r\n" +
+    Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${message.length}\r\n` +
+    `Connection: close\r\n\r\n${message}`;
+}
+
+/**
+ * Serves the hosted app on `hostname:port` (port 0 picks a free one) with node:http, whose
+ * connections Deno.serve does not let us bound: headers must arrive within
+ * `httpHeadersTimeoutMs` of connecting, a body within `httpBodyTimeoutMs` of its headers, and a
+ * kept-alive connection with nothing in flight closes after `httpIdleTimeoutMs`.
+ */
 export function serveHttp(
   opts: HttpOptions & { hostname: string; port: number },
 ): Promise<HttpServer> {
-  return new Promise((resolve) => {
-    let app: HttpApp;
-    const server = Deno.serve({
-      hostname: opts.hostname,
-      port: opts.port,
-      onListen: (addr) => {
-        app = new HttpApp(opts, { hostname: opts.hostname, port: addr.port });
-        const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-        resolve({
-          app,
-          url: `http://${host}:${addr.port}`,
-          close: async () => {
-            await app.close();
-            await server.shutdown();
-          },
-        });
-      },
-    }, (req) => app.handle(req));
+  const { config, log } = opts;
+  let app: HttpApp;
+  const listener = getRequestListener(
+    (req: Request, env: HttpBindings | Http2Bindings) =>
+      app.handle(req, clientOf(env.incoming as http.IncomingMessage, config.trustProxy)),
+    {
+      overrideGlobalObjects: false, // keep Deno's own Request and Response everywhere else
+      errorHandler: () => app.refuse(400, "Bad request: malformed Host header or request target"),
+    },
+  );
+  const server = http.createServer();
+  // The guard below replaces these; node:http under Deno honours only some of them (measured).
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = config.httpIdleTimeoutMs;
+  const guards = new WeakMap<Socket, { inFlight: number; timer?: ReturnType<typeof setTimeout> }>();
+  const closeLater = (socket: Socket, ms: number) => setTimeout(() => socket.destroy(), ms);
+  server.on("connection", (socket: Socket) => {
+    const guard = { inFlight: 0, timer: closeLater(socket, config.httpHeadersTimeoutMs) };
+    guards.set(socket, guard);
+    socket.on("close", () => clearTimeout(guard.timer));
   });
+  server.on("request", (incoming: http.IncomingMessage, outgoing: http.ServerResponse) => {
+    const socket = incoming.socket as Socket;
+    const guard = guards.get(socket);
+    if (guard) {
+      clearTimeout(guard.timer);
+      guard.inFlight++;
+    }
+    // A body still incomplete a little after the app's own deadline: nobody is reading it.
+    const bodyTimer = setTimeout(() => {
+      if (!incoming.complete) socket.destroy();
+    }, config.httpBodyTimeoutMs + 1000);
+    outgoing.on("close", () => {
+      clearTimeout(bodyTimer);
+      if (guard && --guard.inFlight === 0 && !socket.destroyed) {
+        guard.timer = closeLater(socket, config.httpIdleTimeoutMs);
+      }
+    });
+    void listener(incoming, outgoing);
+  });
+  server.on("clientError", (error: Error & { code?: string }, socket: Socket) => {
+    if (socket.writable && error.code !== "ECONNRESET") {
+      socket.end(rawBadRequest("Bad request: malformed HTTP request"));
+      log.info(`refused a malformed request: ${error.code ?? error.message}`);
+    } else socket.destroy();
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.hostname, () => {
+      const addr = server.address() as { address: string; port: number };
+      app = new HttpApp(opts, { hostname: opts.hostname, port: addr.port });
+      const host = addr.address.includes(":") ? `[${addr.address}]` : addr.address;
+      resolve({
+        app,
+        url: `http://${host}:${addr.port}`,
+        close: async () => {
+          await app.close();
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          server.closeAllConnections();
+          await closed;
+        },
+      });
+    });
+  });
+}
+
+/** The client's address: the socket's peer, or behind a trusted proxy the address it saw. */
+function clientOf(incoming: http.IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = incoming.headers["x-forwarded-for"];
+    const last = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded ?? "")
+      .split(",").map((s) => s.trim()).filter(Boolean).pop();
+    if (last) return last;
+  }
+  return incoming.socket.remoteAddress ?? "unknown";
 }

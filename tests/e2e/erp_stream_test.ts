@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { BROWSER_ARGS, launchChromium } from "../../src/auth/erp_browser.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
@@ -30,7 +31,7 @@ interface Hosted {
   http: HttpServer;
   /** MCP_SSE_PUBLIC_URL: the served URL itself. */
   pub: string;
-  connect(): Promise<Client>;
+  connect(headers?: Record<string, string>): Promise<Client>;
 }
 
 /** The sandbox ERP and the hosted server, its public URL being the served one. */
@@ -56,9 +57,11 @@ async function hosted(fn: (h: Hosted) => Promise<void>, env: Record<string, stri
   });
   const http = await serveHttp({ config, log: silentLogger, hostname: "127.0.0.1", port });
   const clients: Client[] = [];
-  const connect = async () => {
+  const connect = async (headers?: Record<string, string>) => {
     const client = new Client({ name: "erp-stream-test", version: "1" });
-    await client.connect(new StreamableHTTPClientTransport(new URL("/mcp", pub)));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL("/mcp", pub), { requestInit: { headers } }),
+    );
     clients.push(client);
     return client;
   };
@@ -103,11 +106,14 @@ async function signInThroughViewer(
   link: string,
   origin: string,
   user: { email: string; password: string },
+  code: string,
 ): Promise<string> {
   const fields = await formBoxes(page, origin);
   await page.setViewportSize({ width: 1200, height: 1000 });
   const res = await page.goto(link);
   assert.equal(res?.status(), 200);
+  await page.fill("#code", code.toLowerCase().replace("-", " ")); // typed loosely
+  await page.click("button[type=submit]");
   // The first frame of the ERP's own page (frames before it show the blank start page).
   await page.waitForSelector(`#screen[data-origin="${origin}"]`, { timeout: 20_000 });
   const shot = (await page.locator("#screen").boundingBox())!;
@@ -136,7 +142,7 @@ Deno.test(
       assert.ok(r.text.includes(r.data.url));
       const { alice } = sb.erp.fixtures.users;
       await withUserBrowser(async (page) => {
-        const status = await signInThroughViewer(page, r.data.url, sb.origin, alice);
+        const status = await signInThroughViewer(page, r.data.url, sb.origin, alice, codeOf(r));
         assert.match(status, /^Signed in as alice@example\.com\. You can close this page/);
         assert.equal(
           await page.locator("#screen").getAttribute("data-origin"),
@@ -168,6 +174,7 @@ Deno.test(
           r.data.url,
           sb.origin,
           sb.erp.fixtures.users.bob,
+          codeOf(r),
         );
         assert.match(status, /Sign-in refused for "bob@other\.test": not on the allowlist/);
         assert.equal(await page.locator("body").getAttribute("data-outcome"), "refused");
@@ -185,14 +192,16 @@ Deno.test(
       const client = await connect();
       const r = await call(client, "authenticate_via_erp_browser");
       const link: string = r.data.url;
-      const again = await call(client, "authenticate_via_erp_browser");
-      assert.equal(again.data.url, link, "an unopened link is given again, not a second browser");
+      const repeat = await call(client, "authenticate_via_erp_browser");
+      assert.equal(repeat.data.url, link, "an unopened link is given again, not a second browser");
+      assert.equal(codeOf(repeat), codeOf(r), "with the same code");
       assert.equal(http.app.erpStreams.size, 1);
 
       const unknown = await fetch(`${pub}/erp-browser/${"A".repeat(32)}`);
       assert.equal(unknown.status, 404);
       await unknown.body?.cancel();
 
+      // Showing the page binds nothing (a link preview does not use it up); the code does.
       const first = await fetch(link);
       assert.equal(first.status, 200);
       const html = await first.text();
@@ -201,7 +210,17 @@ Deno.test(
       assert.ok(nonce && html.includes(`<script nonce="${nonce}">`), csp);
       assert.match(csp, /default-src 'none'/);
       assert.match(csp, /img-src data:/);
-      const setCookie = first.headers.get("set-cookie") ?? "";
+      assert.equal(first.headers.get("set-cookie"), null);
+      const preview = await fetch(link);
+      assert.equal(preview.status, 200, "a second look at the page is fine before the code");
+      await preview.body?.cancel();
+
+      const wrong = await fetch(link + "/confirm", post({ code: "AAA-AAA" }));
+      assert.equal(wrong.status, 403);
+      assert.match(await wrong.text(), /Wrong code "AAA-AAA": .*\(4 of 5 tries left\)/);
+      const right = await fetch(link + "/confirm", post({ code: codeOf(r) }));
+      assert.equal(right.status, 204);
+      const setCookie = right.headers.get("set-cookie") ?? "";
       assert.match(setCookie, /HttpOnly/);
       assert.match(setCookie, /SameSite=Strict/);
       assert.match(setCookie, new RegExp(`Path=${new URL(link).pathname}`));
@@ -210,6 +229,9 @@ Deno.test(
       const second = await fetch(link);
       assert.equal(second.status, 410, "the link works once");
       await second.body?.cancel();
+      const again = await fetch(link + "/confirm", post({ code: codeOf(r) }));
+      assert.equal(again.status, 410, "the code binds one browser only");
+      await again.body?.cancel();
 
       for (const [path, init] of [["/frames", {}], ["/input", post({ type: "text", text: "x" })]]) {
         const res = await fetch(link + path, init as RequestInit);
@@ -304,8 +326,8 @@ Deno.test(
       );
       assert.equal(http.app.erpStreams.size, 1);
       // Once its link is opened, asking again replaces that browser (the cap still holds).
-      const opened = await fetch(first.data.url);
-      await opened.body?.cancel();
+      const opened = await fetch(first.data.url + "/confirm", post({ code: codeOf(first) }));
+      assert.equal(opened.status, 204);
       const fresh = await call(a, "authenticate_via_erp_browser");
       assert.equal(fresh.isError, false, fresh.text);
       assert.notEqual(fresh.data.url, first.data.url);
@@ -313,7 +335,171 @@ Deno.test(
       assert.equal(old.status, 404);
       await old.body?.cancel();
       assert.equal(http.app.erpStreams.size, 1);
-    }, { MCP_MAX_ERP_BROWSERS: "1" }),
+    }, { MCP_MAX_ERP_BROWSERS: "1", MCP_MAX_ERP_BROWSERS_PER_CLIENT: "2" }),
+);
+
+/** A web server on 127.0.0.1 that counts the requests it gets; `page` answers `/`. */
+function site(page: (self: string) => string, extra: Record<string, string> = {}) {
+  const hits: string[] = [];
+  const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+  }, (req): Response => {
+    const path = new URL(req.url).pathname;
+    hits.push(path);
+    if (extra[path]) return Response.redirect(extra[path], 302);
+    return new Response(page(`http://127.0.0.1:${server.addr.port}`), {
+      headers: { "Content-Type": "text/html" },
+    });
+  });
+  return { hits, origin: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+/** A link filling a 1024×100 band of the page from `top`. */
+function band(href: string, top: number, label: string): string {
+  return `<a href="${href}" style="position:absolute;left:0;top:${top}px;width:1024px;height:100px;display:block">${label}</a>`;
+}
+
+Deno.test(
+  browserTest("erp stream: the server's browser stays on the ERP and the sign-in origins"),
+  async () => {
+    // A private address the server's browser must not reach (the brief: 127.0.0.1:8103/admin).
+    const forbidden = site(() => "<p>admin</p>");
+    const sideways = site(() => "<p>pixel</p>");
+    const sso = site(() => "<p>sso</p>");
+    const erpSite = site((self) =>
+      `<!doctype html><body style="margin:0">
+${band(`${forbidden.origin}/admin`, 0, "admin")}
+${band(`${self}/go`, 200, "redirect")}
+${band(`${sso.origin}/login`, 400, "sso")}
+<img src="${sideways.origin}/pixel.png" style="position:absolute;top:600px">
+<iframe src="${sideways.origin}/frame" style="position:absolute;top:650px;height:50px"></iframe>
+</body>`, { "/go": `${forbidden.origin}/redirected` });
+    try {
+      await hosted(async ({ http, connect }) => {
+        const client = await connect();
+        const r = await call(client, "authenticate_via_erp_browser");
+        assert.equal(r.isError, false, r.text);
+        const link: string = r.data.url;
+        const ok = await fetch(link + "/confirm", post({ code: codeOf(r) }));
+        assert.equal(ok.status, 204);
+        const cookie = (ok.headers.get("set-cookie") ?? "").split(";")[0];
+        const frames = await fetch(link + "/frames", withCookie({}, cookie));
+        const events = readEvents(frames.body!);
+        while (JSON.parse(await events.next("frame")).origin !== erpSite.origin) { /* next */ }
+        const click = async (y: number) => {
+          const input = post({ type: "click", x: 500, y });
+          const res = await fetch(link + "/input", withCookie(input, cookie));
+          assert.equal(res.status, 202);
+        };
+        const blockedOrigin = async () => JSON.parse(await events.next("blocked")).origin;
+        const showing = async (origin: string) => {
+          while (JSON.parse(await events.next("frame")).origin !== origin) { /* next frame */ }
+        };
+
+        // A same-site link that redirects to the private address is stopped at the redirect.
+        await click(250);
+        while (await blockedOrigin() !== forbidden.origin) { /* the image and frame come too */ }
+        await showing(forbidden.origin); // the browser shows the "Blocked" page, not the target
+        assert.ok(erpSite.hits.includes("/go"), "the redirect itself was allowed");
+        assert.deepEqual(forbidden.hits, [], "the redirect's target got no request");
+
+        // The blocked page leads back; a direct link there is stopped the same way.
+        await click(50);
+        await showing(erpSite.origin);
+        await click(50);
+        while (await blockedOrigin() !== forbidden.origin) { /* next */ }
+        await showing(forbidden.origin);
+        assert.deepEqual(forbidden.hits, [], "the private address got no request");
+
+        // A configured sign-in origin is allowed.
+        await click(50);
+        await showing(erpSite.origin);
+        await click(450);
+        await showing(sso.origin);
+        assert.deepEqual(sso.hits, ["/login"]);
+        assert.deepEqual(sideways.hits, [], "images and frames elsewhere were not loaded");
+        await events.cancel();
+        assert.equal(http.app.erpStreams.size, 1);
+      }, {
+        ERP_WEB_URL: erpSite.origin,
+        MCP_SIGNIN_ORIGINS: sso.origin,
+        MCP_SIGNIN_TIMEOUT_SECONDS: "60",
+        MCP_MAX_ERP_BROWSERS_PER_CLIENT: "1",
+      });
+    } finally {
+      for (const s of [forbidden, sideways, sso, erpSite]) await s.close();
+    }
+  },
+);
+
+Deno.test(
+  browserTest("erp stream: one browser per client address; five wrong codes end the link"),
+  () =>
+    hosted(async ({ http, connect }) => {
+      const from = (address: string) => connect({ "X-Forwarded-For": `198.51.100.9, ${address}` });
+      const a1 = await from("203.0.113.5");
+      const a2 = await from("203.0.113.5");
+      const b = await from("203.0.113.6");
+      const first = await call(a1, "authenticate_via_erp_browser");
+      assert.equal(first.isError, false, first.text);
+      const refused = await call(a2, "authenticate_via_erp_browser");
+      assert.equal(refused.isError, true);
+      assert.match(
+        refused.text,
+        /Too many sign-in browsers running for this client \(1 at most\)/,
+      );
+      const other = await call(b, "authenticate_via_erp_browser");
+      assert.equal(other.isError, false, "another client still gets one");
+      assert.equal(http.app.erpStreams.size, 2);
+
+      for (let i = 1; i <= 5; i++) {
+        const res = await fetch(other.data.url + "/confirm", post({ code: "ZZZ-ZZZ" }));
+        assert.equal(res.status, i < 5 ? 403 : 410, `wrong code #${i}`);
+        await res.body?.cancel();
+      }
+      const gone = await fetch(other.data.url);
+      assert.equal(gone.status, 404, "the link is dead after five wrong codes");
+      await gone.body?.cancel();
+      const who = await call(b, "whoami");
+      assert.equal(who.data.browser_sign_in.status, "failed");
+      assert.match(who.text, /code was typed wrong 5 times/);
+      await until(() => http.app.erpStreams.size === 1, "its browser closes");
+    }, { MCP_TRUST_PROXY: "true" }),
+);
+
+Deno.test(
+  browserTest(
+    "erp stream: Chromium keeps its sandbox unless the server runs as root, and says why",
+  ),
+  async () => {
+    const run = async (cmd: string, ...args: string[]) =>
+      new TextDecoder().decode((await new Deno.Command(cmd, { args }).output()).stdout);
+    const root = (await run("id", "-u")).trim() === "0";
+    const profile = await Deno.makeTempDir({ prefix: "project-logs-sandbox-test-" });
+    const warnings: string[] = [];
+    const { chromium } = await import("playwright-core");
+    const context = await launchChromium(chromium, profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: BROWSER_ARGS,
+    }, (reason) => warnings.push(reason));
+    try {
+      // The browser's own command line, as ps shows it.
+      const lines = (await run("ps", "-eo", "args=")).split("\n").filter((l) =>
+        l.includes(profile)
+      );
+      assert.ok(lines.length > 0, "the browser runs");
+      const noSandbox = lines.some((l) => l.split(" ").includes("--no-sandbox"));
+      assert.equal(noSandbox, root, root ? "root: no sandbox" : "not root: sandbox on");
+      assert.equal(warnings.length, root ? 1 : 0);
+      if (root) assert.match(warnings[0], /^Chromium starts with --no-sandbox: /);
+    } finally {
+      await context.close();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    }
+  },
 );
 
 Deno.test("erp stream: no browser on the server → says what to set, starts nothing", () =>
@@ -344,6 +530,13 @@ Deno.test(
       assert.match(r.text, /The browser window was closed before the sign-in finished/);
     }),
 );
+
+/** The code the tool's answer gives with the link. */
+function codeOf(r: Called): string {
+  const m = /type the code ([A-Z0-9]{3}-[A-Z0-9]{3}) there/.exec(r.text);
+  assert.ok(m, r.text);
+  return m[1];
+}
 
 /** Waits up to 10 s for `ok()`. */
 async function until(ok: () => boolean, what: string): Promise<void> {

@@ -2,68 +2,13 @@
 import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/client/sse"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { type Config, loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
-import { type HttpServer, serveHttp } from "../../src/transports/http.ts";
+import { serveHttp } from "../../src/transports/http.ts";
 import { TODAY } from "../helpers.ts";
-
-type Sandbox = Awaited<ReturnType<typeof serveSandbox>>;
-
-/** The hosted server's config against `sb`: alice and bob allowed, UTC, plus `env`. */
-function configFor(sb: Sandbox, env: Record<string, string> = {}): Config {
-  const vars: Record<string, string> = {
-    ERP_API_BASE_URL: sb.apiBase,
-    MCP_AUTHORIZED_USERS: "alice@example.com,bob@other.test",
-    MCP_TIMEZONE: "UTC",
-    ...env,
-  };
-  return loadConfig([], {
-    getEnv: (n) => vars[n],
-    readFile: () => undefined,
-    defaultAllowlistPath: "x",
-    defaultTimeZone: "UTC",
-  });
-}
-
-async function hosted(
-  fn: (ctx: { sb: Sandbox; http: HttpServer; config: Config }) => Promise<void>,
-  env: Record<string, string> = {},
-  now?: () => number,
-) {
-  const sb = await serveSandbox({ today: TODAY });
-  const config = configFor(sb, env);
-  const http = await serveHttp({
-    config,
-    log: silentLogger,
-    hostname: "127.0.0.1",
-    port: 0,
-    now,
-  });
-  try {
-    await fn({ sb, http, config });
-  } finally {
-    await http.close();
-    await sb.close();
-  }
-}
-
-async function connect(url: string, headers?: Record<string, string>): Promise<Client> {
-  const client = new Client({ name: "http-test", version: "1" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL("/mcp", url), { requestInit: { headers } }),
-  );
-  return client;
-}
-
-// deno-lint-ignore no-explicit-any
-function data(r: unknown): any {
-  return (r as { structuredContent?: unknown }).structuredContent;
-}
+import { configFor, connect, data, hosted, INIT, raw } from "./hosted_helpers.ts";
 
 Deno.test("http: every tool is reachable over Streamable HTTP after signing in", async () => {
   await hosted(async ({ sb, http }) => {
@@ -197,36 +142,6 @@ Deno.test("http: legacy SSE transport serves the tools", async () => {
     assert.equal(data(labels).labels.length, 9);
     await client.close();
   });
-});
-
-/** Sends a raw HTTP/1.1 request, so the Host header can be anything. */
-async function raw(port: number, head: string, body = ""): Promise<string> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  await conn.write(
-    new TextEncoder().encode(
-      `${head}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-    ),
-  );
-  const chunks: string[] = [];
-  const buf = new Uint8Array(4096);
-  for (;;) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    chunks.push(new TextDecoder().decode(buf.subarray(0, n)));
-  }
-  conn.close();
-  return chunks.join("");
-}
-
-const INIT = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "raw", version: "1" },
-  },
 });
 
 Deno.test("http: a wrong Host or Origin gets 403; security headers everywhere; no wildcard CORS", async () => {
