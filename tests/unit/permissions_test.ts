@@ -14,7 +14,10 @@ const SERVER_ENV = "ERP_API_BASE_URL,ERP_WEB_URL,ERP_API_TOKEN,ERP_TIMEOUT_SECON
   "MCP_OAUTH_PORT," +
   "MCP_GOOGLE_AUTH_URL,MCP_BROWSER_PATH,MCP_BROWSER_HEADLESS,MCP_SIGNIN_TIMEOUT_SECONDS," +
   "MCP_SSE_HOST,MCP_SSE_PUBLIC_URL,MCP_ALLOWED_HOSTS,MCP_ALLOWED_ORIGINS,MCP_MAX_SESSIONS," +
-  "MCP_SESSION_IDLE_MINUTES,MCP_MAX_ERP_BROWSERS,PORT,MCP_TIMEZONE,MCP_READ_ONLY," +
+  "MCP_SESSION_IDLE_MINUTES,MCP_MAX_ERP_BROWSERS,MCP_MAX_ERP_BROWSERS_PER_CLIENT," +
+  "MCP_SIGNIN_ORIGINS,MCP_MAX_ANONYMOUS_SESSIONS,MCP_HTTP_HEADERS_TIMEOUT_SECONDS," +
+  "MCP_HTTP_BODY_TIMEOUT_SECONDS,MCP_HTTP_IDLE_TIMEOUT_SECONDS,MCP_TRUST_PROXY," +
+  "PORT,MCP_TIMEZONE,MCP_READ_ONLY," +
   "MCP_EXPECTED_HOURS,MCP_HOLIDAYS,MCP_NO_CONFIRM,MCP_CONFIRM_WAIT_SECONDS";
 /** …plus what a browser window needs. */
 const BROWSER_ENV = ",HOME,PATH,LANG,TMPDIR,DISPLAY,WAYLAND_DISPLAY,XAUTHORITY,XDG_RUNTIME_DIR," +
@@ -55,7 +58,7 @@ Deno.test("permissions: deno task start with Google and a browser — its port, 
     "--allow-read=/srv/plm/authorized_users.json,/var/tmp/project-logs-mcp-abcd1234,/usr/bin/chromium",
     "--allow-write=/var/tmp/project-logs-mcp-abcd1234",
     "--allow-run=/usr/bin/chromium",
-    "--allow-sys=homedir,osRelease",
+    "--allow-sys=homedir,osRelease,uid",
     "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
     "--ignore-env",
   ]);
@@ -95,7 +98,7 @@ Deno.test("permissions: deno task serve — its listen address, no Google port (
     "--allow-read=/srv/plm/authorized_users.json,/tmp/project-logs-mcp-abcd1234,/usr/bin/chromium",
     "--allow-write=/tmp/project-logs-mcp-abcd1234",
     "--allow-run=/usr/bin/chromium",
-    "--allow-sys=homedir,osRelease",
+    "--allow-sys=homedir,osRelease,uid",
     "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
     "--ignore-env",
   ]);
@@ -158,7 +161,7 @@ Deno.test("permissions: compiled for Linux, generic — any host, the usual brow
     `--allow-read=/tmp,${LINUX_BROWSERS}`,
     "--allow-write=/tmp",
     `--allow-run=${LINUX_BROWSERS}`,
-    "--allow-sys=homedir,osRelease",
+    "--allow-sys=homedir,osRelease,uid",
     "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
     "--ignore-env",
   ]);
@@ -175,7 +178,7 @@ Deno.test("permissions: compiled for macOS with the ERP host — that host and t
     `--allow-read=/tmp,/var/folders,/private/var/folders,${mac}`,
     "--allow-write=/tmp,/var/folders,/private/var/folders",
     `--allow-run=${mac}`,
-    "--allow-sys=homedir,osRelease",
+    "--allow-sys=homedir,osRelease,uid",
     "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
     "--ignore-env",
   ]);
@@ -194,7 +197,7 @@ Deno.test("permissions: compiled for Windows, generic", () => {
     `--allow-read=C:\\Users,C:\\Windows\\Temp,${win}`,
     "--allow-write=C:\\Users,C:\\Windows\\Temp",
     `--allow-run=${win}`,
-    "--allow-sys=homedir,osRelease",
+    "--allow-sys=homedir,osRelease,uid",
     "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
     "--ignore-env",
   ]);
