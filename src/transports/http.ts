@@ -186,12 +186,12 @@ export class HttpApp {
     try {
       res = await this.#route(req, url, client);
     } catch (error) {
-      this.#opts.log.error(`${req.method} ${logPath(url.pathname)} failed`, error);
+      this.#opts.log.error(`${req.method} ${loggedPath(url.pathname)} failed`, error);
       res = rpcError(500, -32603, "Internal server error");
     }
     const out = this.#secure(res, req);
     this.#opts.log.info(
-      `${req.method} ${logPath(url.pathname)} ${out.status} ${
+      `${req.method} ${loggedPath(url.pathname)} ${out.status} ${
         (performance.now() - started).toFixed(0)
       } ms`,
     );
@@ -626,4 +626,18 @@ function clientOf(incoming: http.IncomingMessage, trustProxy: boolean): string {
     if (last) return last;
   }
   return incoming.socket.remoteAddress ?? "unknown";
+}
+
+/** The routes whose paths are logged as sent. */
+const LOGGED_ROUTES = new Set(["/", "/mcp", "/sse", "/messages", "/healthz"]);
+
+/**
+ * A request path as the log shows it: a known route as sent, anything else cut to its first known
+ * segment (`/mcp/…`) or to `/…`, since a misconfigured client may put its token in the path.
+ */
+export function loggedPath(pathname: string): string {
+  if (pathname.startsWith("/erp-browser/")) return logPath(pathname);
+  if (LOGGED_ROUTES.has(pathname)) return pathname;
+  const first = /^\/[^/]*/.exec(pathname)?.[0] ?? "/";
+  return LOGGED_ROUTES.has(first) && first !== "/" ? `${first}/…` : "/…";
 }
