@@ -598,7 +598,10 @@ export function serveHttp(
     } else socket.destroy();
   });
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    // node:http says EADDRINUSE; callers test for Deno's own error, as Deno.serve raised it.
+    server.once("error", (error: Error & { code?: string }) => {
+      reject(error.code === "EADDRINUSE" ? new Deno.errors.AddrInUse(error.message) : error);
+    });
     server.listen(opts.port, opts.hostname, () => {
       const addr = server.address() as { address: string; port: number };
       app = new HttpApp(opts, { hostname: opts.hostname, port: addr.port });
