@@ -31,6 +31,9 @@ const FILL = {
   hours_per_day: 8,
   label_id: 34,
   skip_weekends: true,
+  // The original's behaviour (write every day, whatever it holds), so both sides do the same work.
+  mode: "every_day",
+  include_future: true,
 };
 
 /** One tool call, in our arguments and as the original's replay. */
