@@ -66,6 +66,13 @@ export const MUTANTS: Mutant[] = [
     tests: ["tests/e2e/fill_test.ts"],
   },
   {
+    name: "a fill that keeps its first plan after a 409",
+    file: "src/tools/fill.ts",
+    search: "      (copy) => (last = planDays(copy, days, what)),",
+    replace: "      (copy) => (last = last.length ? last : planDays(copy, days, what)),",
+    tests: ["tests/e2e/concurrency_test.ts"],
+  },
+  {
     name: "a removed 24 h day limit",
     file: "src/erp/week.ts",
     search: "  if (total > DAY_LIMIT_MINUTES) {",
@@ -107,6 +114,13 @@ export const MUTANTS: Mutant[] = [
       "    const refused = checkAllowed(creds.email, this.config, TOKEN_SOURCES[creds.method]);",
     replace: "    const refused = undefined as string | undefined;",
     tests: ["tests/e2e/allowlist_recheck_test.ts", "tests/e2e/http_test.ts"],
+  },
+  {
+    name: "a skipped allowlist check at sign-in",
+    file: "src/auth/session.ts",
+    search: "    const refused = checkAllowed(c.email, this.config, TOKEN_SOURCES[c.method]);",
+    replace: "    const refused = undefined as string | undefined;",
+    tests: ["tests/e2e/auth_test.ts"],
   },
   {
     name: "a removed session-id/Authorization identity check (hosted)",
