@@ -123,8 +123,8 @@ export const getMissingDays = defineTool({
   description:
     `Find the workdays in a range (at most ${MAX_INSIGHT_DAYS} days) logged below the expected hours per day (MCP_EXPECTED_HOURS, default 8), with what is logged on each, and the weeks not yet completed. Weekends and configured holidays are not workdays; days after today are left out (get_timesheet_summary counts the same days, so the two agree). The total missing always covers the whole range; the days come in pages (offset, limit). Use for "which days did I forget?" before filling them.`,
   input: {
-    start_date: dateField("First day"),
-    end_date: dateField("Last day (inclusive)"),
+    start_date: dateField("First day", "range_start"),
+    end_date: dateField("Last day (inclusive)", "range_end"),
     email: emailArg,
     ...pageArgs("days"),
   },
@@ -270,8 +270,8 @@ export const getTimesheetSummary = defineTool({
   description:
     `Totals for a range (at most ${MAX_INSIGHT_DAYS} days) grouped by project, label, day or week, each with its share of the time logged, against the expected hours (MCP_EXPECTED_HOURS per workday; weekends and holidays expect none). Like get_missing_days, only workdays up to today are expected, so the two agree. Groups come in pages (offset, limit); totals always cover the whole range. Use for "where did my time go last month?" or "am I short this week?".`,
   input: {
-    start_date: dateField("First day"),
-    end_date: dateField("Last day (inclusive)"),
+    start_date: dateField("First day", "range_start"),
+    end_date: dateField("Last day (inclusive)", "range_end"),
     group_by: z.enum(GROUPS).default("project").describe(
       "project (default), label, day or week",
     ),
