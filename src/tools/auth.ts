@@ -115,6 +115,9 @@ export const authenticateWithGoogle = defineTool({
   },
 });
 
+/** ERP failures that say nothing about the token: it was not checked, so it is kept. */
+const UNREACHABLE: ReadonlySet<string> = new Set(["unavailable", "timeout", "rate_limited"]);
+
 /** whoami */
 export const whoami = defineTool({
   name: "whoami",
@@ -159,6 +162,7 @@ export const whoami = defineTool({
       : ` A browser sign-in (${attempt.method}) is pending${
         attempt.url ? ` at ${attempt.url}` : ""
       } until ${attempt.expiresAt}.`;
+    let unreachable: string | undefined;
     if (creds || ctx.session.hasPendingToken) {
       // The allowlist as it is now (a signed-in person may have been removed from the file).
       const from = ctx.session.tokenSource;
@@ -167,7 +171,14 @@ export const whoami = defineTool({
       } catch (error) {
         if (!(error instanceof UserError || error instanceof ErpError)) throw error;
         creds = undefined;
-        note += ` The token from ${from} could not be used: ${error.message.replace(/\.$/, "")}.`;
+        if (error instanceof ErpError && UNREACHABLE.has(error.kind)) {
+          // The token was never judged: the ERP did not answer. It is kept for the next call.
+          unreachable = `The ERP at ${ctx.config.erpBaseUrl} could not be reached to check the token from ${from}: ${
+            error.message.replace(/\.$/, "")
+          }. The token is kept (this is not a sign-in problem); try again in a few minutes, and if this keeps happening, check that the ERP is up and ERP_API_BASE_URL is right.`;
+        } else {
+          note += ` The token from ${from} could not be used: ${error.message.replace(/\.$/, "")}.`;
+        }
       }
     }
     const trust = ctx.config.trustTypedEmail;
@@ -178,8 +189,9 @@ export const whoami = defineTool({
     const base = { erp: ctx.config.erpBaseUrl, trust_typed_email: trust };
     if (!creds) {
       return {
-        text:
-          `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} Sign in with authenticate_with_token or authenticate_with_google.`,
+        text: unreachable
+          ? `Not confirmed yet: ${unreachable}${note}`
+          : `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} Sign in with authenticate_with_token or authenticate_with_google.`,
         data: {
           signed_in: false,
           email: null,

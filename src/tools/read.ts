@@ -1,6 +1,6 @@
 /** The read tools: weeks, days, ranges, months, projects, labels. None of them writes. */
 import { z } from "zod";
-import { mondayOf, mondaysBetween, sundayOf } from "../dates.ts";
+import { mondaysBetween, sundayOf } from "../dates.ts";
 import type { WeekLog } from "../erp/types.ts";
 import { findWeekProject } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
