@@ -7,11 +7,7 @@
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
-import {
-  ErrorCode,
-  McpError,
-  ReadResourceRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, ReadResourceRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { mondayOf, type PlainDate, sundayOf, today } from "./dates.ts";
@@ -157,7 +153,9 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     if (!read) {
       throw new McpError(
         RESOURCE_NOT_FOUND,
-        `Resource not found: ${JSON.stringify(raw.slice(0, 200))} is not one of this server's resources (${served})`,
+        `Resource not found: ${
+          JSON.stringify(raw.slice(0, 200))
+        } is not one of this server's resources (${served})`,
         { uri: raw.slice(0, 200) },
       );
     }
@@ -209,7 +207,9 @@ async function readWeek(
     entries: page,
     page: info,
     ...(info.next_offset === null ? {} : {
-      more: `${pageLine("entries", info).replace(/; call again.*$/, "")}: the rest through get_week_logs with week_starting "${monday}" and offset ${info.next_offset}.`,
+      more: `${
+        pageLine("entries", info).replace(/; call again.*$/, "")
+      }: the rest through get_week_logs with week_starting "${monday}" and offset ${info.next_offset}.`,
     }),
   });
   const out = fitPage(

@@ -173,9 +173,10 @@ export const whoami = defineTool({
         creds = undefined;
         if (error instanceof ErpError && UNREACHABLE.has(error.kind)) {
           // The token was never judged: the ERP did not answer. It is kept for the next call.
-          unreachable = `The ERP at ${ctx.config.erpBaseUrl} could not be reached to check the token from ${from}: ${
-            error.message.replace(/\.$/, "")
-          }. The token is kept (this is not a sign-in problem); try again in a few minutes, and if this keeps happening, check that the ERP is up and ERP_API_BASE_URL is right.`;
+          unreachable =
+            `The ERP at ${ctx.config.erpBaseUrl} could not be reached to check the token from ${from}: ${
+              error.message.replace(/\.$/, "")
+            }. The token is kept (this is not a sign-in problem); try again in a few minutes, and if this keeps happening, check that the ERP is up and ERP_API_BASE_URL is right.`;
         } else {
           note += ` The token from ${from} could not be used: ${error.message.replace(/\.$/, "")}.`;
         }

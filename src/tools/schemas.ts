@@ -111,6 +111,16 @@ export const labelArgs = {
   ),
 };
 
+/** Label by id or name, for changing an entry: neither keeps the entry's label as it is. */
+export const labelUpdateArgs = {
+  label_id: z.number().int().min(1).optional().describe(
+    "New label id, from get_log_labels; leave out (with label_name) to keep the entry's label",
+  ),
+  label_name: z.string().min(1).max(100).optional().describe(
+    'New label name, e.g. "Coding", "Meeting"; when neither this nor label_id is given the entry keeps its label',
+  ),
+};
+
 /** Hours of one entry. */
 export const hoursArg = z.number().gt(0, "hours must be more than 0").max(
   24,
