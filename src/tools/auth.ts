@@ -174,9 +174,9 @@ export const whoami = defineTool({
         if (error instanceof ErpError && UNREACHABLE.has(error.kind)) {
           // The token was never judged: the ERP did not answer. It is kept for the next call.
           unreachable =
-            `The ERP at ${ctx.config.erpBaseUrl} could not be reached to check the token from ${from}: ${
+            `the ERP at ${ctx.config.erpBaseUrl} could not be reached to check the token from ${from} (${
               error.message.replace(/\.$/, "")
-            }. The token is kept (this is not a sign-in problem); try again in a few minutes, and if this keeps happening, check that the ERP is up and ERP_API_BASE_URL is right.`;
+            }). The token is kept (this is not a sign-in problem); try again in a few minutes, and if this keeps happening, check that the ERP is up and ERP_API_BASE_URL is right.`;
         } else {
           note += ` The token from ${from} could not be used: ${error.message.replace(/\.$/, "")}.`;
         }
@@ -191,7 +191,7 @@ export const whoami = defineTool({
     if (!creds) {
       return {
         text: unreachable
-          ? `Not confirmed yet: ${unreachable}${note}`
+          ? `Cannot confirm the sign-in yet: ${unreachable}${note}`
           : `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} Sign in with authenticate_with_token or authenticate_with_google.`,
         data: {
           signed_in: false,
