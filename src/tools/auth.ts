@@ -123,7 +123,7 @@ export const whoami = defineTool({
   name: "whoami",
   title: "Who is signed in",
   description:
-    "Say who this session is signed in as, how, and to which ERP — or that it is not signed in and how to sign in.",
+    "Say who this session is signed in as, how, and to which ERP — or that it is not signed in and how to sign in, or that the ERP could not be reached to check the token it holds (the token is kept).",
   input: {},
   output: {
     ...identity,
@@ -133,6 +133,9 @@ export const whoami = defineTool({
     ),
     trust_typed_email: z.boolean().describe(
       "this server lets an email typed at sign-in pass the allowlist when the ERP names nobody (MCP_TRUST_TYPED_EMAIL; weaker)",
+    ),
+    erp_unreachable: z.boolean().optional().describe(
+      "true when the session holds a token the ERP could not be reached to check: it is kept, try again later (no new token needed)",
     ),
     browser_sign_in: z.object({
       method: z.string(),
@@ -202,6 +205,7 @@ export const whoami = defineTool({
           since: null,
           email_confirmed: null,
           ...base,
+          ...(unreachable ? { erp_unreachable: true } : {}),
           browser_sign_in,
         },
       };

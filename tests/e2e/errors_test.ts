@@ -132,6 +132,7 @@ Deno.test("whoami with the ERP unreachable (connection refused) keeps the token 
       assert.match(who.text, /The token is kept/);
       assert.match(who.text, /try again in a few minutes/);
       assert.doesNotMatch(who.text, /Not signed in|Sign in with|authenticate_with_token/);
+      assert.equal(who.data.erp_unreachable, true);
       assert.ok(h.session.hasPendingToken, "the token is still held");
     },
   );
@@ -144,6 +145,7 @@ Deno.test("whoami with a token the ERP refuses (401) still says to sign in again
     assert.equal(who.data.signed_in, false);
     assert.match(who.text, /^Not signed in/);
     assert.match(who.text, /authenticate_with_token/);
+    assert.equal(who.data.erp_unreachable, undefined);
     assert.doesNotMatch(who.text, /token is kept/);
   });
 });
