@@ -361,7 +361,7 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   const signInSeconds = signInRaw === undefined ? 300 : Number(signInRaw);
   if (!Number.isFinite(signInSeconds) || signInSeconds <= 0 || signInSeconds > 3600) {
     throw new ConfigError(
-      `Invalid timeout "${signInRaw}" in --signin-timeout / MCP_SIGNIN_TIMEOUT_SECONDS: expected seconds between 0 and 3600`,
+      `Invalid timeout "${signInRaw}" in --signin-timeout / MCP_SIGNIN_TIMEOUT_SECONDS: expected seconds, more than 0 and at most 3600`,
     );
   }
 
@@ -382,7 +382,7 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   const waitSeconds = waitRaw === undefined ? 45 : Number(waitRaw);
   if (!Number.isFinite(waitSeconds) || waitSeconds <= 0 || waitSeconds > 3600) {
     throw new ConfigError(
-      `Invalid wait "${waitRaw}" in --confirm-wait / MCP_CONFIRM_WAIT_SECONDS: expected seconds between 0 and 3600`,
+      `Invalid wait "${waitRaw}" in --confirm-wait / MCP_CONFIRM_WAIT_SECONDS: expected seconds, more than 0 and at most 3600`,
     );
   }
   const maxSessions = count(
@@ -630,7 +630,7 @@ function seconds(raw: string | undefined, fallback: number): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || n > 600) {
     throw new ConfigError(
-      `Invalid timeout "${raw}" in --timeout / ERP_TIMEOUT_SECONDS: expected seconds between 0 and 600`,
+      `Invalid timeout "${raw}" in --timeout / ERP_TIMEOUT_SECONDS: expected seconds, more than 0 and at most 600`,
     );
   }
   return n;
@@ -647,7 +647,7 @@ function limitSeconds(
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || n > 3600) {
     throw new ConfigError(
-      `Invalid timeout "${raw}" in ${flag} / ${env}: expected seconds between 0 and 3600`,
+      `Invalid timeout "${raw}" in ${flag} / ${env}: expected seconds, more than 0 and at most 3600`,
     );
   }
   return Math.round(n * 1000);

@@ -1,6 +1,7 @@
 /**
  * Prompts: short, correct recipes for the three things people ask most — log today, fill my
- * week, review my month — with completion of project and label names.
+ * week, review my month — with completion of project and label names. In read-only mode only
+ * the prompts that need no write tool are listed, and none of them suggests a write.
  */
 // @ts-types="@modelcontextprotocol/sdk/server/completable"
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
@@ -77,6 +78,47 @@ export function registerPrompts(server: McpServer, deps: PromptDeps): void {
     );
   const expected = `${config.expectedHours} h`;
 
+  if (!config.readOnly) registerWritePrompts(server, deps, project, label);
+
+  server.registerPrompt("review_my_month", {
+    title: "Review my month",
+    description: "Where the time went this (or last) month, what is missing, what is not submitted",
+    argsSchema: {
+      month: completable(
+        z.string().max(20).optional().describe("this month (default), last month, or YYYY-MM"),
+        (v) => {
+          const now = today(config);
+          const months = [0, 1, 2, 3].map((i) =>
+            now.with({ day: 1 }).subtract({ months: i }).toPlainYearMonth().toString()
+          );
+          return startsWith(["this month", "last month", ...months], v ?? "");
+        },
+      ),
+    },
+  }, (args) => {
+    const { start, end } = monthRange(args.month ?? "this month", config);
+    const range = `start_date "${start}", end_date "${end}"`;
+    return message([
+      `Review my timesheet from ${start} to ${end}. Read only: change nothing unless I ask.`,
+      `1. Call get_timesheet_summary with ${range}, group_by "project", then group_by "week".`,
+      `2. Call get_missing_days with ${range}.`,
+      `3. Tell me: the total against the expected hours, the projects with their shares, the workdays short of ${expected} (with what each holds), and the weeks not yet completed.`,
+      config.readOnly
+        ? `4. This server is read-only and cannot change the timesheet: say what would close the gaps, for me to do in the ERP.`
+        : `4. Suggest how to close the gaps (copy_week, fill_logs_for_days, create_or_update_log) and wait for my go-ahead.`,
+    ].join("\n"));
+  });
+}
+
+/** The prompts whose recipes write (log_today, fill_my_week): not listed in read-only mode. */
+function registerWritePrompts(
+  server: McpServer,
+  deps: PromptDeps,
+  project: () => ReturnType<typeof completable>,
+  label: () => ReturnType<typeof completable>,
+): void {
+  const { config } = deps;
+  const expected = `${config.expectedHours} h`;
   server.registerPrompt("log_today", {
     title: "Log today",
     description: "Log today's work: check what is there, then add or update one entry",
@@ -134,33 +176,6 @@ export function registerPrompts(server: McpServer, deps: PromptDeps): void {
       `3. Call fill_logs_for_days with ${range}, hours_per_day ${config.expectedHours}, mode "top_up" (each day is brought up to ${expected} in total, writing only the difference; days already full, weekends, holidays and days after today are skipped) and dry_run true. Show me the plan: per day what it holds, what would be written, the total after, and why a day is skipped. Never add a full day on top of time already there: no mode "every_day" unless I ask for the same entry on every day whatever it holds.`,
       `4. When I agree, run the same fill without dry_run. Every fill that writes asks first: if the result says needs_confirmation, show me its preview and call again with its confirmation_token only after I say yes.`,
       `5. Ask me before submitting the week with complete_week_log.`,
-    ].join("\n"));
-  });
-
-  server.registerPrompt("review_my_month", {
-    title: "Review my month",
-    description: "Where the time went this (or last) month, what is missing, what is not submitted",
-    argsSchema: {
-      month: completable(
-        z.string().max(20).optional().describe("this month (default), last month, or YYYY-MM"),
-        (v) => {
-          const now = today(config);
-          const months = [0, 1, 2, 3].map((i) =>
-            now.with({ day: 1 }).subtract({ months: i }).toPlainYearMonth().toString()
-          );
-          return startsWith(["this month", "last month", ...months], v ?? "");
-        },
-      ),
-    },
-  }, (args) => {
-    const { start, end } = monthRange(args.month ?? "this month", config);
-    const range = `start_date "${start}", end_date "${end}"`;
-    return message([
-      `Review my timesheet from ${start} to ${end}. Read only: change nothing unless I ask.`,
-      `1. Call get_timesheet_summary with ${range}, group_by "project", then group_by "week".`,
-      `2. Call get_missing_days with ${range}.`,
-      `3. Tell me: the total against the expected hours, the projects with their shares, the workdays short of ${expected} (with what each holds), and the weeks not yet completed.`,
-      `4. Suggest how to close the gaps (copy_week, fill_logs_for_days, create_or_update_log) and wait for my go-ahead.`,
     ].join("\n"));
   });
 }

@@ -1,13 +1,25 @@
 /**
  * Resources for clients that browse them: the labels, the active projects, and any week as
- * `project-logs://week/{week_starting}`, with completion of the week variable.
+ * `project-logs://week/{week_starting}`, with completion of the week variable. A URI this server
+ * does not serve is "resource not found" (-32002, as the MCP spec says); a bad week value is
+ * invalid params (-32602), each with a message that says what to send instead.
  */
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { ErrorCode, McpError, ReadResourceRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { mondayOf, type PlainDate, sundayOf, today } from "./dates.ts";
-import { formatTime, totalOf, weekEntries } from "./logs/present.ts";
+import { UserError } from "./errors.ts";
+import {
+  fitPage,
+  formatTime,
+  pageLine,
+  RESULT_BUDGET_CHARS,
+  totalOf,
+  weekEntries,
+} from "./logs/present.ts";
 import { openTimesheet } from "./logs/timesheet.ts";
 import { weekArg } from "./tools/args.ts";
 
@@ -17,6 +29,9 @@ export const RESOURCE_URIS = {
   projects: "project-logs://projects",
   week: "project-logs://week/{week_starting}",
 } as const;
+
+/** The JSON-RPC error a resources/read answers for a URI this server does not serve (MCP spec). */
+export const RESOURCE_NOT_FOUND = -32002;
 
 /** What the resources need: the config (its zone) and this connection's session. */
 export interface ResourceDeps {
@@ -34,6 +49,9 @@ function json(uri: URL, value: unknown) {
   };
 }
 
+type ReadResult = ReturnType<typeof json>;
+type ReadExtra = { signal: AbortSignal };
+
 /** Recent Mondays, newest first: next week back to `weeksBack` weeks ago. */
 export function recentMondays(now: PlainDate, weeksBack = 8): PlainDate[] {
   const monday = mondayOf(now);
@@ -48,8 +66,22 @@ export function completeWeek(value: string, config: Config): string[] {
   return [...words, ...mondays].filter((s) => s.startsWith(v)).slice(0, 100);
 }
 
-/** Registers the resources and the week template. */
+/** Registers the resources and the week template, and answers resources/read for them. */
 export function registerResources(server: McpServer, deps: ResourceDeps): void {
+  const labels = async (uri: URL, extra: ReadExtra) => {
+    const ts = await openTimesheet(deps.session, extra.signal);
+    return json(uri, (await ts.labels()).map((l) => ({ id: l.id, name: l.name })));
+  };
+  const projects = async (uri: URL, extra: ReadExtra) => {
+    const ts = await openTimesheet(deps.session, extra.signal);
+    const teams = (await ts.teams()).filter((t) => t.isActive);
+    return json(
+      uri,
+      teams.map((t) => ({ team_id: t.id, project: t.team, short_name: t.subteam })),
+    );
+  };
+  const week = (uri: URL, value: string, extra: ReadExtra) => readWeek(uri, value, deps, extra);
+
   server.registerResource(
     "labels",
     RESOURCE_URIS.labels,
@@ -58,12 +90,8 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       description: "The labels an entry can carry (id and name), from the ERP",
       mimeType: "application/json",
     },
-    async (uri, extra) => {
-      const ts = await openTimesheet(deps.session, extra.signal);
-      return json(uri, (await ts.labels()).map((l) => ({ id: l.id, name: l.name })));
-    },
+    labels,
   );
-
   server.registerResource(
     "active-projects",
     RESOURCE_URIS.projects,
@@ -72,16 +100,8 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       description: "The projects (teams) the signed-in person can log on, with their team ids",
       mimeType: "application/json",
     },
-    async (uri, extra) => {
-      const ts = await openTimesheet(deps.session, extra.signal);
-      const teams = (await ts.teams()).filter((t) => t.isActive);
-      return json(
-        uri,
-        teams.map((t) => ({ team_id: t.id, project: t.team, short_name: t.subteam })),
-      );
-    },
+    projects,
   );
-
   const template = new ResourceTemplate(RESOURCE_URIS.week, {
     list: () => ({
       resources: recentMondays(today(deps.config), 4).slice(1).map((m) => ({
@@ -98,30 +118,108 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     {
       title: "A week's logs",
       description:
-        "Every entry of one week with its total; week_starting is any date of the week (YYYY-MM-DD) or this-week / last-week",
+        "Every entry of one week with its total; week_starting is any date of the week (YYYY-MM-DD) or this-week / last-week / next-week. A very long week lists its first entries and says how to get the rest (get_week_logs with offset).",
       mimeType: "application/json",
     },
-    async (uri, variables, extra) => {
+    (uri, variables, extra) => {
       const raw = variables.week_starting;
-      const value = decodeURIComponent(Array.isArray(raw) ? raw[0] : raw);
-      const monday = weekArg(value, "week_starting", deps.config);
-      const ts = await openTimesheet(deps.session, extra.signal);
-      const [week, teams, labels] = await Promise.all([
-        ts.week(monday),
-        ts.teams().catch(() => []),
-        ts.labels().catch(() => []),
-      ]);
-      const entries = week ? weekEntries(week, { teams, labels }) : [];
-      const total = totalOf(entries);
-      return json(uri, {
-        week_starting: monday.toString(),
-        week_ending: sundayOf(monday).toString(),
-        week_log_id: week?.id ?? null,
-        is_completed: week?.isCompleted ?? null,
-        total,
-        total_text: formatTime(total),
-        entries,
-      });
+      return week(uri, decodeURIComponent(Array.isArray(raw) ? raw[0] : raw), extra);
     },
   );
+
+  // The SDK's own resources/read answers -32603 for a URI that is not one and for a bad week;
+  // this one answers what the spec says, with a message that names what is served.
+  server.server.removeRequestHandler("resources/read");
+  server.server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const raw = request.params.uri;
+    let uri: URL | undefined;
+    try {
+      uri = new URL(raw);
+    } catch {
+      uri = undefined;
+    }
+    const served =
+      `this server serves ${RESOURCE_URIS.labels}, ${RESOURCE_URIS.projects} and project-logs://week/<YYYY-MM-DD or this-week>`;
+    const vars = uri && template.uriTemplate.match(uri.href);
+    const read = !uri
+      ? undefined
+      : uri.href === RESOURCE_URIS.labels
+      ? () => labels(uri, extra)
+      : uri.href === RESOURCE_URIS.projects
+      ? () => projects(uri, extra)
+      : vars && typeof vars.week_starting === "string" && vars.week_starting
+      ? () => week(uri, safeDecode(vars.week_starting as string), extra)
+      : undefined;
+    if (!read) {
+      throw new McpError(
+        RESOURCE_NOT_FOUND,
+        `Resource not found: ${
+          JSON.stringify(raw.slice(0, 200))
+        } is not one of this server's resources (${served})`,
+        { uri: raw.slice(0, 200) },
+      );
+    }
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof UserError) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          error.hint ? `${error.message}. ${error.hint}` : error.message,
+        );
+      }
+      throw error;
+    }
+  });
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** One week as JSON, its entries cut to fit the read budget (the totals always whole). */
+async function readWeek(
+  uri: URL,
+  value: string,
+  deps: ResourceDeps,
+  extra: ReadExtra,
+): Promise<ReadResult> {
+  const monday = weekArg(value, "week_starting", deps.config);
+  const ts = await openTimesheet(deps.session, extra.signal);
+  const [week, teams, labels] = await Promise.all([
+    ts.week(monday),
+    ts.teams().catch(() => []),
+    ts.labels().catch(() => []),
+  ]);
+  const entries = week ? weekEntries(week, { teams, labels }) : [];
+  const total = totalOf(entries);
+  const body = (page: typeof entries, info: Parameters<typeof pageLine>[1]) => ({
+    week_starting: monday.toString(),
+    week_ending: sundayOf(monday).toString(),
+    week_log_id: week?.id ?? null,
+    is_completed: week?.isCompleted ?? null,
+    total,
+    total_text: formatTime(total),
+    entries: page,
+    page: info,
+    ...(info.next_offset === null ? {} : {
+      more: `${
+        pageLine("entries", info).replace(/; call again.*$/, "")
+      }: the rest through get_week_logs with week_starting "${monday}" and offset ${info.next_offset}.`,
+    }),
+  });
+  const out = fitPage(
+    entries,
+    0,
+    entries.length,
+    (page, info) => ({ text: JSON.stringify(body(page, info), null, 2), data: null }),
+    RESULT_BUDGET_CHARS - 100,
+  );
+  return {
+    contents: [{ uri: uri.href, mimeType: "application/json", text: out.text }],
+  };
 }

@@ -2,7 +2,13 @@
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import type { ErpStreams } from "./auth/erp_stream.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
@@ -60,8 +66,10 @@ export function instructions(config: Config): string {
     `Sign in first (authenticate_with_token) unless whoami says the session is signed in.`,
     `Time is hours + minutes; decimal hours are rounded to the minute. Use get_active_projects and get_log_labels for exact names and ids.`,
     `Dates also take today, yesterday, tomorrow, this week, last week, this month, last month.`,
-    `Before submitting a week (complete_week_log) or large fills, show the person what will happen and ask.`,
-    config.confirmWrites
+    config.readOnly
+      ? ""
+      : `Before submitting a week (complete_week_log) or large fills, show the person what will happen and ask.`,
+    config.confirmWrites && !config.readOnly
       ? `Submitting, deleting and every fill that writes ask the person first: a result with status needs_confirmation carries a confirmation_token; pass it back only after the person agrees.`
       : "",
     config.readOnly ? "This server is read-only: it cannot change the ERP." : "",
@@ -108,6 +116,27 @@ export function buildServer(deps: ServerDeps): McpServer {
   return server;
 }
 
+/**
+ * tools/call as clients send it: `arguments: null` means no arguments (validated like `{}`), and
+ * arguments that are not an object are invalid params in plain words, not a schema dump.
+ */
+const LenientCallToolRequestSchema = CallToolRequestSchema.extend({
+  params: z.preprocess((params) => {
+    if (typeof params !== "object" || params === null || !("arguments" in params)) return params;
+    const args = (params as { arguments: unknown }).arguments;
+    if (args === null) return { ...params, arguments: undefined };
+    if (typeof args !== "object" || Array.isArray(args)) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Invalid tools/call: arguments must be an object of named parameters (or absent); got ${
+          Array.isArray(args) ? "a list" : typeof args
+        }`,
+      );
+    }
+    return params;
+  }, CallToolRequestSchema.shape.params),
+});
+
 type RequestExtra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
 
 /**
@@ -131,7 +160,7 @@ function registerTools(
     annotations: { title: def.title, ...def.annotations },
   }));
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: list }));
-  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+  server.server.setRequestHandler(LenientCallToolRequestSchema, (request, extra) => {
     const def = byName.get(request.params.name);
     if (!def) {
       return {

@@ -30,3 +30,16 @@ Deno.test("every tool has a title, a described and bounded input, an output sche
     }
   }
 });
+
+Deno.test("update_log's label arguments say the label is kept when neither is given (no default General)", async () => {
+  const tools = await listTools();
+  const props = (name: string) =>
+    (tools.find((t) => t.name === name)!.inputSchema as {
+      properties: Record<string, { description: string }>;
+    }).properties;
+  const update = props("update_log");
+  assert.match(update.label_name.description, /keeps its label/);
+  assert.doesNotMatch(update.label_name.description, /default "General"/);
+  assert.match(update.label_id.description, /keep the entry's label/);
+  assert.match(props("create_or_update_log").label_name.description, /default "General"/);
+});

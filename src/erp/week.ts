@@ -1,5 +1,6 @@
 /** Pure edits of a week log: add, update, move and remove one day's entry. Nothing here does I/O. */
 import { UserError } from "../errors.ts";
+import { sameText } from "../text.ts";
 import type { DayEntry, Task, Team, WeekLog, WeekProject } from "./types.ts";
 
 /** A located entry: the project, the task and the day. */
@@ -30,7 +31,7 @@ export function cloneWeek(week: WeekLog): WeekLog {
 }
 
 function same(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
+  return sameText(a, b);
 }
 
 /** The week project for a team: the complete name first, then a short name only it has. */

@@ -177,3 +177,20 @@ export function pageLine(what: string, p: PageOut): string {
     ? `${shown}.`
     : `${shown}; call again with offset ${p.next_offset} for the next ones, or narrow the range.`;
 }
+
+/** `1 entry`, `3 entries`, `1 day`, `0 days`: a number with its noun in the right number. */
+export function count(n: number, singular: string, plural?: string): string {
+  const many = plural ??
+    (/[^aeiou]y$/.test(singular) ? `${singular.slice(0, -1)}ies` : `${singular}s`);
+  return `${n} ${n === 1 ? singular : many}`;
+}
+
+/** A signed balance both ways, e.g. `+63 h 51 min (63.85 h)`, `-2 h 30 min (-2.5 h)`, `0 h`. */
+export function formatBalance(minutes: number): string {
+  if (minutes === 0) return "0 h";
+  const sign = minutes > 0 ? "+" : "-";
+  const decimal = Math.round((Math.abs(minutes) / 60) * 100) / 100;
+  return `${sign}${formatTime(timeOut(Math.abs(minutes)))} (${
+    sign === "-" ? "-" : ""
+  }${decimal} h)`;
+}

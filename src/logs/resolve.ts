@@ -1,12 +1,14 @@
 /** Names to ids: exact (case-insensitive) first, then a unique substring; never a silent guess. */
 import type { Label, Team } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
+import { cleanText, textKey } from "../text.ts";
 
 /** The label used when none is named. */
 export const DEFAULT_LABEL = "General";
 
+/** Names compare by textKey: case, spacing, invisible characters and look-alike letters aside. */
 function norm(s: string): string {
-  return s.trim().toLowerCase().replace(/\s+/g, " ");
+  return textKey(s);
 }
 
 function pickByName<T>(
@@ -37,7 +39,10 @@ export function resolveTeam(
         `Your projects: ${listTeams(teams)}. Use one of these ids, or project_name.`,
       );
     }
-    if (args.project_name && !resolveTeamMatches(team, args.project_name)) {
+    if (
+      args.project_name && cleanText(args.project_name) &&
+      !resolveTeamMatches(team, args.project_name)
+    ) {
       throw new UserError(
         `Project id ${args.project_id} is "${team.team}", which does not match project_name "${args.project_name}"`,
         "Give only one of project_id and project_name.",
@@ -45,7 +50,7 @@ export function resolveTeam(
     }
     return team;
   }
-  const name = args.project_name?.trim();
+  const name = cleanText(args.project_name ?? "");
   if (!name) {
     throw new UserError(
       "No project given: pass project_id or project_name",
@@ -92,7 +97,7 @@ export function resolveLabel(
     }
     return label;
   }
-  const name = args.label_name?.trim() || DEFAULT_LABEL;
+  const name = cleanText(args.label_name ?? "") || DEFAULT_LABEL;
   const { exact, partial } = pickByName(labels, name, (l) => [l.name]);
   const found = exact.length ? exact : partial;
   if (found.length === 1) return found[0];

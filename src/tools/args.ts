@@ -13,18 +13,37 @@ import { MAX_YEAR, MIN_YEAR } from "./schemas.ts";
 /** Where "today" is: a zone name (the real clock) or a clock (the config, with tests' "now"). */
 export type When = string | Clock;
 
-function notADate(value: string, param: string, when: When): UserError {
+/** The words a single-day parameter takes. */
+export const DAY_WORDS = ["today", "yesterday", "tomorrow"] as const;
+/** The words a week parameter takes: a day word (its week) or a week word. */
+export const WEEK_WORDS = [...DAY_WORDS, "this week", "last week", "next week"] as const;
+/** The words a range end takes: every relative word (a week or month gives its first or last day). */
+export const RANGE_WORDS = [...WEEK_WORDS, "this month", "last month", "next month"] as const;
+
+/** `a, b or c`. */
+function either(words: readonly string[]): string {
+  return words.length < 2
+    ? words.join("")
+    : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
+}
+
+function notADate(value: string, param: string, when: When, words: readonly string[]): UserError {
   return new UserError(
-    `Cannot read ${param} "${value}": not a date (expected YYYY-MM-DD, e.g. ${
-      today(when)
-    }, or today, yesterday, tomorrow, this week, last week, this month, last month)`,
+    `Cannot read ${param} "${value}": not a date (expected YYYY-MM-DD, e.g. ${today(when)}, or ${
+      either(words)
+    })`,
   );
 }
 
 /** An ISO date, refused unless its year is one the ERP can hold (MIN_YEAR..MAX_YEAR). */
-function isoArg(value: string, param: string, when: When): PlainDate {
+function isoArg(
+  value: string,
+  param: string,
+  when: When,
+  words: readonly string[] = DAY_WORDS,
+): PlainDate {
   const date = parseIsoDate(value);
-  if (!date) throw notADate(value, param, when);
+  if (!date) throw notADate(value, param, when, words);
   if (date.year < MIN_YEAR || date.year > MAX_YEAR) {
     throw new UserError(
       `Cannot read ${param} "${value}": the year ${date.year} is outside ${MIN_YEAR}-${MAX_YEAR}`,
@@ -41,7 +60,7 @@ export function dateArg(value: string, param: string, when: When): PlainDate {
   if (span) {
     throw new UserError(
       `Cannot read ${param} "${value}": it names a whole ${span.kind} (${span.start} to ${span.end}), not one day`,
-      "Give one day: YYYY-MM-DD, today, yesterday or tomorrow.",
+      `Give one day: YYYY-MM-DD, ${either(DAY_WORDS)}.`,
     );
   }
   return isoArg(value, param, when);
@@ -53,11 +72,11 @@ export function weekArg(value: string, param: string, when: When): PlainDate {
   if (span?.kind === "month") {
     throw new UserError(
       `Cannot read ${param} "${value}": it names a month (${span.start} to ${span.end}), not a week`,
-      "Give a week: any date in it, or this week, last week, next week.",
+      `Give a week: any date in it (YYYY-MM-DD), or ${either(WEEK_WORDS)}.`,
     );
   }
   if (span) return mondayOf(span.start);
-  return mondayOf(dateArg(value, param, when));
+  return mondayOf(isoArg(value, param, when, WEEK_WORDS));
 }
 
 /** One end of a range: a week or month word gives its first day (start) or last day (end). */
@@ -69,7 +88,7 @@ export function boundArg(
 ): PlainDate {
   const span = relativeSpan(value, when);
   if (span) return side === "start" ? span.start : span.end;
-  return isoArg(value, param, when);
+  return isoArg(value, param, when, RANGE_WORDS);
 }
 
 /** A start and end date, checked for order and length. */

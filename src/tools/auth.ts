@@ -115,12 +115,15 @@ export const authenticateWithGoogle = defineTool({
   },
 });
 
+/** ERP failures that say nothing about the token: it was not checked, so it is kept. */
+const UNREACHABLE: ReadonlySet<string> = new Set(["unavailable", "timeout", "rate_limited"]);
+
 /** whoami */
 export const whoami = defineTool({
   name: "whoami",
   title: "Who is signed in",
   description:
-    "Say who this session is signed in as, how, and to which ERP — or that it is not signed in and how to sign in.",
+    "Say who this session is signed in as, how, and to which ERP — or that it is not signed in and how to sign in, or that the ERP could not be reached to check the token it holds (the token is kept).",
   input: {},
   output: {
     ...identity,
@@ -130,6 +133,9 @@ export const whoami = defineTool({
     ),
     trust_typed_email: z.boolean().describe(
       "this server lets an email typed at sign-in pass the allowlist when the ERP names nobody (MCP_TRUST_TYPED_EMAIL; weaker)",
+    ),
+    erp_unreachable: z.boolean().optional().describe(
+      "true when the session holds a token the ERP could not be reached to check: it is kept, try again later (no new token needed)",
     ),
     browser_sign_in: z.object({
       method: z.string(),
@@ -159,6 +165,7 @@ export const whoami = defineTool({
       : ` A browser sign-in (${attempt.method}) is pending${
         attempt.url ? ` at ${attempt.url}` : ""
       } until ${attempt.expiresAt}.`;
+    let unreachable: string | undefined;
     if (creds || ctx.session.hasPendingToken) {
       // The allowlist as it is now (a signed-in person may have been removed from the file).
       const from = ctx.session.tokenSource;
@@ -167,7 +174,15 @@ export const whoami = defineTool({
       } catch (error) {
         if (!(error instanceof UserError || error instanceof ErpError)) throw error;
         creds = undefined;
-        note += ` The token from ${from} could not be used: ${error.message.replace(/\.$/, "")}.`;
+        if (error instanceof ErpError && UNREACHABLE.has(error.kind)) {
+          // The token was never judged: the ERP did not answer. It is kept for the next call.
+          unreachable =
+            `the ERP at ${ctx.config.erpBaseUrl} could not be reached to check the token from ${from} (${
+              error.message.replace(/\.$/, "")
+            }). The token is kept (this is not a sign-in problem); try again in a few minutes, and if this keeps happening, check that the ERP is up and ERP_API_BASE_URL is right.`;
+        } else {
+          note += ` The token from ${from} could not be used: ${error.message.replace(/\.$/, "")}.`;
+        }
       }
     }
     const trust = ctx.config.trustTypedEmail;
@@ -178,8 +193,9 @@ export const whoami = defineTool({
     const base = { erp: ctx.config.erpBaseUrl, trust_typed_email: trust };
     if (!creds) {
       return {
-        text:
-          `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} Sign in with authenticate_with_token or authenticate_with_google.`,
+        text: unreachable
+          ? `Cannot confirm the sign-in yet: ${unreachable}${note}`
+          : `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} Sign in with authenticate_with_token or authenticate_with_google.`,
         data: {
           signed_in: false,
           email: null,
@@ -189,6 +205,7 @@ export const whoami = defineTool({
           since: null,
           email_confirmed: null,
           ...base,
+          ...(unreachable ? { erp_unreachable: true } : {}),
           browser_sign_in,
         },
       };

@@ -182,6 +182,15 @@ function issueText(issue: z.core.$ZodIssue, props: Record<string, Json>): string
         }
         return `${p} must be ${boundsText(small ? lo : hi, small ? hi : lo)}${length}`;
       }
+      if ((small ? lo : hi) === undefined && typeof input === "number") {
+        // The implicit bound of a whole number (JavaScript's safe integers), not the schema's own.
+        const range =
+          (small ? ["at least -9007199254740991", hi] : [lo, "at most 9007199254740991"])
+            .filter(Boolean).join(" and ");
+        return `${p} is too ${small ? "small" : "large"}: it must be a whole number ${
+          js?.type === "integer" ? range : "in range"
+        }${sent}`;
+      }
       const text = small ? boundsText(lo, hi) : boundsText(hi, lo);
       return text ? `${p} must be ${text}${sent}` : `${p} is too ${small ? "small" : "big"}${sent}`;
     }

@@ -14,8 +14,10 @@ import type { WeekLog } from "../erp/types.ts";
 import { dayTotal } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
 import {
+  count,
   type EntryOut,
   fitPage,
+  formatBalance,
   formatTime,
   type Names,
   pageLine,
@@ -123,8 +125,8 @@ export const getMissingDays = defineTool({
   description:
     `Find the workdays in a range (at most ${MAX_INSIGHT_DAYS} days) logged below the expected hours per day (MCP_EXPECTED_HOURS, default 8), with what is logged on each, and the weeks not yet completed. Weekends and configured holidays are not workdays; days after today are left out (get_timesheet_summary counts the same days, so the two agree). The total missing always covers the whole range; the days come in pages (offset, limit). Use for "which days did I forget?" before filling them.`,
   input: {
-    start_date: dateField("First day"),
-    end_date: dateField("Last day (inclusive)"),
+    start_date: dateField("First day", "range_start"),
+    end_date: dateField("Last day (inclusive)", "range_end"),
     email: emailArg,
     ...pageArgs("days"),
   },
@@ -209,9 +211,15 @@ export const getMissingDays = defineTool({
     const out = fitPage(missing, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
       text: [
         missing.length
-          ? `${missing.length} of ${whole.workdays_checked} workdays from ${from} to ${to} hold less than ${expected} (${
-            formatTime(whole.total_missing)
-          } missing in all):`
+          ? `${missing.length} of ${
+            count(whole.workdays_checked, "workday")
+          } from ${from} to ${to} ${
+            missing.length === 1 ? "holds" : "hold"
+          } less than ${expected} (${formatTime(whole.total_missing)} missing in all):`
+          : whole.workdays_checked === 0
+          ? `No workdays from ${from} to ${to} up to today (${now}), so nothing is missing.`
+          : whole.workdays_checked === 1
+          ? `The one workday from ${from} to ${to} holds at least ${expected}.`
           : `Every one of the ${whole.workdays_checked} workdays from ${from} to ${to} holds at least ${expected}.`,
         ...page.map((d) =>
           `- ${d.weekday} ${d.date}: ${formatTime(d.logged)} logged, ${
@@ -227,7 +235,11 @@ export const getMissingDays = defineTool({
           ]
           : []),
         ...(whole.future_days_left_out
-          ? [`${whole.future_days_left_out} days after today (${now}) were left out.`]
+          ? [
+            `${count(whole.future_days_left_out, "day")} after today (${now}) ${
+              whole.future_days_left_out === 1 ? "was" : "were"
+            } left out.`,
+          ]
           : []),
         ...failed.map((f) => `Week of ${f.week_starting} could not be read: ${f.error}`),
       ].filter(Boolean).join("\n"),
@@ -270,8 +282,8 @@ export const getTimesheetSummary = defineTool({
   description:
     `Totals for a range (at most ${MAX_INSIGHT_DAYS} days) grouped by project, label, day or week, each with its share of the time logged, against the expected hours (MCP_EXPECTED_HOURS per workday; weekends and holidays expect none). Like get_missing_days, only workdays up to today are expected, so the two agree. Groups come in pages (offset, limit); totals always cover the whole range. Use for "where did my time go last month?" or "am I short this week?".`,
   input: {
-    start_date: dateField("First day"),
-    end_date: dateField("Last day (inclusive)"),
+    start_date: dateField("First day", "range_start"),
+    end_date: dateField("Last day (inclusive)", "range_end"),
     group_by: z.enum(GROUPS).default("project").describe(
       "project (default), label, day or week",
     ),
@@ -285,7 +297,7 @@ export const getTimesheetSummary = defineTool({
     total: timeSchema.describe("everything logged in the range"),
     expected: timeSchema.describe("workdays up to today in the range × the expected hours per day"),
     balance_hours: z.number().describe(
-      "time logged up to today minus expected, in decimal hours (negative: short)",
+      "time logged up to today minus expected, in decimal hours (negative: short); the text gives it as h min too",
     ),
     missing: timeSchema.describe(
       "the sum of each workday's shortfall up to today: the total_missing of get_missing_days",
@@ -373,15 +385,27 @@ export const getTimesheetSummary = defineTool({
     const out = fitPage(rows, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
       text: [
         `${from} to ${to}: ${formatTime(timeOut(total))} logged; ${
-          formatTime(timeOut(expected))
-        } expected over ${workdays.length} workdays up to today (${upTo}), balance ${
-          balance >= 0 ? "+" : ""
-        }${balance} h, ${formatTime(timeOut(missing))} missing on short days.${
-          future ? ` ${future} workdays after today expect nothing yet.` : ""
-        } By ${by}:`,
+          workdays.length
+            ? `${formatTime(timeOut(expected))} expected over ${
+              count(workdays.length, "workday")
+            } up to today (${upTo})`
+            : `no workdays up to today (${upTo}), so nothing expected`
+        }, balance ${formatBalance(loggedToDate - expected)}, ${
+          formatTime(timeOut(missing))
+        } missing on short days.${
+          future
+            ? ` ${count(future, "workday")} after today ${
+              future === 1 ? "expects" : "expect"
+            } nothing yet.`
+            : ""
+        }${page.length ? ` By ${by}:` : ""}`,
         ...page.map((r) =>
           `- ${r.name}: ${formatTime(r.total)} (${r.share_percent}%)${
-            r.expected ? ` of ${formatTime(r.expected)} expected` : ""
+            r.expected
+              ? ` of ${formatTime(r.expected)} expected, balance ${
+                formatBalance(minutesOf(r.total) - minutesOf(r.expected))
+              }`
+              : ""
           }`
         ),
         pageLine("groups", info),

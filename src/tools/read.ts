@@ -1,10 +1,11 @@
 /** The read tools: weeks, days, ranges, months, projects, labels. None of them writes. */
 import { z } from "zod";
-import { mondayOf, mondaysBetween, sundayOf } from "../dates.ts";
+import { mondaysBetween, sundayOf } from "../dates.ts";
 import type { WeekLog } from "../erp/types.ts";
 import { findWeekProject } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
 import {
+  count,
   dayTotals,
   entryLine,
   type EntryOut,
@@ -66,9 +67,7 @@ export const getWeekLogs = defineTool({
   description:
     'Show everything logged in one week (Monday to Sunday): every entry with its project, task description, time, label and ids, plus per-day and per-project totals. Use for "what did I log last week?". Any date of the week works; the answer says which week it used. Totals always cover the whole week; a very long entry list comes in pages (offset, limit).',
   input: {
-    week_starting: dateField(
-      'Any date in the week (its Monday is used); also "this week", "last week"',
-    ),
+    week_starting: dateField("Any date in the week (its Monday is used)", "week"),
     email: emailArg,
     ...pageArgs("entries"),
   },
@@ -106,7 +105,7 @@ export const getWeekLogs = defineTool({
       text: [
         `Week of ${week.monday} to ${week.sunday} (week log ${week.id}, ${
           week.isCompleted ? "completed" : "draft"
-        }): ${formatTime(out.total)} in ${out.entries.length} entries.`,
+        }): ${formatTime(out.total)} in ${count(out.entries.length, "entry")}.`,
         ...entries.map(entryLine),
         pageLine("entries", page),
       ].filter(Boolean).join("\n"),
@@ -126,15 +125,22 @@ export const getDayLogs = defineTool({
   name: "get_day_logs",
   title: "Get one day's logs",
   description:
-    "Show what is logged on one day: each project with its entries and total, and the day's total (minutes carried into hours). Use before adding time to a day, to see what is already there.",
-  input: { date: dateField("The day"), email: emailArg },
+    "Show what is logged on one day: each project with its total, the entries, and the day's total (minutes carried into hours). Use before adding time to a day, to see what is already there. Totals always cover the whole day; a very long day comes in pages (offset, limit).",
+  input: {
+    date: dateField("The day", "day"),
+    email: emailArg,
+    ...pageArgs("entries"),
+  },
   output: {
     date: z.string(),
     weekday: z.string(),
     week_log_id: z.number().int().nullable(),
     is_completed: z.boolean().nullable(),
-    projects: z.array(projectTotalSchema.extend({ entries: z.array(entrySchema) })),
-    total_logged_time: timeSchema,
+    projects: z.array(projectTotalSchema.extend({
+      entries: z.array(entrySchema).describe("this project's entries in this page"),
+    })).describe("every project logged that day, each total the whole day's"),
+    total_logged_time: timeSchema.describe("the whole day"),
+    page: pageSchema,
   },
   annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
@@ -144,27 +150,34 @@ export const getDayLogs = defineTool({
     const day = date.toString();
     const weekday = date.toLocaleString("en-US", { weekday: "long" });
     const entries = week ? weekEntries(week, names, (d) => d === day) : [];
-    const projects = projectTotals(entries).map((p) => ({
-      ...p,
-      entries: entries.filter((e) => e.project === p.project),
-    }));
+    const totals = projectTotals(entries);
     const total = totalOf(entries);
     const head = week
-      ? `${weekday} ${day}: ${formatTime(total)} logged${
+      ? `${weekday} ${day}: ${formatTime(total)} logged in ${count(entries.length, "entry")}${
         week.isCompleted ? " (week completed)" : ""
       }.`
       : `${weekday} ${day}: no week log for that week, so nothing is logged.`;
-    return {
-      text: [head, ...entries.map(entryLine)].join("\n"),
+    return fitPage(entries, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
+      text: [
+        head,
+        ...(totals.length > 1 ? totals.map((p) => `- ${p.project}: ${formatTime(p.total)}`) : []),
+        ...(page.length && totals.length > 1 ? ["Entries:"] : []),
+        ...page.map(entryLine),
+        pageLine("entries", info),
+      ].filter(Boolean).join("\n"),
       data: {
         date: day,
         weekday,
         week_log_id: week?.id ?? null,
         is_completed: week?.isCompleted ?? null,
-        projects,
+        projects: totals.map((p) => ({
+          ...p,
+          entries: page.filter((e) => e.project === p.project),
+        })),
         total_logged_time: total,
+        page: info,
       },
-    };
+    }));
   },
 });
 
@@ -206,8 +219,8 @@ export const getLogsForDateRange = defineTool({
   description:
     `List the entries between two dates (at most ${MAX_RANGE_DAYS} days) with the range's total, per-project totals and each week's state and total. Totals always cover the whole range; the entries come in pages (offset, limit) so a long range stays readable. Each week is read once, concurrently. Weeks the ERP failed to return are listed as failed, so a partial answer is never mistaken for a full one.`,
   input: {
-    start_date: dateField("First day"),
-    end_date: dateField("Last day (inclusive)"),
+    start_date: dateField("First day", "range_start"),
+    end_date: dateField("Last day (inclusive)", "range_end"),
     email: emailArg,
     ...pageArgs("entries"),
   },
@@ -249,9 +262,9 @@ export const getLogsForDateRange = defineTool({
       const listed = new Set(page.map((e) => e.date));
       return {
         text: [
-          `${from} to ${to}: ${
-            formatTime(total)
-          } in ${entries.length} entries over ${reads.length} weeks.`,
+          `${from} to ${to}: ${formatTime(total)} in ${count(entries.length, "entry")} over ${
+            count(reads.length, "week")
+          }.`,
           ...projects.map((p) => `- ${p.project}: ${formatTime(p.total)}`),
           ...failed.map((r) =>
             `Week of ${r.monday} could not be read: ${(r as { error: string }).error}`
@@ -358,9 +371,9 @@ export const getMonthLogs = defineTool({
     };
     return fitPage(inMonth, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
       text: [
-        `${monthName} (${from} to ${to}): ${
-          formatTime(total)
-        } logged in ${inMonth.length} entries; weeks that straddle the month count only their days inside it.`,
+        `${monthName} (${from} to ${to}): ${formatTime(total)} logged in ${
+          count(inMonth.length, "entry")
+        }; weeks that straddle the month count only their days inside it.`,
         ...weeks.map(weekLine),
         ...(missing.length ? [`No week log for: ${missing.join(", ")}`] : []),
         ...failed.map((f) => `Week of ${f.week_starting} could not be read: ${f.error}`),
@@ -411,7 +424,7 @@ export const getActiveProjects = defineTool({
     }));
     return fitPage(projects, args.offset ?? 0, args.limit ?? 100, (page, info) => ({
       text: [
-        `${projects.length} projects:`,
+        `${count(projects.length, "project")}:`,
         ...page.map((p) => `- ${p.team} (id ${p.id})`),
         pageLine("projects", info),
       ].filter(Boolean).join("\n"),
@@ -451,7 +464,7 @@ export const checkWeekProject = defineTool({
   title: "Check a project is in a week",
   description:
     "Say whether the week holding a date has a week log, and whether that log has the given project (time can only be added to projects already in the week).",
-  input: { date: dateField("Any date in the week"), ...projectArgs, email: emailArg },
+  input: { date: dateField("Any date in the week", "week"), ...projectArgs, email: emailArg },
   output: {
     exists: z.boolean().describe("true only when the week log has this project"),
     week_log_exists: z.boolean(),
@@ -463,11 +476,11 @@ export const checkWeekProject = defineTool({
   },
   annotations: READ_ANNOTATIONS,
   async handler(args, ctx) {
-    const date = dateArg(args.date, "date", ctx.config);
+    const date = weekArg(args.date, "date", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
     const [team, week] = await Promise.all([ts.team(args), ts.week(date)]);
     const project = week ? findWeekProject(week, team) : undefined;
-    const monday = mondayOf(date).toString();
+    const monday = date.toString();
     return {
       text: !week
         ? `No week log for the week of ${monday}, so "${team.team}" is not in it.`

@@ -1,5 +1,8 @@
 /** The zod shapes shared by tool inputs and outputs, each field described with its bounds. */
 import { z } from "zod";
+import { cleanText } from "../text.ts";
+
+export { cleanText };
 
 /** The years a date may name: what the ERP's week logs can hold, with room on both sides. */
 export const MIN_YEAR = 1900;
@@ -16,13 +19,30 @@ export function yearInRange(value: string): boolean {
   return year >= MIN_YEAR && year <= MAX_YEAR && !/^[+-]/.test(m[1]) && m[1].length === 4;
 }
 
-/** A date parameter; relative words resolve in the server's time zone, at call time. */
-export const dateArg = (what: string) =>
+/** What a date parameter names, and so which relative words it takes (see tools/args.ts). */
+export type DateKind = "day" | "week" | "range_start" | "range_end";
+
+const DATE_WORDS: Record<DateKind, string> = {
+  day: "today, yesterday or tomorrow",
+  week: "today, yesterday, tomorrow (their week), this week, last week or next week",
+  range_start:
+    "today, yesterday, tomorrow, or this/last/next week or month (a week or month gives its first day)",
+  range_end:
+    "today, yesterday, tomorrow, or this/last/next week or month (a week or month gives its last day)",
+};
+
+/**
+ * A date parameter; relative words resolve in the server's time zone, at call time. `kind` makes
+ * the description name exactly the words the tool takes; without it, the words of every kind.
+ */
+export const dateArg = (what: string, kind?: DateKind) =>
   z.string().max(40).refine(yearInRange, {
     message: `must be a date from ${MIN_YEAR}-01-01 to ${MAX_YEAR}-12-31`,
     abort: true,
   }).describe(
-    `${what}: YYYY-MM-DD (years ${MIN_YEAR}-${MAX_YEAR}) or today, yesterday, tomorrow; for weeks and ranges also this week, last week, next week, this month, last month (a range start takes the first day, an end the last)`,
+    kind
+      ? `${what}: YYYY-MM-DD (years ${MIN_YEAR}-${MAX_YEAR}) or ${DATE_WORDS[kind]}`
+      : `${what}: YYYY-MM-DD (years ${MIN_YEAR}-${MAX_YEAR}) or today, yesterday, tomorrow; for weeks and ranges also this week, last week, next week, this month, last month (a range start takes the first day, an end the last)`,
   );
 
 /** The email parameter the original tools had: kept, but only the signed-in person's. */
@@ -91,6 +111,16 @@ export const labelArgs = {
   ),
 };
 
+/** Label by id or name, for changing an entry: neither keeps the entry's label as it is. */
+export const labelUpdateArgs = {
+  label_id: z.number().int().min(1).optional().describe(
+    "New label id, from get_log_labels; leave out (with label_name) to keep the entry's label",
+  ),
+  label_name: z.string().min(1).max(100).optional().describe(
+    'New label name, e.g. "Coding", "Meeting"; when neither this nor label_id is given the entry keeps its label',
+  ),
+};
+
 /** Hours of one entry. */
 export const hoursArg = z.number().gt(0, "hours must be more than 0").max(
   24,
@@ -99,27 +129,6 @@ export const hoursArg = z.number().gt(0, "hours must be more than 0").max(
   .describe(
     "Hours, decimal allowed (2, 0.5, 8.25); more than 0, at most 24; rounded to the minute",
   );
-
-/** Zero-width, bidirectional-control and other invisible format characters. */
-const INVISIBLE = /[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
-/** ANSI escape sequences (CSI and OSC), removed whole so no parameter bytes are left behind. */
-const ANSI =
-  // deno-lint-ignore no-control-regex
-  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]/g;
-/** Other C0 and C1 control characters (tab and newline included: descriptions are one line). */
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/**
- * Text as it is stored: NFC, ANSI sequences and invisible characters (zero-width spaces and
- * joiners, bidi overrides and marks, BOM, soft hyphen) removed, other control characters turned to
- * spaces, runs of whitespace collapsed to one space, ends trimmed. So a look-alike with a hidden
- * joiner is the same text, and no terminal or bidi trick reaches the ERP.
- */
-export function cleanText(text: string): string {
-  return text.normalize("NFC").replace(ANSI, "").replace(INVISIBLE, "").replace(CONTROL, " ")
-    .replace(/\s+/g, " ").trim();
-}
 
 /** A task description, cleaned by cleanText before its length is checked. */
 export const descriptionArg = z.string().overwrite(cleanText).min(

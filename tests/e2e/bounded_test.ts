@@ -237,3 +237,65 @@ Deno.test("get_missing_days: incomplete_weeks lists only weeks with a workday in
     assert.deepEqual(ahead.data.incomplete_weeks, []);
   });
 });
+
+/** A far week of alice's holding `n` long entries on its Monday, spread over her five projects. */
+function longDay(h: Harness, monday: string, n: number) {
+  const entries = Array.from({ length: n }, (_, i) => ({
+    date: monday,
+    teamId: 41 + (i % 5),
+    description: `Entry ${i}: ${"a long description of the work that was done that day ".repeat(5)}`
+      .slice(0, 250),
+    hours: 0,
+    minutes: 5 + (i % 7),
+    label: 34,
+  }));
+  h.erp.addWeekLog(ALICE, monday, entries);
+  return entries;
+}
+
+Deno.test("get_day_logs on a day of 160 long entries stays under 40,000 characters; totals whole, pages reach every entry", async () => {
+  await withHarness({}, async (h) => {
+    const monday = "2030-01-07";
+    const seeded = longDay(h, monday, 160);
+    const want = seeded.reduce((s, e) => s + e.hours * 60 + e.minutes, 0);
+    const first = await raw(h, "get_day_logs", { date: monday });
+    assert.equal(first.r.isError, undefined, first.content[0]?.text);
+    assert.ok(first.size <= BUDGET, `${first.size} characters`);
+    assert.equal(minutes(first.data.total_logged_time), want, "the day's total is whole");
+    const perProject = first.data.projects.reduce((s: number, p: Any) => s + minutes(p.total), 0);
+    assert.equal(perProject, want, "per-project totals cover the whole day");
+    assert.equal(first.data.projects.length, 5);
+    assert.equal(first.data.page.total, 160);
+    assert.ok(first.data.page.next_offset > 0, "a second page");
+    assert.match(first.content[0].text, new RegExp(`offset ${first.data.page.next_offset}`));
+    const seen: Any[] = first.data.projects.flatMap((p: Any) => p.entries);
+    assert.equal(seen.length, first.data.page.returned);
+    let next = first.data.page.next_offset;
+    for (let guard = 0; next !== null && guard < 20; guard++) {
+      const page = await raw(h, "get_day_logs", { date: monday, offset: next, limit: 500 });
+      assert.ok(page.size <= BUDGET, `page at ${next}: ${page.size} characters`);
+      assert.equal(minutes(page.data.total_logged_time), want);
+      seen.push(...page.data.projects.flatMap((p: Any) => p.entries));
+      next = page.data.page.next_offset;
+    }
+    assert.equal(next, null);
+    assert.equal(new Set(seen.map((e) => e.entry_id)).size, 160, "every entry exactly once");
+  });
+});
+
+Deno.test("the week resource of a week of 160 long entries stays under 40,000 characters and says how to get the rest", async () => {
+  await withHarness({}, async (h) => {
+    const monday = "2030-01-07";
+    const seeded = longDay(h, monday, 160);
+    const want = seeded.reduce((s, e) => s + e.hours * 60 + e.minutes, 0);
+    const r = await h.client.readResource({ uri: `project-logs://week/${monday}` });
+    const text = (r.contents[0] as { text: string }).text;
+    assert.ok(text.length <= BUDGET, `${text.length} characters`);
+    const week = JSON.parse(text);
+    assert.equal(minutes(week.total), want, "the total covers the whole week");
+    assert.ok(week.entries.length < 160 && week.entries.length > 0, `${week.entries.length}`);
+    assert.equal(week.page.total, 160);
+    assert.equal(week.page.next_offset, week.entries.length);
+    assert.match(week.more, new RegExp(`get_week_logs .*offset ${week.entries.length}`));
+  });
+});

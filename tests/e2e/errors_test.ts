@@ -90,7 +90,11 @@ Deno.test("whoami reports an ERP that is down while checking ERP_API_TOKEN, and 
     });
     const down = await h.call("whoami");
     assert.equal(down.data.signed_in, false);
-    assert.match(down.text, /could not be used: ERP answered 502/);
+    // Says the ERP is unreachable and the token kept, not "sign in again".
+    assert.match(down.text, /could not be reached to check the token from ERP_API_TOKEN/);
+    assert.match(down.text, /ERP answered 502/);
+    assert.match(down.text, /The token is kept/);
+    assert.doesNotMatch(down.text, /Not signed in|Sign in with|fresh token/);
     const later = await h.call("whoami");
     assert.equal(later.data.email, "alice@example.com", "the token is tried again, not dropped");
   });
@@ -109,4 +113,39 @@ Deno.test("an ERP that is down (connection refused) is a clear error naming the 
       assert.match(r.text, /try again in a few minutes/);
     },
   );
+});
+
+Deno.test("whoami with the ERP unreachable (connection refused) keeps the token and does not send the person for a new one", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  await withHarness(
+    { env: { ERP_API_BASE_URL: `http://127.0.0.1:${port}/api/v1/` } },
+    async (h) => {
+      const who = await h.call("whoami");
+      assert.equal(who.isError, false, who.text);
+      assert.equal(who.data.signed_in, false);
+      assert.match(
+        who.text,
+        /^Cannot confirm the sign-in yet: the ERP at http:\/\/127\.0\.0\.1:\d+/,
+      );
+      assert.match(who.text, /The token is kept/);
+      assert.match(who.text, /try again in a few minutes/);
+      assert.doesNotMatch(who.text, /Not signed in|Sign in with|authenticate_with_token/);
+      assert.equal(who.data.erp_unreachable, true);
+      assert.ok(h.session.hasPendingToken, "the token is still held");
+    },
+  );
+});
+
+Deno.test("whoami with a token the ERP refuses (401) still says to sign in again", async () => {
+  await withHarness({}, async (h) => {
+    h.erp.injectFault({ pathIncludes: "core/person/", status: 401, body: "{}", times: 1 });
+    const who = await h.call("whoami");
+    assert.equal(who.data.signed_in, false);
+    assert.match(who.text, /^Not signed in/);
+    assert.match(who.text, /authenticate_with_token/);
+    assert.equal(who.data.erp_unreachable, undefined);
+    assert.doesNotMatch(who.text, /token is kept/);
+  });
 });

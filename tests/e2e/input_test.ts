@@ -315,3 +315,166 @@ for (
     });
   });
 }
+
+Deno.test("look-alike descriptions (Cyrillic е, full-width Ｒ) update the existing entry instead of adding a visually identical one", async () => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
+    const monday = "2026-11-23";
+    const day = "2026-11-26";
+    const onDay = () => entriesOf(stored(h, monday)).filter(([d]) => d === day);
+    const before = onDay().length;
+    const first = await h.call("create_or_update_log", {
+      date: day,
+      project_id: 42,
+      description: "Review",
+      hours: 1,
+    });
+    assert.equal(first.isError, false, first.text);
+    // "R\u0435view": Cyrillic е; "\uff32eview": full-width Ｒ; "R\u0435vi\u0435w": two Cyrillic е.
+    for (const [i, lookalike] of ["R\u0435view", "\uff32eview", "R\u0435vi\u0435w"].entries()) {
+      const r = await h.call("create_or_update_log", {
+        date: day,
+        project_id: 42,
+        description: lookalike,
+        hours: 2 + i,
+      });
+      assert.equal(r.isError, false, r.text);
+      assert.equal(onDay().length, before + 1, `${JSON.stringify(lookalike)} added no entry`);
+      const reviews = onDay().filter(([, desc]) => desc.toLowerCase().includes("view"));
+      assert.deepEqual(reviews, [[day, "Review", (2 + i) * 60]], "the existing entry, updated");
+    }
+    // A full-width description is stored in plain letters (NFKC).
+    const wide = await h.call("create_or_update_log", {
+      date: day,
+      project_id: 42,
+      description: "\uff34\uff45\uff53\uff54 plan",
+      hours: 1,
+    });
+    assert.equal(wide.isError, false, wide.text);
+    assert.ok(onDay().some(([, desc]) => desc === "Test plan"), JSON.stringify(onDay()));
+    // Different words stay different entries (ASCII is never folded: "modem" is not "modern").
+    for (const description of ["Modem setup", "Modern setup"]) {
+      const r = await h.call("create_or_update_log", {
+        date: day,
+        project_id: 42,
+        description,
+        hours: 1,
+      });
+      assert.equal(r.isError, false, r.text);
+    }
+    const setups = onDay().filter(([, desc]) => desc.endsWith("setup")).map(([, d]) => d).sort();
+    assert.deepEqual(setups, ["Modem setup", "Modern setup"]);
+  });
+});
+
+Deno.test("project and label names with invisible characters or look-alike letters still match", async () => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
+    const check = await h.call("check_person_week_project_exists", {
+      date: "2026-11-23",
+      project_name: "Mobile App\u200b",
+    });
+    assert.equal(check.isError, false, check.text);
+    assert.equal(check.data.team_id, 45);
+    const r = await h.call("create_or_update_log", {
+      date: "2026-11-24",
+      project_name: "\u200bClient X / Fr\u043entend\u2060", // Cyrillic о
+      label_name: "C\u043ede Review\u200d", // Cyrillic о
+      description: "Pairing",
+      hours: 1,
+    });
+    assert.equal(r.isError, false, r.text);
+    const week = stored(h, "2026-11-23");
+    const project = week.projects.find((p: Week) => p.team === "Client X / Frontend");
+    const task = project.tasks.find((t: Week) => t.description === "Pairing");
+    assert.ok(task, "written to Client X / Frontend");
+    assert.equal(task.days.find((d: Week) => d.date === "2026-11-24").label, 35, "Code Review");
+    // An unknown name is named without its invisible characters.
+    const bad = await h.call("check_person_week_project_exists", {
+      date: "2026-11-23",
+      project_name: "Nope\u200b",
+    });
+    assert.equal(bad.isError, true);
+    assert.match(bad.text, /Unknown project "Nope":/);
+  });
+});
+
+Deno.test("number bounds in words: 1e20 for an id is too large, not 'must be more than 0'", async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("delete_log", { entry_id: 1e20, date: "2026-11-23" });
+    assert.equal(r.isError, true);
+    assert.match(
+      r.text,
+      /entry_id is too large: it must be a whole number .*at most 9007199254740991; you sent 100000000000000000000/,
+    );
+    assert.doesNotMatch(r.text, /must be (more than 0|at least 1);/);
+    const u = await h.call("update_log", { entry_id: 1e20, hours: 1 });
+    assert.match(u.text, /entry_id is too large/);
+  });
+});
+
+Deno.test("date words in errors are exactly the ones each parameter takes", async () => {
+  await withHarness({}, async (h) => {
+    const day = await h.call("get_day_logs", { date: "someday" });
+    assert.equal(day.isError, true);
+    assert.match(
+      day.text,
+      /date "someday": not a date \(expected YYYY-MM-DD, e\.g\. [\d-]+, or today, yesterday or tomorrow\)/,
+    );
+    assert.doesNotMatch(day.text, /week|month/, "a day parameter offers no range words");
+    // The words it offers are ones it takes; the range words it refuses.
+    for (const word of ["today", "yesterday", "tomorrow"]) {
+      assert.equal((await h.call("get_day_logs", { date: word })).isError, false, word);
+    }
+    assert.equal((await h.call("get_day_logs", { date: "this week" })).isError, true);
+
+    const week = await h.call("get_week_logs", { week_starting: "someday" });
+    assert.match(week.text, /or today, yesterday, tomorrow, this week, last week or next week\)/);
+    assert.doesNotMatch(week.text, /month/);
+    for (const word of ["today", "next week", "last week"]) {
+      assert.equal((await h.call("get_week_logs", { week_starting: word })).isError, false, word);
+    }
+    const range = await h.call("get_logs_for_date_range", {
+      start_date: "someday",
+      end_date: "today",
+    });
+    assert.match(range.text, /this month, last month or next month\)/);
+    assert.equal(
+      (await h.call("get_logs_for_date_range", {
+        start_date: "next month",
+        end_date: "next month",
+      }))
+        .isError,
+      false,
+    );
+    // The advertised descriptions say the same.
+    const { tools } = await h.client.listTools();
+    const prop = (tool: string, p: string) =>
+      // deno-lint-ignore no-explicit-any
+      (tools.find((t) => t.name === tool)!.inputSchema.properties as any)[p].description as string;
+    assert.match(prop("get_day_logs", "date"), /or today, yesterday or tomorrow$/);
+    assert.doesNotMatch(prop("get_day_logs", "date"), /week|month/);
+    assert.match(prop("get_week_logs", "week_starting"), /next week$/);
+    assert.match(prop("get_logs_for_date_range", "end_date"), /month gives its last day/);
+  });
+});
+
+Deno.test("tools/call with arguments null is read as no arguments and validated like {}", async () => {
+  await withHarness({}, async (h) => {
+    // deno-lint-ignore no-explicit-any
+    const call = (name: string, args: any) => h.client.callTool({ name, arguments: args });
+    const who = await call("whoami", null);
+    assert.notEqual(who.isError, true, JSON.stringify(who.content));
+    assert.equal((who.structuredContent as { email: string }).email, ALICE);
+    const day = await call("get_day_logs", null);
+    assert.equal(day.isError, true, "a required parameter is still required");
+    const text = (day.content as { text: string }[])[0].text;
+    assert.match(text, /Cannot run get_day_logs: date is required/);
+    // Arguments that are not an object: invalid params in words, not a schema dump.
+    const error = await call("whoami", "x").then(
+      () => assert.fail("accepted"),
+      (e) => e as { code: number; message: string },
+    );
+    assert.equal(error.code, -32602);
+    assert.match(error.message, /arguments must be an object/);
+    assert.doesNotMatch(error.message, /"code":|invalid_type/);
+  });
+});

@@ -276,3 +276,59 @@ Deno.test("a session that outlives midnight: the instructions say when they were
     assert.match(range.text, /"last week" = 2026-11-16 to 2026-11-22, "today" = 2026-11-26/);
   });
 });
+
+const WEDNESDAY = () => Temporal.Instant.from("2026-11-25T12:00:00Z");
+
+Deno.test("wording: a range with no workdays says so; no empty 'By project:' heading", async () => {
+  await withHarness({ now: WEDNESDAY }, async (h) => {
+    // A weekend far from the seed: nothing logged, no workday.
+    const weekend = { start_date: "2030-01-05", end_date: "2030-01-06" };
+    const missing = await h.call("get_missing_days", weekend);
+    assert.equal(missing.isError, false, missing.text);
+    assert.doesNotMatch(missing.text, /Every one of the 0/);
+    assert.match(missing.text, /^No workdays from 2030-01-05 to 2030-01-06 up to today/);
+    const past = { start_date: "2026-11-21", end_date: "2026-11-22" }; // a past weekend
+    const pastMissing = await h.call("get_missing_days", past);
+    assert.match(pastMissing.text, /^No workdays from 2026-11-21 to 2026-11-22/);
+    const summary = await h.call("get_timesheet_summary", past);
+    assert.equal(summary.isError, false, summary.text);
+    assert.equal(summary.data.workdays, 0);
+    if (summary.data.groups.length === 0) {
+      assert.doesNotMatch(summary.text, /By project:\s*$/m, summary.text);
+      assert.doesNotMatch(summary.text, /By project/);
+    }
+    assert.match(summary.text, /no workdays up to today/);
+    const empty = await h.call("get_timesheet_summary", weekend);
+    assert.equal(empty.data.groups.length, 0);
+    assert.doesNotMatch(empty.text, /By project/, empty.text);
+  });
+});
+
+Deno.test("wording: balances in h min with the decimal beside; one day, one workday", async () => {
+  await withHarness({ now: WEDNESDAY }, async (h) => {
+    // Today is Wednesday 2026-11-25; Thursday the 26th is the one workday after today.
+    const r = await h.call("get_timesheet_summary", {
+      start_date: "2026-11-25",
+      end_date: "2026-11-26",
+      group_by: "day",
+    });
+    assert.equal(r.isError, false, r.text);
+    const m = /balance ([+-])(\d+ h(?: \d+ min)?|\d+ min) \((-?[\d.]+) h\)/.exec(r.text);
+    assert.ok(m, r.text);
+    const [, sign, hm, decimal] = m;
+    const hmMinutes = Number(/(\d+) h/.exec(hm)?.[1] ?? 0) * 60 +
+      Number(/(\d+) min/.exec(hm)?.[1] ?? 0);
+    assert.equal(Number(decimal), r.data.balance_hours, "the decimal is the data's");
+    assert.equal(sign === "-" ? -hmMinutes : hmMinutes, Math.round(r.data.balance_hours * 60));
+    assert.doesNotMatch(r.text, /balance [+-]?\d+\.\d+ h,/, "never a bare decimal");
+    assert.match(r.text, /over 1 workday up to today/);
+    assert.match(r.text, /1 workday after today expects nothing yet/);
+    assert.doesNotMatch(r.text, /\b1 (days|workdays|entries|weeks)\b/);
+    const missing = await h.call("get_missing_days", {
+      start_date: "2026-11-25",
+      end_date: "2026-11-26",
+    });
+    assert.match(missing.text, /1 day after today \(2026-11-25\) was left out/);
+    assert.doesNotMatch(missing.text, /\b1 (days|workdays)\b/);
+  });
+});

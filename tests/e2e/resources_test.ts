@@ -166,3 +166,72 @@ Deno.test("resources: a week in a year the ERP cannot hold is refused before any
     }
   });
 });
+
+/** Every tool name a text mentions that the server does not list. */
+function unlistedTools(text: string, listed: Set<string>): string[] {
+  const words = text.match(/\b[a-z]+(?:_[a-z]+)+\b/g) ?? [];
+  const toolish = /^(get|create|update|delete|fill|copy|complete|check|sign|authenticate|log)_/;
+  return [...new Set(words)].filter((w) => toolish.test(w) && !listed.has(w));
+}
+
+Deno.test("read-only mode lists only prompts that need no write tool, and none of them suggests a write", async () => {
+  await withHarness({ now: NOW, env: { MCP_READ_ONLY: "true" } }, async (h) => {
+    const listed = new Set((await h.client.listTools()).tools.map((t) => t.name));
+    assert.ok(!listed.has("create_or_update_log"), "read-only indeed");
+    const { prompts } = await h.client.listPrompts();
+    const names = prompts.map((p) => p.name).sort();
+    assert.deepEqual(names, ["review_my_month"]);
+    for (const name of names) {
+      const r = await h.client.getPrompt({ name, arguments: {} });
+      const text = (r.messages[0].content as { text: string }).text;
+      assert.deepEqual(unlistedTools(text, listed), [], `${name}: ${text}`);
+      assert.match(text, /read-only/);
+    }
+    const instructions = h.client.getInstructions() ?? "";
+    assert.deepEqual(unlistedTools(instructions, listed), [], instructions);
+  });
+  // And with writes on, all three prompts, each naming only tools that are listed.
+  await withHarness({ now: NOW }, async (h) => {
+    const listed = new Set((await h.client.listTools()).tools.map((t) => t.name));
+    const { prompts } = await h.client.listPrompts();
+    assert.deepEqual(prompts.map((p) => p.name).sort(), [
+      "fill_my_week",
+      "log_today",
+      "review_my_month",
+    ]);
+    for (const p of prompts) {
+      const r = await h.client.getPrompt({ name: p.name, arguments: {} });
+      const text = (r.messages[0].content as { text: string }).text;
+      assert.deepEqual(unlistedTools(text, listed), [], `${p.name}: ${text}`);
+    }
+  });
+});
+
+Deno.test("resources/read: an unknown or malformed URI is resource-not-found (-32002), a bad week value invalid params (-32602)", async () => {
+  await withHarness({ now: NOW }, async (h) => {
+    const cases: [string, number, RegExp][] = [
+      ["project-logs://nothing", -32002, /Resource not found: "project-logs:\/\/nothing"/],
+      ["not a uri at all", -32002, /Resource not found: "not a uri at all"/],
+      ["project-logs://week/", -32002, /Resource not found/],
+      ["https://example.com/x", -32002, /this server serves project-logs:\/\/labels/],
+      ["project-logs://week/soon", -32602, /week_starting "soon": not a date/],
+      ["project-logs://week/2026-02-30", -32602, /week_starting "2026-02-30": not a date/],
+      ["project-logs://week/%E0%A4%A", -32602, /week_starting/],
+    ];
+    for (const [uri, code, message] of cases) {
+      const error = await h.client.readResource({ uri }).then(
+        () => assert.fail(`${uri} was read`),
+        (e) => e as { code: number; message: string },
+      );
+      assert.equal(error.code, code, `${uri}: ${error.message}`);
+      assert.match(error.message, message, uri);
+      assert.doesNotMatch(error.message, /internal|ZodError|"code":/i, uri);
+    }
+    // The good ones still read.
+    assert.equal(
+      json(await h.client.readResource({ uri: "project-logs://week/last-week" })).week_starting,
+      "2026-11-16",
+    );
+    assert.ok(json(await h.client.readResource({ uri: "project-logs://labels" })).length > 0);
+  });
+});

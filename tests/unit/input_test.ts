@@ -57,7 +57,7 @@ Deno.test("anything else stays refused, in plain words naming the value", () => 
   );
 });
 
-Deno.test("cleanText: NFC, no invisible, bidi, ANSI or control characters, one space", () => {
+Deno.test("cleanText: NFKC, no invisible, bidi, ANSI or control characters, one space", () => {
   const cases: [string, string][] = [
     ["Cafe\u0301", "Caf\u00e9"],
     ["Co\u200bde\u200d re\u2060view\ufeff", "Code review"],
