@@ -91,6 +91,8 @@ for (
       const ok = await h.call(c.tool, { ...args, label_id: 35, label_name: "code review" });
       assert.equal(ok.isError, false, ok.text);
       assert.deepEqual(storedDays(h, MONDAY, TODAY, "Mixed").map(([, l]) => l), [35]);
+      assert.doesNotMatch(ok.text, /\b1 days\b/, "one day is 1 day");
+      if (c.tool === "fill_logs_for_days") assert.match(ok.text, /: 1 day written/);
     });
   });
 }
