@@ -64,7 +64,17 @@ async function weekOfEntry(
   entryId: number,
   date: PlainDate | undefined,
 ): Promise<WeekLog> {
-  const monday = date ? mondayOf(date) : ts.session.entryWeeks.get(entryId);
+  const known = ts.session.entryWeeks.get(entryId);
+  if (date && known !== undefined && known.toString() !== mondayOf(date).toString()) {
+    // Read in this session in another week: a write by id never moves an entry across weeks.
+    throw new UserError(
+      `Cannot find entry ${entryId} on "${date}": it is in the week of ${known}, not the week of ${
+        mondayOf(date)
+      }`,
+      "Pass the entry's own date (the read tools show it), or leave date out. To move an entry to another day, log it there with create_or_update_log, then delete it with delete_log.",
+    );
+  }
+  const monday = date ? mondayOf(date) : known;
   if (monday === undefined) {
     throw new UserError(
       `Cannot tell which week entry ${entryId} is in`,

@@ -114,6 +114,11 @@ Deno.test("update_log and delete_log: a date other than the entry's own day is r
     const d = await h.call("delete_log", { entry_id: id, date: TODAY });
     assert.equal(d.isError, true, d.text);
     assert.match(d.text, new RegExp(`entry ${id} is on 2026-11-24, not ${TODAY}`));
+    // A day in another week, once this session has read the entry: refused by name too.
+    await h.call("get_day_logs", { date: "2026-11-24" });
+    const far = await h.call("update_log", { entry_id: id, date: "2026-11-17", hours: 3 });
+    assert.equal(far.isError, true, far.text);
+    assert.match(far.text, /it is in the week of 2026-11-23, not the week of 2026-11-16/);
     assert.equal(saves(h), n, "no save");
     assert.deepEqual(storedDays(h, MONDAY, "2026-11-24", "Moved?"), [[120, 66]]);
     assert.deepEqual(storedDays(h, MONDAY, TODAY, "Moved?"), []);
