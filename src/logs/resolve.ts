@@ -95,6 +95,13 @@ export function resolveLabel(
     if (!label) {
       throw new UserError(`Unknown label id ${args.label_id}`, `Labels: ${all}.`);
     }
+    const named = args.label_name?.trim();
+    if (named && !norm(label.name).includes(norm(named))) {
+      throw new UserError(
+        `Label id ${args.label_id} is "${label.name}", which does not match label_name "${named}"`,
+        "Give only one of label_id and label_name.",
+      );
+    }
     return label;
   }
   const name = cleanText(args.label_name ?? "") || DEFAULT_LABEL;

@@ -1,13 +1,13 @@
 /** complete_week_log: submit a week, with a preview of its totals and missing days first. */
 import { z } from "zod";
-import { datesBetween } from "../dates.ts";
+import { datesBetween, sundayOf } from "../dates.ts";
 import type { Config } from "../config.ts";
 import { ErpError } from "../erp/errors.ts";
 import type { WeekLog } from "../erp/types.ts";
 import { dayTotal } from "../erp/week.ts";
 import { UserError } from "../errors.ts";
 import { formatTime, timeOut } from "../logs/present.ts";
-import { openTimesheet } from "../logs/timesheet.ts";
+import { noWeekLog, openTimesheet } from "../logs/timesheet.ts";
 import { weekArg } from "./args.ts";
 import { askLine, confirmationOutput, confirmationTokenArg } from "./confirm.ts";
 import { defineTool } from "./define_tool.ts";
@@ -63,7 +63,17 @@ export const completeWeekLog = defineTool({
   async handler(args, ctx) {
     const monday = weekArg(args.week_starting, "week_starting", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
-    const week = await ts.requireWeek(monday, `submit the week of ${monday}`);
+    const found = await ts.week(monday);
+    if (!found && args.save_draft) {
+      throw new UserError(
+        `Nothing to save as a draft: there is no week log for the week of ${monday} (to ${
+          sundayOf(monday)
+        })`,
+        "A week with no log has nothing to keep; log time in it first (create_or_update_log), and its log is a draft until submitted.",
+      );
+    }
+    if (!found) throw noWeekLog(monday, `submit the week of ${monday}`);
+    const week = found;
     const total = timeOut(dayTotalOfWeek(week));
     const preview = weekPreview(week, ctx.config);
     const base = {

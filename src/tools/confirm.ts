@@ -56,7 +56,13 @@ export interface ConfirmAsk {
 export type ConfirmOutcome =
   | { status: "confirmed"; via: "elicitation" | "token" | "off"; memo?: unknown }
   | { status: "declined" }
-  | { status: "needs_confirmation"; token: string; expiresAt: string };
+  | {
+    status: "needs_confirmation";
+    token: string;
+    expiresAt: string;
+    /** session: kept by this session only; signed: checked by any request with the same ERP token. */
+    scope: "session" | "signed";
+  };
 
 /** What a tool uses to ask; one per session. */
 export interface Confirmer {
@@ -74,7 +80,15 @@ export type ElicitAction = "accept" | "decline" | "cancel";
 /** Issued confirmation tokens: one map per session, or one shared by stateless HTTP requests. */
 export type ConfirmTokens = Map<
   string,
-  { binding: string; expires: number; who?: string; memo?: unknown }
+  {
+    /** The whole binding: the call (tool, person, arguments), then what the preview showed. */
+    binding: string;
+    expires: number;
+    who?: string;
+    memo?: unknown;
+    /** Set once the token confirmed a call; kept until it would have expired, to say so. */
+    used?: boolean;
+  }
 >;
 
 /** What a confirmer needs from the server around it. */
@@ -128,27 +142,47 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-async function bindingOf(req: ConfirmAsk): Promise<string> {
-  const { confirmation_token: _, ...args } = req.args;
-  const text = `${req.tool}\n${req.who.toLowerCase()}\n${canonicalJson(args)}\n${
-    canonicalJson(req.shown ?? null)
-  }`;
+async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function sign(secret: string, binding: string, expires: number): Promise<string> {
+/**
+ * The binding in two parts, so a refusal can say which part failed: `call` (the tool, the person,
+ * the arguments) and `full` (the call and what the preview showed).
+ */
+async function bindingOf(req: ConfirmAsk): Promise<{ call: string; full: string }> {
+  const { confirmation_token: _, ...args } = req.args;
+  const call = await sha256Hex(`${req.tool}\n${req.who.toLowerCase()}\n${canonicalJson(args)}`);
+  const shown = await sha256Hex(canonicalJson(req.shown ?? null));
+  return { call, full: `${call}.${shown}` };
+}
+
+async function mac(secret: string, binding: string, expires: number): Promise<string> {
   const raw = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`confirm\n${secret}`));
   const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
   ]);
-  const mac = await crypto.subtle.sign(
+  const sig = await crypto.subtle.sign(
     "HMAC",
     key,
     new TextEncoder().encode(`${binding}\n${expires}`),
   );
-  const b64 = btoa(String.fromCharCode(...new Uint8Array(mac).subarray(0, 18)));
-  return `${expires.toString(36)}.${b64.replaceAll("+", "-").replaceAll("/", "_")}`;
+  const b64 = btoa(String.fromCharCode(...new Uint8Array(sig).subarray(0, 18)));
+  return b64.replaceAll("+", "-").replaceAll("/", "_");
+}
+
+/** A signed token: its expiry, a MAC of the call, and a MAC of the call with what was shown. */
+async function sign(
+  secret: string,
+  binding: { call: string; full: string },
+  expires: number,
+): Promise<string> {
+  return `${expires.toString(36)}.${await mac(secret, binding.call, expires)}.${await mac(
+    secret,
+    binding.full,
+    expires,
+  )}`;
 }
 
 /** Equal strings, compared in time independent of where they differ. */
@@ -168,15 +202,16 @@ function randomToken(): string {
 export function createConfirmer(deps: ConfirmerDeps): Confirmer {
   const ttl = deps.ttlMs ?? CONFIRM_TTL_MS;
   const tokens: ConfirmTokens = deps.tokens ?? new Map();
+  // An expired or used token is kept one more lifetime, so its refusal can say why.
   const sweep = (now: number) => {
-    for (const [t, v] of tokens) if (v.expires <= now) tokens.delete(t);
+    for (const [t, v] of tokens) if (v.expires + ttl <= now) tokens.delete(t);
   };
   const wait = deps.elicitWaitMs ?? ELICIT_WAIT_MS;
   return {
     recall(token, who) {
       if (!token || deps.secret !== undefined) return undefined;
       const entry = tokens.get(token);
-      if (!entry || entry.expires <= deps.now()) return undefined;
+      if (!entry || entry.used || entry.expires <= deps.now()) return undefined;
       return entry.who === who.toLowerCase() ? entry.memo : undefined;
     },
     async ask(req, signal) {
@@ -185,24 +220,33 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
       const now = deps.now();
       const given = req.args.confirmation_token;
       if (typeof given === "string" && given !== "" && deps.secret !== undefined) {
-        const expires = parseInt(given.split(".")[0], 36);
-        const valid = Number.isFinite(expires) &&
-          sameText(given, await sign(deps.secret, binding, expires));
-        if (valid && expires <= now) throw expired(ttl);
-        if (!valid) throw mismatch(req.tool);
+        const parts = given.split(".");
+        const expires = parseInt(parts[0], 36);
+        const expected = Number.isFinite(expires) && parts.length === 3
+          ? await sign(deps.secret, binding, expires)
+          : "";
+        const [, callMac] = expected.split(".");
+        if (!expected || !sameText(parts[1], callMac)) throw mismatch(req.tool);
+        if (expires <= now) throw expired(ttl);
+        // Nothing is kept between stateless requests: a token already used and a week changed
+        // since look the same here (what the preview showed no longer holds).
+        if (!sameText(given, expected)) throw changed(true);
         return { status: "confirmed", via: "token" };
       }
       if (typeof given === "string" && given !== "") {
         const entry = tokens.get(given);
-        if (entry && entry.expires <= now) {
-          tokens.delete(given);
-          throw expired(ttl);
-        }
-        if (!entry || entry.binding !== binding) throw mismatch(req.tool);
-        tokens.delete(given);
-        return entry.memo === undefined
+        if (!entry) throw unknownToken();
+        const [call] = entry.binding.split(".");
+        if (call !== binding.call) throw mismatch(req.tool);
+        if (entry.used) throw used();
+        if (entry.expires <= now) throw expired(ttl);
+        if (entry.binding !== binding.full) throw changed(false);
+        const memo = entry.memo;
+        entry.used = true;
+        entry.memo = undefined;
+        return memo === undefined
           ? { status: "confirmed", via: "token" }
-          : { status: "confirmed", via: "token", memo: entry.memo };
+          : { status: "confirmed", via: "token", memo };
       }
       if (deps.canElicit()) {
         // The form is given up on well before the client's own request timeout, so the token
@@ -233,6 +277,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
           status: "needs_confirmation",
           token: await sign(deps.secret, binding, expires),
           expiresAt: new Date(expires).toISOString(),
+          scope: "signed",
         };
       }
       sweep(now);
@@ -243,11 +288,17 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
       }
       const token = randomToken();
       const expires = now + ttl;
-      tokens.set(token, { binding, expires, who: req.who.toLowerCase(), memo: req.memo });
+      tokens.set(token, {
+        binding: binding.full,
+        expires,
+        who: req.who.toLowerCase(),
+        memo: req.memo,
+      });
       return {
         status: "needs_confirmation",
         token,
         expiresAt: new Date(expires).toISOString(),
+        scope: "session",
       };
     },
   };
@@ -262,8 +313,32 @@ function expired(ttl: number): UserError {
 
 function mismatch(tool: string): UserError {
   return new UserError(
-    `Refused: the confirmation_token does not match this call (${tool} with exactly these arguments, in this session)`,
+    `Refused: the confirmation_token does not match this call: it was issued for another call (it confirms only the ${tool} call of its preview, with exactly the same arguments, for the same person)`,
     "Call again without confirmation_token for a preview and a token for these arguments, and ask the person first.",
+  );
+}
+
+function unknownToken(): UserError {
+  return new UserError(
+    "Refused: the confirmation_token is not one this session issued (tokens serve only the session that previewed, and are forgotten some minutes after they expire)",
+    "Call again without confirmation_token for a fresh preview and token, and ask the person first.",
+  );
+}
+
+function used(): UserError {
+  return new UserError(
+    "Refused: this confirmation_token was already used (each token confirms one call)",
+    "Read the result of that call (or get_week_logs); for another write, call again without confirmation_token for a fresh preview.",
+  );
+}
+
+/** What the preview showed no longer holds; a signed token cannot tell that from a reuse. */
+function changed(orUsed: boolean): UserError {
+  return new UserError(
+    `Refused: the week changed since the preview (its entries, or the week a word like "last week" means now)${
+      orUsed ? ", or this token was already used" : ""
+    }, so the token no longer confirms what the person saw: preview again`,
+    "Call again without confirmation_token for a fresh preview, show it to the person, and use the new token only if they agree.",
   );
 }
 
@@ -278,6 +353,8 @@ export function askLine(tool: string, answer?: ConfirmOutcome): string {
     token
       ? `confirmation_token "${token.token}" (valid until ${token.expiresAt}).`
       : "confirmation_token (valid 5 minutes).",
-    "The token works only in this session: a client that starts a new server for each call (a one-shot command line) cannot use it; there, run the call with the CLI's --yes flag after the person agrees, or run the server with MCP_NO_CONFIRM=true.",
+    token?.scope === "signed"
+      ? "The token is signed for this person and these arguments: any request with the same credentials can use it until it expires."
+      : "The token works only in this session: a client that starts a new server for each call (a one-shot command line) cannot use it; there, run the call with the CLI's --yes flag after the person agrees, or run the server with MCP_NO_CONFIRM=true.",
   ].join(" ");
 }

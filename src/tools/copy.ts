@@ -24,9 +24,10 @@ import {
   writeCounts,
   writeStatusSchema,
 } from "./schemas.ts";
+import { boundAnswer, cutLines, plural } from "./write_shared.ts";
 
-/** Copies onto more days than this ask the person first. */
-export const CONFIRM_ABOVE_DAYS = 5;
+/** What a confirmation message's list of entries may take, in characters. */
+const MESSAGE_BUDGET_CHARS = 20_000;
 
 type Status = "written" | "planned" | "skipped" | "failed" | "unknown";
 
@@ -145,11 +146,27 @@ function apply(copy: WeekLog, source: WeekLog, items: Item[]): Set<Item> {
   return already;
 }
 
-function line(i: Item, labels: Label[]): string {
+/** One line of the plan (`plan`: a failure is one that would happen) or of the result. */
+function line(i: Item, labels: Label[], plan = false): string {
   const label = labels.find((l) => l.id === i.label)?.name;
+  const status = plan && i.status === "failed" ? "would fail" : i.status;
   return `- ${i.date} ← ${i.from_date} · ${i.project} · ${i.description} · ${
     formatTime(timeOut(i.minutes))
-  }${label ? ` · ${label}` : ""}: ${i.status}${i.reason ? ` (${i.reason})` : ""}`;
+  }${label ? ` · ${label}` : ""}: ${status}${i.reason ? ` (${i.reason})` : ""}`;
+}
+
+/** One entry for the structured result. */
+function itemOut(i: Item) {
+  return {
+    date: i.date,
+    from_date: i.from_date,
+    project: i.project,
+    description: i.description,
+    time: timeOut(i.minutes),
+    label_id: i.label,
+    status: i.status,
+    ...(i.reason ? { reason: i.reason } : {}),
+  };
 }
 
 /** copy_week */
@@ -157,7 +174,7 @@ export const copyWeek = defineTool({
   name: "copy_week",
   title: "Copy a week into another",
   description:
-    `Copy a week's tasks (hours, label, description) into another week day by day — Monday to Monday, Tuesday to Tuesday — onto the target week's project for the same team. A day where the target already has that task is skipped, so running it twice adds nothing. One read of each week and one save. Use dry_run to show the plan; copying onto more than ${CONFIRM_ABOVE_DAYS} days asks the person first.`,
+    `Copy a week's tasks (hours, label, description) into another week day by day — Monday to Monday, Tuesday to Tuesday — onto the target week's project for the same team. A day where the target already has that task is skipped, so running it twice adds nothing. One read of each week and one save. Every copy that writes asks the person first (see confirmation_token) unless confirmation is off, with a preview of each entry it would write, skip or fail on; dry_run shows the same plan and writes nothing. A long plan is cut at about 40,000 characters ("and N more entries"); its counts always cover every entry.`,
   input: {
     from_week: dateField('The week to copy: any date in it, or "last week"'),
     to_week: dateField('The week to fill: any date in it, or "this week"'),
@@ -183,6 +200,9 @@ export const copyWeek = defineTool({
       reason: z.string().optional(),
     })),
     ...writeCounts,
+    omitted: z.number().int().describe(
+      "entries left out of days (and of the text) to keep the answer under about 40,000 characters; the counts cover every entry",
+    ),
     conflict_retried: z.boolean(),
     ...confirmationOutput,
   },
@@ -214,14 +234,25 @@ export const copyWeek = defineTool({
     let confirmation: { confirmation_token?: string; expires_at?: string } = {};
     let retried = false;
     let askText = "";
-    if (!args.dry_run && writeDays > CONFIRM_ABOVE_DAYS) {
-      const preview = items.map((i) => line(i, labels)).join("\n");
+    const count = (s: Status) => items.filter((i) => i.status === s).length;
+    const planCounts = () =>
+      `${plural(count("planned"), "entry", "entries")} to copy on ${plural(writeDays, "day")}, ${
+        count("skipped")
+      } skipped, ${count("failed")} would fail`;
+    if (!args.dry_run && toWrite.length > 0) {
       const answer = await ctx.confirm.ask({
         tool: "copy_week",
         args,
         who: ts.email,
-        message:
-          `Copy the week of ${from} into the week of ${to}: ${toWrite.length} entries on ${writeDays} days?\n${preview}`,
+        message: [
+          `Copy the week of ${from} into the week of ${to}? ${planCounts()}.`,
+          ...cutLines(
+            items.map((i) => line(i, labels, true)),
+            MESSAGE_BUDGET_CHARS,
+            "entry",
+            "entries",
+          ),
+        ].join("\n"),
         // The resolved weeks and the plan as shown: "last week" confirmed after midnight on a
         // Sunday never copies another week.
         shown: {
@@ -240,22 +271,11 @@ export const copyWeek = defineTool({
     if (status === "done" && toWrite.length > 0) {
       retried = await save(ts, source, target, toWrite);
     }
-    const count = (s: Status) => items.filter((i) => i.status === s).length;
     const data = {
       status,
       dry_run: args.dry_run,
       from_week: from.toString(),
       to_week: to.toString(),
-      days: items.map((i) => ({
-        date: i.date,
-        from_date: i.from_date,
-        project: i.project,
-        description: i.description,
-        time: timeOut(i.minutes),
-        label_id: i.label,
-        status: i.status,
-        ...(i.reason ? { reason: i.reason } : {}),
-      })),
       written: count("written"),
       planned: count("planned"),
       skipped: count("skipped"),
@@ -277,21 +297,36 @@ export const copyWeek = defineTool({
           : ""
       }.`,
       planned:
-        `Plan (nothing written): ${data.planned} entries to copy from the week of ${from} into the week of ${to}, ${data.skipped} skipped, ${data.failed} would fail.`,
+        `Plan (nothing written): copy the week of ${from} into the week of ${to}: ${planCounts()}.`,
       needs_confirmation:
-        `Copying the week of ${from} into the week of ${to} would write ${toWrite.length} entries on ${writeDays} days. ${askText}`,
+        `Plan (nothing written yet): copy the week of ${from} into the week of ${to}: ${planCounts()}.`,
       declined: `The person declined: nothing was copied into the week of ${to}.`,
     }[status];
-    const text = [head, ...items.map((i) => line(i, labels))].join("\n");
+    const planning = status !== "done";
+    const { text, data: answer } = boundAnswer(items, (shown, omitted) => ({
+      text: [
+        head,
+        ...shown.map((i) => line(i, labels, planning)),
+        ...(omitted
+          ? [
+            `- … and ${
+              plural(omitted, "more entry", "more entries")
+            } (counted above; get_week_logs lists the weeks)`,
+          ]
+          : []),
+        ...(askText ? [askText] : []),
+      ].join("\n"),
+      data: { ...data, days: shown.map(itemOut), omitted },
+    }));
     if (status === "done" && ctx.signal.aborted) {
       // The save already sent was finished; the SDK drops a cancelled request's result, so the
       // outcome goes to the client as a log message.
       await ctx.notify?.("warning", {
         message: `Cancelled by the client after saving. ${text}`,
-        result: data,
+        result: answer,
       });
     }
-    return { text, data, isError: status === "done" && data.failed + data.unknown > 0 };
+    return { text, data: answer, isError: status === "done" && data.failed + data.unknown > 0 };
   },
 });
 

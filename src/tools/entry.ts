@@ -34,13 +34,26 @@ import {
 } from "./schemas.ts";
 import { minutesOf, missingProject, names, pending, slackOrExplain } from "./write_shared.ts";
 
-/** Finds the entry a write names, and says so clearly when it is not there. */
-function locate(week: WeekLog, entryId: number): EntryRef {
+/**
+ * Finds the entry a write names, and says so clearly when it is not there; with `date`, refuses an
+ * entry that is on another day (a write by id never moves an entry to another day).
+ */
+function locate(week: WeekLog, entryId: number, date?: PlainDate, tool?: string): EntryRef {
   const ref = findEntry(week, entryId);
   if (!ref) {
     throw new UserError(
       `Cannot find entry ${entryId} in the week of ${week.monday}`,
       "Read the week again (get_week_logs) for current entry ids.",
+    );
+  }
+  if (date && ref.day.date !== date.toString()) {
+    throw new UserError(
+      `Cannot ${
+        tool === "delete_log" ? "delete" : "change"
+      } entry ${entryId} on "${date}": entry ${entryId} is on ${ref.day.date}, not ${date}`,
+      tool === "delete_log"
+        ? `Pass date "${ref.day.date}" (or leave date out) to delete it.`
+        : `update_log changes an entry on its own day: pass date "${ref.day.date}" (or leave date out). To move it to ${date}, log it there with create_or_update_log, then delete entry ${entryId} with delete_log.`,
     );
   }
   return ref;
@@ -52,7 +65,17 @@ async function weekOfEntry(
   entryId: number,
   date: PlainDate | undefined,
 ): Promise<WeekLog> {
-  const monday = date ? mondayOf(date) : ts.session.entryWeeks.get(entryId);
+  const known = ts.session.entryWeeks.get(entryId);
+  if (date && known !== undefined && known.toString() !== mondayOf(date).toString()) {
+    // Read in this session in another week: a write by id never moves an entry across weeks.
+    throw new UserError(
+      `Cannot find entry ${entryId} on "${date}": it is in the week of ${known}, not the week of ${
+        mondayOf(date)
+      }`,
+      "Pass the entry's own date (the read tools show it), or leave date out. To move an entry to another day, log it there with create_or_update_log, then delete it with delete_log.",
+    );
+  }
+  const monday = date ? mondayOf(date) : known;
   if (monday === undefined) {
     throw new UserError(
       `Cannot tell which week entry ${entryId} is in`,
@@ -77,7 +100,7 @@ export const createOrUpdateLog = defineTool({
   name: "create_or_update_log",
   title: "Add or update a log entry",
   description:
-    "Log time on one day: project by id or name, a description, hours (decimal ok), and a label by id or name. The same description on the same day and project updates that entry instead of adding another. Writes to the week's log; when that week has no log yet the ERP's Slack endpoint is tried, and its own answer is passed on. Check get_day_logs first when unsure what is there.",
+    "Log time on one day: project by id or name, a description, hours (decimal ok), and a label by id or name. The same project and description (in any letter case) on the same day is ONE entry: calling again SETS that entry's hours to the new value, it does not add to them (2 h then 1 h leaves 1 h, not 3 h); the answer says what it held before (previous). To add time to an existing entry, pass the sum. Writes to the week's log; when that week has no log yet the ERP's Slack endpoint is tried, and its own answer is passed on. Check get_day_logs first when unsure what is there.",
   input: {
     date: dateField("The day"),
     ...projectArgs,
@@ -92,6 +115,9 @@ export const createOrUpdateLog = defineTool({
       "save: the week log was edited; slack: added through the Slack endpoint",
     ),
     date: z.string(),
+    previous: timeSchema.nullable().describe(
+      "the entry's time before this call when it already existed (replaced, not added to); null when new",
+    ),
     ...entryResult,
   },
   annotations: WRITE_IDEMPOTENT,
@@ -117,6 +143,7 @@ export const createOrUpdateLog = defineTool({
           status: "created" as const,
           path: "slack" as const,
           date: day,
+          previous: null,
           week_starting: monday,
           entry: null,
           day_total: null,
@@ -143,6 +170,7 @@ export const createOrUpdateLog = defineTool({
       const d = task?.days.find((x) => x.date === day);
       return p && task && d ? entryOut({ project: p, task, day: d }, n) : null;
     };
+    const before = find(week);
     if (edit(cloneWeek(week)) === "unchanged") {
       return {
         text: `Already logged: ${
@@ -152,6 +180,7 @@ export const createOrUpdateLog = defineTool({
           status: "unchanged" as const,
           path: "save" as const,
           date: day,
+          previous: before ? timeOut(before.hours * 60 + before.minutes) : null,
           week_starting: week.monday,
           entry: find(week),
           day_total: timeOut(dayTotal(week, day)),
@@ -173,11 +202,18 @@ export const createOrUpdateLog = defineTool({
         : `the entry is NOT stored${e ? ` (${day} holds ${formatTime(e)} for it)` : ""}`;
     });
     const entry = find(saved);
+    // What the entry held when this call read the week.
+    const prior = before;
+    const was = result === "updated" && prior
+      ? ` (was ${formatTime(prior)} → now ${
+        formatTime(timeOut(minutes))
+      }: the entry's time is set, not added to)`
+      : "";
     return {
       text:
         `${result === "created" ? "Added" : "Updated"}: ${
           entry ? entryLine(entry).slice(2) : day
-        }. ` +
+        }${was}. ` +
         `Day total ${formatTime(timeOut(dayTotal(saved, day)))}.${
           retried ? " (Another edit was saved first; it was kept.)" : ""
         }`,
@@ -185,6 +221,7 @@ export const createOrUpdateLog = defineTool({
         status: result,
         path: "save" as const,
         date: day,
+        previous: result === "updated" && prior ? timeOut(prior.hours * 60 + prior.minutes) : null,
         week_starting: saved.monday,
         entry,
         day_total: timeOut(dayTotal(saved, day)),
@@ -199,7 +236,7 @@ export const updateLog = defineTool({
   name: "update_log",
   title: "Change a log entry",
   description:
-    "Change one entry, found by its entry_id (from the read tools): its hours, description or label. Pass its date too unless this session has just read it.",
+    "Change one entry, found by its entry_id (from the read tools): its hours (set, not added), description or label. It stays on its own day: date only says which week to look in (needed unless this session has just read the entry), and a date other than the entry's own day is refused. To move an entry to another day, log it there with create_or_update_log and delete this one. Values equal to the entry's own are reported unchanged and nothing is saved.",
   input: {
     entry_id: z.number().int().positive().describe("The entry's id (entry_id in read results)"),
     date: dateField("The entry's date (optional when the entry was read in this session)")
@@ -209,7 +246,13 @@ export const updateLog = defineTool({
     ...labelUpdateArgs,
     email: emailArg,
   },
-  output: entryResult,
+  output: {
+    status: z.enum(["changed", "unchanged"]).describe(
+      "unchanged: the entry already held these values; nothing was saved",
+    ),
+    previous: entrySchema.describe("the entry before the call"),
+    ...entryResult,
+  },
   annotations: WRITE_IDEMPOTENT,
   async handler(args, ctx) {
     if (
@@ -228,8 +271,26 @@ export const updateLog = defineTool({
       names(ts),
     ]);
     if (week.isCompleted) throw completedWeek(week.monday);
-    const before = entryOut(locate(week, args.entry_id), n);
+    const before = entryOut(locate(week, args.entry_id, date, "update_log"), n);
     const change = { minutes, label: label?.id, description: args.description };
+    const probe = cloneWeek(week);
+    changeEntry(probe, args.entry_id, change);
+    if (JSON.stringify(probe) === JSON.stringify(week)) {
+      // The values asked for are the entry's own: nothing to save.
+      return {
+        text: `Unchanged: entry ${args.entry_id} already reads ${
+          entryLine(before).slice(2)
+        }. Nothing was saved.`,
+        data: {
+          status: "unchanged" as const,
+          previous: before,
+          week_starting: week.monday,
+          entry: before,
+          day_total: timeOut(dayTotal(week, before.date)),
+          conflict_retried: false,
+        },
+      };
+    }
     const { saved, retried } = await ts.save(
       week,
       (copy) => changeEntry(copy, args.entry_id, change),
@@ -249,6 +310,8 @@ export const updateLog = defineTool({
         entry ? entryLine(entry).slice(2) : "saved"
       }.`,
       data: {
+        status: "changed" as const,
+        previous: before,
         week_starting: saved.monday,
         entry,
         day_total: timeOut(dayTotal(saved, before.date)),
@@ -321,7 +384,7 @@ export const deleteLog = defineTool({
     let target: (w: WeekLog) => EntryRef;
     if (byId) {
       week = await weekOfEntry(ts, args.entry_id!, date);
-      target = (w) => locate(w, args.entry_id!);
+      target = (w) => locate(w, args.entry_id!, date, "delete_log");
     } else {
       const team = await ts.team(args);
       week = await ts.requireWeek(date!, `delete an entry on ${date}`);

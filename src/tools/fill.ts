@@ -31,7 +31,18 @@ import {
   WRITE_IDEMPOTENT,
   writeCounts,
 } from "./schemas.ts";
-import { minutesOf, missingProject, pending, slackOrExplain } from "./write_shared.ts";
+import {
+  boundAnswer,
+  cutLines,
+  minutesOf,
+  missingProject,
+  pending,
+  plural,
+  slackOrExplain,
+} from "./write_shared.ts";
+
+/** What a confirmation message's list of days may take, in characters. */
+const MESSAGE_BUDGET_CHARS = 20_000;
 
 /** The most days one fill covers. */
 export const MAX_FILL_DAYS = 62;
@@ -141,6 +152,9 @@ export const fillLogsForDays = defineTool({
     })),
     ...writeCounts,
     not_started: z.number().int().describe("days of weeks not sent because the client cancelled"),
+    omitted: z.number().int().describe(
+      "days left out of days (and of the text) to keep the answer under about 40,000 characters; the counts cover every day",
+    ),
     ...confirmationOutput,
   },
   annotations: WRITE_IDEMPOTENT,
@@ -223,10 +237,17 @@ export const fillLogsForDays = defineTool({
         tool: "fill_logs_for_days",
         args,
         who: ts.email,
-        message:
-          `Log "${args.description}" on "${team.team}" (${label.name}) on these ${toWrite.length} days?\n${
-            toWrite.map(dayLine).join("\n")
-          }`,
+        message: [
+          `Log "${args.description}" on "${team.team}" (${label.name}) on these ${
+            plural(toWrite.length, "day")
+          }? ${planCounts(outcomes)}.`,
+          ...cutLines(
+            [...outcomes.values()].filter((o) => o.status === "planned" || o.status === "failed")
+              .map((o) => dayLine(o, true)),
+            MESSAGE_BUDGET_CHARS,
+            "day",
+          ),
+        ].join("\n"),
         shown: {
           start: start.toString(),
           end: end.toString(),
@@ -261,17 +282,6 @@ export const fillLogsForDays = defineTool({
       label: label.name,
       hours_per_day: timeOut(minutes),
       skipping,
-      days: list.map((o) => ({
-        date: o.date,
-        status: o.status,
-        ...(o.reason ? { reason: o.reason } : {}),
-        ...(o.held !== undefined ? { held: timeOut(o.held) } : {}),
-        ...(o.writes !== undefined ? { writes: timeOut(o.writes) } : {}),
-        ...(o.after !== undefined ? { total_after: timeOut(o.after) } : {}),
-        ...(o.after !== undefined && o.held !== undefined && o.after >= o.held
-          ? { adds: timeOut(o.after - o.held) }
-          : {}),
-      })),
       written: count("written"),
       planned: count("planned"),
       skipped: count("skipped"),
@@ -287,12 +297,15 @@ export const fillLogsForDays = defineTool({
         formatTime(timeOut(minutes))
       } on every day, whatever the day already holds`;
     const what_ = `"${team.team}", "${args.description}" (${modeLine}; ${skipping.join("; ")})`;
+    const counts = planCounts(outcomes);
     const head = outcome.status === "needs_confirmation"
-      ? `Plan (nothing written yet): ${data.planned} days to write, ${data.skipped} skipped — ${what_}.`
+      ? `Plan (nothing written yet): ${counts} — ${what_}.`
       : outcome.status === "declined"
-      ? `The person declined: nothing was written (${data.planned} days were planned) — ${what_}.`
+      ? `The person declined: nothing was written (planned: ${
+        plural(data.planned, "day")
+      }) — ${what_}.`
       : args.dry_run
-      ? `Plan (nothing written): ${data.planned} days to write, ${data.skipped} skipped, ${failed} would fail — ${what_}.`
+      ? `Plan (nothing written): ${counts} — ${what_}.`
       : `${
         outcome.status === "cancelled"
           ? "Cancelled by the client"
@@ -303,30 +316,69 @@ export const fillLogsForDays = defineTool({
           : data.written
           ? "Done"
           : "Nothing to write"
-      }: ${data.written} days written, ${data.skipped} skipped, ${failed} failed${
+      }: ${plural(data.written, "day")} written, ${data.skipped} skipped, ${failed} failed${
         unknown ? `, ${unknown} unknown (check with get_week_logs before trying again)` : ""
       }${
         data.not_started ? `, ${data.not_started} not started (not sent: nothing written)` : ""
       } — ${what_}.`;
-    const text = [head, ...list.map(dayLine), ...(askText ? [askText] : [])].join("\n");
+    const plan = outcome.status !== "done" && outcome.status !== "cancelled";
+    const { text, data: answer } = boundAnswer(list, (shown, omitted) => ({
+      text: [
+        head,
+        ...shown.map((o) => dayLine(o, plan)),
+        ...(omitted
+          ? [
+            `- … and ${plural(omitted, "more day")} (counted above; narrow the range to list them)`,
+          ]
+          : []),
+        ...(askText ? [askText] : []),
+      ].join("\n"),
+      data: { ...data, days: shown.map(dayOut), omitted },
+    }));
     if (outcome.status === "cancelled") {
       // The SDK drops a cancelled request's result: a log message still reaches the client.
-      await ctx.notify?.("warning", { message: text, result: data });
+      await ctx.notify?.("warning", { message: text, result: answer });
       ctx.log.info(
-        `fill_logs_for_days cancelled by the client: ${data.written} days written, ${data.not_started} not started`,
+        `fill_logs_for_days cancelled by the client: ${
+          plural(data.written, "day")
+        } written, ${data.not_started} not started`,
       );
     }
     return {
       text,
-      data,
+      data: answer,
       isError: failed + unknown + data.not_started > 0 && outcome.status !== "planned" &&
         outcome.status !== "needs_confirmation" && outcome.status !== "declined",
     };
   },
 });
 
-/** One line of the plan or result. */
-function dayLine(o: DayOutcome): string {
+/** One day for the structured result. */
+function dayOut(o: DayOutcome) {
+  return {
+    date: o.date,
+    status: o.status,
+    ...(o.reason ? { reason: o.reason } : {}),
+    ...(o.held !== undefined ? { held: timeOut(o.held) } : {}),
+    ...(o.writes !== undefined ? { writes: timeOut(o.writes) } : {}),
+    ...(o.after !== undefined ? { total_after: timeOut(o.after) } : {}),
+    ...(o.after !== undefined && o.held !== undefined && o.after >= o.held
+      ? { adds: timeOut(o.after - o.held) }
+      : {}),
+  };
+}
+
+/** The plan's counts, in the same words for a dry run and a preview that asks. */
+function planCounts(outcomes: Map<string, DayOutcome>): string {
+  const all = [...outcomes.values()];
+  const n = (s: DayStatus) => all.filter((o) => o.status === s).length;
+  return `${plural(n("planned"), "day")} to write, ${n("skipped")} skipped, ${
+    n("failed")
+  } would fail`;
+}
+
+/** One line of the plan (`plan`: a failure is one that would happen) or of the result. */
+function dayLine(o: DayOutcome, plan = false): string {
   const t = (m: number) => formatTime(timeOut(m));
   const numbers = o.writes !== undefined && o.after !== undefined
     ? ` ${o.after >= (o.held ?? 0) ? `+${t(o.after - (o.held ?? 0))}` : "(less)"} (held ${
@@ -335,7 +387,8 @@ function dayLine(o: DayOutcome): string {
     : o.held !== undefined
     ? ` (holds ${t(o.held)})`
     : "";
-  return `- ${o.date}: ${o.status}${numbers}${o.reason ? ` — ${o.reason}` : ""}`;
+  const status = plan && o.status === "failed" ? "would fail" : o.status;
+  return `- ${o.date}: ${status}${numbers}${o.reason ? ` — ${o.reason}` : ""}`;
 }
 
 /** Plans the days of one read week; no ERP request. */
@@ -368,10 +421,8 @@ function planDays(week: WeekLog, days: string[], what: FillWhat): DayOutcome[] {
   const project = findWeekProject(week, what.team);
   return days.map((date): DayOutcome => {
     const held = dayTotal(week, date);
-    if (!project) {
-      return { date, status: "failed", held, reason: missingProject(what.team, week).message };
-    }
-    const existing = findTask(project, what.description)?.days.find((x) => x.date === date);
+    const existing = project &&
+      findTask(project, what.description)?.days.find((x) => x.date === date);
     let entry = what.minutes;
     if (what.mode === "empty_days" && held > 0) {
       return { date, status: "skipped", held, reason: "already holds time (mode empty_days)" };
@@ -386,6 +437,10 @@ function planDays(week: WeekLog, days: string[], what: FillWhat): DayOutcome[] {
         };
       }
       entry = (existing?.minutes ?? 0) + what.minutes - held;
+    }
+    // A day the mode leaves alone is skipped, whatever else is wrong with its week.
+    if (!project) {
+      return { date, status: "failed", held, reason: missingProject(what.team, week).message };
     }
     if (week.isCompleted) {
       return { date, status: "failed", held, reason: "the week is completed (submitted)" };
@@ -533,7 +588,7 @@ async function saveWeek(
       (copy) => (last = planDays(copy, days, what)),
       (w) => {
         const planned = last.filter((o) => o.status === "planned");
-        return `${planned.filter(stored(w)).length} of ${planned.length} days stored`;
+        return `${planned.filter(stored(w)).length} of ${plural(planned.length, "day")} stored`;
       },
     );
     for (const o of result) {

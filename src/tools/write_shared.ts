@@ -3,7 +3,7 @@ import { hoursToMinutes, minutesToHhMm, mondayOf, type PlainDate } from "../date
 import { ErpError } from "../erp/errors.ts";
 import type { Label, Team, WeekLog } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
-import { type Names } from "../logs/present.ts";
+import { fitPage, type Names } from "../logs/present.ts";
 import { noWeekLog, SaveUnconfirmed, type Timesheet } from "../logs/timesheet.ts";
 import { type ConfirmOutcome } from "./confirm.ts";
 
@@ -78,4 +78,44 @@ export async function slackOrExplain(
     }
     throw error;
   }
+}
+
+/** `1 day`, `2 days`: a count with its noun. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The lines that fit `budget` characters (at least one), then "… and N more <many>" for the rest,
+ * so a preview or an elicitation message stays bounded however long the list.
+ */
+export function cutLines(
+  lines: readonly string[],
+  budget: number,
+  one: string,
+  many = `${one}s`,
+): string[] {
+  const out: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    if (out.length > 0 && size + line.length + 1 > budget) break;
+    out.push(line);
+    size += line.length + 1;
+  }
+  const rest = lines.length - out.length;
+  return rest > 0
+    ? [...out, `- … and ${plural(rest, `more ${one}`, `more ${many}`)} (counted above)`]
+    : out;
+}
+
+/**
+ * A write's answer with its per-item list cut, in text and data alike, so the whole fits the
+ * result budget (RESULT_BUDGET_CHARS); `build` keeps the totals complete and gets how many items
+ * it leaves out.
+ */
+export function boundAnswer<T, Out extends { text: string; data: unknown }>(
+  items: readonly T[],
+  build: (shown: T[], omitted: number) => Out,
+): Out {
+  return fitPage(items, 0, items.length, (page, info) => build(page, info.total - info.returned));
 }

@@ -51,6 +51,9 @@ Deno.test("confirm over stateless HTTP: a replayed delete token never deletes a 
     const which = { date, project_id: 42, description: "Replay me" };
     const ask = await call("delete_log", which);
     assert.equal(ask.status, "needs_confirmation");
+    // A stateless (signed) token is not tied to one session, and the preview does not claim it.
+    assert.doesNotMatch(JSON.stringify(ask.text), /works only in this session/);
+    assert.match(JSON.stringify(ask.text), /any request with the same credentials can use it/);
     const token = ask.confirmation_token;
     const first = await call("delete_log", { ...which, confirmation_token: token });
     assert.equal(first.status, "deleted", JSON.stringify(first.text));
@@ -61,7 +64,10 @@ Deno.test("confirm over stateless HTTP: a replayed delete token never deletes a 
     assert.equal(stored().length, 1);
     const replay = await call("delete_log", { ...which, confirmation_token: token });
     assert.equal(replay.isError, true, "the replayed token is refused");
-    assert.match(JSON.stringify(replay.text), /does not match this call/);
+    assert.match(
+      JSON.stringify(replay.text),
+      /the week changed since the preview .*, or this token was already used/,
+    );
     assert.equal(stored().length, 1, "the re-created entry is still stored");
   } finally {
     await client.close();

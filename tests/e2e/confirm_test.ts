@@ -136,15 +136,27 @@ Deno.test("confirm: a wrong token is refused; a token only serves the call it wa
     const token = ask.data.confirmation_token;
 
     for (
-      const [tool, args] of [
-        ["delete_log", { entry_id: idA, date: "today", confirmation_token: "not-a-real-token" }],
-        ["delete_log", { entry_id: idB, date: "today", confirmation_token: token }],
-        ["complete_week_log", { week_starting: "this week", confirmation_token: token }],
+      const [tool, args, re] of [
+        [
+          "delete_log",
+          { entry_id: idA, date: "today", confirmation_token: "not-a-real-token" },
+          /Refused: the confirmation_token is not one this session issued/,
+        ],
+        [
+          "delete_log",
+          { entry_id: idB, date: "today", confirmation_token: token },
+          /Refused: the confirmation_token does not match this call/,
+        ],
+        [
+          "complete_week_log",
+          { week_starting: "this week", confirmation_token: token },
+          /Refused: the confirmation_token does not match this call/,
+        ],
       ] as const
     ) {
       const r = await h.call(tool, args);
       assert.equal(r.isError, true, `${tool} ${JSON.stringify(args)}`);
-      assert.match(r.text, /Refused: the confirmation_token does not match this call/);
+      assert.match(r.text, re);
       assert.ok(!r.text.includes(token), "the token is never echoed");
     }
     const ok = await h.call("delete_log", {
@@ -176,7 +188,7 @@ Deno.test("confirm: a token is bound to its session", async () => {
       confirmation_token: token,
     });
     assert.equal(r.isError, true);
-    assert.match(r.text, /does not match/);
+    assert.match(r.text, /is not one this session issued/);
     assert.equal(stored(h, draft).isCompleted, false);
   });
 });
@@ -265,13 +277,16 @@ Deno.test('confirm: a token minted for "last week" on Sunday 23:58 does not act 
       confirmation_token: ask.data.confirmation_token,
     });
     assert.equal(r.isError, true, r.text);
-    assert.match(r.text, /does not match this call/);
+    assert.match(
+      r.text,
+      /the week changed since the preview \(its entries, or the week a word like "last week" means now\)/,
+    );
     const f = await h.call("fill_logs_for_days", {
       ...fillArgs,
       confirmation_token: fillAsk.data.confirmation_token,
     });
     assert.equal(f.isError, true, f.text);
-    assert.match(f.text, /does not match this call/);
+    assert.match(f.text, /the week changed since the preview/);
     assert.equal(saves(h), before, "nothing sent");
     assert.equal(stored(h, "2026-11-16").isCompleted, false);
     assert.equal(stored(h, "2026-11-23").isCompleted, false);
@@ -303,7 +318,8 @@ Deno.test("confirm: a delete token is bound to the entry's content; the preview 
       confirmation_token: ask.data.confirmation_token,
     });
     assert.equal(r.isError, true, r.text);
-    assert.match(r.text, /does not match/);
+    assert.match(r.text, /Refused: the week changed since the preview/);
+    assert.doesNotMatch(r.text, /does not match|already used/);
     const day = await h.call("get_day_logs", { date });
     assert.match(day.text, /Bound/);
   });

@@ -19,8 +19,11 @@ function daysOf(week: Day, description: string): string[] {
     .sort();
 }
 
+/** These tests are about what a copy writes; copy_confirm_test.ts is about asking first. */
+const NO_CONFIRM = { MCP_NO_CONFIRM: "true" };
+
 Deno.test("copy_week: dry run plans, the copy skips days already logged, a rerun adds nothing", async () => {
-  await withHarness({ now: NOW }, async (h) => {
+  await withHarness({ now: NOW, env: NO_CONFIRM }, async (h) => {
     const { draft, current } = h.erp.fixtures.weeks;
     const before = JSON.stringify(stored(h, current));
     const plan = await h.call("copy_week", {
@@ -66,7 +69,7 @@ Deno.test("copy_week: dry run plans, the copy skips days already logged, a rerun
 });
 
 Deno.test("copy_week: hours, minutes, labels and descriptions carry over; a missing project fails alone", async () => {
-  await withHarness({ now: NOW }, async (h) => {
+  await withHarness({ now: NOW, env: NO_CONFIRM }, async (h) => {
     const { draft, missingProject } = h.erp.fixtures.weeks;
     await h.call("create_or_update_log", {
       date: "2026-10-30",
@@ -86,7 +89,7 @@ Deno.test("copy_week: hours, minutes, labels and descriptions carry over; a miss
     assert.equal(daysOf(stored(h, missingProject), "Feature work").length >= 4, true);
   });
 
-  await withHarness({ now: NOW }, async (h) => {
+  await withHarness({ now: NOW, env: NO_CONFIRM }, async (h) => {
     const { draft, current } = h.erp.fixtures.weeks;
     await h.call("create_or_update_log", {
       date: "2026-10-30",
@@ -130,35 +133,6 @@ for (
     });
   });
 }
-
-Deno.test("copy_week onto more than 5 days asks first, then copies with the token", async () => {
-  await withHarness({ now: NOW }, async (h) => {
-    const { draft, missingProject } = h.erp.fixtures.weeks;
-    for (let day = 26; day <= 31; day++) {
-      await h.call("create_or_update_log", {
-        date: `2026-10-${day}`,
-        project_id: 44,
-        description: "Spike",
-        hours: 1,
-      });
-    }
-    const args = { from_week: draft, to_week: missingProject };
-    const first = await h.call("copy_week", args);
-    assert.equal(first.isError, false, first.text);
-    assert.equal(first.data.status, "needs_confirmation");
-    assert.equal(first.data.written, 0);
-    assert.match(first.text, /on 6 days/);
-    assert.equal(daysOf(stored(h, missingProject), "Spike").length, 0, "nothing written yet");
-    const r = await h.call("copy_week", {
-      ...args,
-      confirmation_token: first.data.confirmation_token,
-    });
-    assert.equal(r.isError, false, r.text);
-    assert.equal(r.data.status, "done");
-    assert.equal(daysOf(stored(h, missingProject), "Spike").length, 6);
-    assert.equal(r.data.failed, 0);
-  });
-});
 
 Deno.test("copy_week: two identical copies in flight never both claim an entry", async () => {
   await withHarness({ now: NOW, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {

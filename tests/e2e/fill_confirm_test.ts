@@ -213,3 +213,51 @@ Deno.test("fill: two identical fills in flight at once never both claim a day", 
     }
   });
 });
+
+Deno.test("fill: the preview that asks counts and words days like dry_run: would fail with reasons, held days skipped", async () => {
+  await withHarness({ now: NOW }, async (h) => {
+    const { withoutLog, missingProject, missingProjectTeamId } = h.erp.fixtures.weeks;
+    // Two weeks: one with no week log (written through Slack), then one whose log lacks the team.
+    const args = {
+      start_date: withoutLog,
+      end_date: plus(missingProject, 6),
+      project_id: missingProjectTeamId,
+      description: "Preview counts",
+    };
+    // Expected from the stored records: the no-log week's weekdays are planned; in the week
+    // without the team, a weekday holding time is skipped and an empty one would fail.
+    const held = storedTotals(h, missingProject);
+    const weekdays = (monday: string) => [0, 1, 2, 3, 4].map((i) => plus(monday, i));
+    const skippedHeld = weekdays(missingProject).filter((d) => held.get(d)! > 0);
+    const wouldFail = weekdays(missingProject).filter((d) => held.get(d)! === 0);
+    assert.ok(skippedHeld.length > 0 && wouldFail.length > 0, "the seed has both kinds");
+    const planned = weekdays(withoutLog).length;
+    const skipped = skippedHeld.length + 4; // and the two weekends
+    const counts = `${planned} days to write, ${skipped} skipped, ${wouldFail.length} would fail`;
+
+    const dry = await h.call("fill_logs_for_days", { ...args, dry_run: true });
+    const ask = await h.call("fill_logs_for_days", args);
+    assert.equal(ask.data.status, "needs_confirmation", ask.text);
+    for (const [r, what] of [[dry, "dry run"], [ask, "preview"]] as const) {
+      assert.match(r.text.split("\n")[0], new RegExp(counts), what);
+      assert.deepEqual(
+        [r.data.planned, r.data.skipped, r.data.failed],
+        [planned, skipped, wouldFail.length],
+        what,
+      );
+      for (const d of skippedHeld) {
+        assert.match(
+          r.text,
+          new RegExp(`- ${d}: skipped \\(holds .*\\) — already holds time`),
+          `${what}: ${d}`,
+        );
+      }
+      for (const d of wouldFail) {
+        assert.match(r.text, new RegExp(`- ${d}: would fail .*no project for this team`), what);
+      }
+    }
+    // Both lists agree line for line.
+    const lines = (t: string) => t.split("\n").filter((l) => l.startsWith("- "));
+    assert.deepEqual(lines(ask.text), lines(dry.text));
+  });
+});

@@ -171,7 +171,7 @@ Deno.test("stdio: the log (a fill the client cancels: what stdio mode logs) has 
     }
     assert.ok(stderr.trim().length > 0, "the log has content");
     assert.ok(!stderr.includes(alice.token), `the token never reaches the log:\n${stderr}`);
-    assert.match(stderr, /cancelled by the client: 1 days written/);
+    assert.match(stderr, /cancelled by the client: 1 day written/);
     const monday = TODAY.subtract({ days: TODAY.dayOfWeek - 1 }).toString();
     const week = sb.erp.weekLog(alice.email, monday);
     const days = week?.projects.flatMap((p) =>

@@ -126,13 +126,22 @@ for (
     { name: "exact wins over substring", args: { label_name: "Testing" }, want: 39 },
     { name: "unique substring", args: { label_name: "review" }, want: 35 },
     { name: "label_id", args: { label_id: 60 }, want: 60 },
-    { name: "label_id wins over name", args: { label_id: 37, label_name: "Coding" }, want: 37 },
+    {
+      name: "label_id with a name that agrees",
+      args: { label_id: 37, label_name: "meeting" },
+      want: 37,
+    },
   ]
 ) {
   Deno.test(`resolveLabel: ${c.name}`, () => {
     assert.equal(resolveLabel(LABELS, c.args).id, c.want);
   });
 }
+
+Deno.test("resolveLabel: label_id and a name that does not match it", () => {
+  const text = userError(() => resolveLabel(LABELS, { label_id: 37, label_name: "Coding" }));
+  assert.match(text, /^Label id 37 is "Meeting", which does not match label_name "Coding"/);
+});
 
 Deno.test("resolveLabel: the default is named General", () => {
   assert.equal(DEFAULT_LABEL, "General");
