@@ -29,7 +29,8 @@ export const completeWeekLog = defineTool({
     "Submit (complete) a week's log so it goes for approval; after that it can no longer be changed here. With save_draft true it is kept as a draft instead. The result previews the week: its daily totals and the workdays short of the expected hours. Submitting asks the person first (see confirmation_token).",
   input: {
     week_starting: dateField(
-      'Any date in the week (its Monday is used); also "this week", "last week"',
+      "Any date in the week (its Monday is used)",
+      "week",
     ),
     save_draft: z.boolean().default(false).describe(
       "true keeps the week a draft; false (default) submits it",

@@ -176,8 +176,8 @@ export const copyWeek = defineTool({
   description:
     `Copy a week's tasks (hours, label, description) into another week day by day — Monday to Monday, Tuesday to Tuesday — onto the target week's project for the same team. A day where the target already has that task is skipped, so running it twice adds nothing. One read of each week and one save. Every copy that writes asks the person first (see confirmation_token) unless confirmation is off, with a preview of each entry it would write, skip or fail on; dry_run shows the same plan and writes nothing. A long plan is cut at about 40,000 characters ("and N more entries"); its counts always cover every entry.`,
   input: {
-    from_week: dateField('The week to copy: any date in it, or "last week"'),
-    to_week: dateField('The week to fill: any date in it, or "this week"'),
+    from_week: dateField('The week to copy: any date in it, or "last week"', "week"),
+    to_week: dateField('The week to fill: any date in it, or "this week"', "week"),
     dry_run: z.boolean().default(false).describe("true returns the plan and writes nothing"),
     email: emailArg,
     confirmation_token: confirmationTokenArg,

@@ -102,7 +102,7 @@ export const createOrUpdateLog = defineTool({
   description:
     "Log time on one day: project by id or name, a description, hours (decimal ok), and a label by id or name. The same project and description (in any letter case) on the same day is ONE entry: calling again SETS that entry's hours to the new value, it does not add to them (2 h then 1 h leaves 1 h, not 3 h); the answer says what it held before (previous). To add time to an existing entry, pass the sum. Writes to the week's log; when that week has no log yet the ERP's Slack endpoint is tried, and its own answer is passed on. Check get_day_logs first when unsure what is there.",
   input: {
-    date: dateField("The day"),
+    date: dateField("The day", "day"),
     ...projectArgs,
     description: descriptionArg,
     hours: hoursArg,
@@ -239,7 +239,7 @@ export const updateLog = defineTool({
     "Change one entry, found by its entry_id (from the read tools): its hours (set, not added), description or label. It stays on its own day: date only says which week to look in (needed unless this session has just read the entry), and a date other than the entry's own day is refused. To move an entry to another day, log it there with create_or_update_log and delete this one. Values equal to the entry's own are reported unchanged and nothing is saved.",
   input: {
     entry_id: z.number().int().positive().describe("The entry's id (entry_id in read results)"),
-    date: dateField("The entry's date (optional when the entry was read in this session)")
+    date: dateField("The entry's date (optional when the entry was read in this session)", "day")
       .optional(),
     hours: hoursArg.optional(),
     description: descriptionArg.optional(),
@@ -343,7 +343,7 @@ export const deleteLog = defineTool({
     entry_id: z.number().int().positive().optional().describe(
       "The entry's id; or give date, project and description",
     ),
-    date: dateField("The entry's date").optional(),
+    date: dateField("The entry's date", "day").optional(),
     ...projectArgs,
     description: z.string().max(255).optional().describe(
       "The entry's task description (with date and project)",

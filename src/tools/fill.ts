@@ -98,8 +98,8 @@ export const fillLogsForDays = defineTool({
   description:
     `Log one entry (project, description, hours, label) on the days of a range of at most ${MAX_FILL_DAYS} days, e.g. "fill my missing days this month with 8 h": start_date "this month", end_date "this month", hours_per_day 8 — only days holding nothing get 8 h; days already logged, weekends, holidays and days after today are skipped, each with its reason. mode: empty_days (default) writes only on days with nothing logged; top_up brings each day's total up to hours_per_day, writing the difference; every_day sets the entry to hours_per_day on every day whatever the day already holds (the original behaviour: it can make 16 h days). Weekends are skipped unless skip_weekends is false; holidays (MCP_HOLIDAYS) unless include_holidays; days after today unless include_future. The plan and the result show per day what it held, what is written (the time added, the entry's hours) and the day's total after. One read and one save per week. Every fill that writes asks the person first (see confirmation_token) unless confirmation is off; dry_run shows the plan and writes nothing.`,
   input: {
-    start_date: dateField("First day"),
-    end_date: dateField("Last day (inclusive)"),
+    start_date: dateField("First day", "range_start"),
+    end_date: dateField("Last day (inclusive)", "range_end"),
     ...projectArgs,
     description: descriptionArg,
     hours_per_day: hoursArg.default(8).describe(
