@@ -89,22 +89,31 @@ export const MUTANTS: Mutant[] = [
   {
     name: "an unchecked confirmation binding (session token)",
     file: "src/tools/confirm.ts",
-    search: "        if (!entry || entry.binding !== binding) throw mismatch(req.tool);",
-    replace: "        if (!entry) throw mismatch(req.tool);",
+    search: "        if (call !== binding.call) throw mismatch(req.tool);\n" +
+      "        if (entry.used) throw used();\n" +
+      "        if (entry.expires <= now) throw expired(ttl);\n" +
+      "        if (entry.binding !== binding.full) throw changed(false);\n",
+    replace:
+      "        if (entry.used) throw used();\n        if (entry.expires <= now) throw expired(ttl);\n",
     tests: ["tests/e2e/confirm_test.ts"],
   },
   {
     name: "an unchecked confirmation binding (stateless token)",
     file: "src/tools/confirm.ts",
-    search: "sameText(given, await sign(deps.secret, binding, expires))",
-    replace: 'given.includes(".")',
+    search: "        if (!expected || !sameText(parts[1], callMac)) throw mismatch(req.tool);\n" +
+      "        if (expires <= now) throw expired(ttl);\n" +
+      "        // Nothing is kept between stateless requests: a token already used and a week changed\n" +
+      "        // since look the same here (what the preview showed no longer holds).\n" +
+      "        if (!sameText(given, expected)) throw changed(true);\n",
+    replace:
+      "        if (!expected) throw mismatch(req.tool);\n        if (expires <= now) throw expired(ttl);\n",
     tests: ["tests/e2e/stateless_confirm_test.ts"],
   },
   {
     name: "a confirmation not bound to what the preview showed",
     file: "src/tools/confirm.ts",
-    search: "    canonicalJson(req.shown ?? null)\n",
-    replace: '    "null"\n',
+    search: "canonicalJson(req.shown ?? null)",
+    replace: '"null"',
     tests: ["tests/e2e/confirm_test.ts"],
   },
   {
