@@ -498,6 +498,9 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
 /** Longest ERP token accepted (the sign-in tools' limit, src/auth/session.ts). */
 export const MAX_TOKEN_LENGTH = 512;
 
+/** What a token may hold: visible ASCII, the characters an HTTP header value carries (RFC 9110 §5.5). */
+export const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
 /** `ERP_API_TOKEN` as given, refused at start when the ERP could never take it; never echoed. */
 function erpToken(raw: string | undefined): string | undefined {
   const value = raw?.trim();
@@ -514,6 +517,13 @@ function erpToken(raw: string | undefined): string | undefined {
     throw new ConfigError(
       `Cannot use ERP_API_TOKEN: it is ${key.length} characters long, over ${MAX_TOKEN_LENGTH} ` +
         "— copy only the Authorization header's value",
+    );
+  }
+  if (!VISIBLE_ASCII.test(key)) {
+    throw new ConfigError(
+      "Cannot use ERP_API_TOKEN: it holds a character an HTTP header cannot carry (outside " +
+        'visible ASCII, e.g. the "…" of an example or a look-alike letter) — copy the token ' +
+        "itself from the ERP web app",
     );
   }
   return value;

@@ -387,6 +387,12 @@ const failures: {
     re: /^project-logs-mcp: Cannot use ERP_API_TOKEN: it is 600 characters long, over 512/,
   },
   {
+    name: "an ERP_API_TOKEN copied with an example's ellipsis",
+    env: ({ erp }) => ({ ERP_API_BASE_URL: erp, ERP_API_TOKEN: "Token 0123abcd\u2026" }),
+    re:
+      /^project-logs-mcp: Cannot use ERP_API_TOKEN: it holds a character an HTTP header cannot carry/,
+  },
+  {
     name: "a missing browser",
     env: ({ erp }) => ({ ERP_API_BASE_URL: erp, MCP_BROWSER_PATH: "/nonexistent/chrome" }),
     re:

@@ -602,6 +602,8 @@ for (
     { name: "two words", value: "Token abc 123", why: /holds a space/ },
     { name: "a prefix alone", value: "Token", why: /holds no key/ },
     { name: "513 characters", value: "t".repeat(513), why: /513 characters long, over 512/ },
+    { name: "an example's ellipsis", value: "Token 0123abcd…", why: /outside visible ASCII/ },
+    { name: "a look-alike letter", value: "Token abc\u0441123", why: /outside visible ASCII/ },
   ]
 ) {
   Deno.test(`loadConfig: ERP_API_TOKEN as ${c.name} stops start-up, without echoing it`, () => {

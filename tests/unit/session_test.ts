@@ -72,6 +72,8 @@ for (
     `${KEY.slice(0, 20)}\t${KEY.slice(20)}`,
     "Token Bearer abc",
     "x".repeat(513),
+    "Token abc…", // the ellipsis of an example, copied
+    "Token ab\u0441d", // a Cyrillic look-alike letter
   ]
 ) {
   Deno.test(`normalizeToken refuses ${JSON.stringify(raw.length > 40 ? raw.slice(0, 20) + "…" : raw)}`, () => {
