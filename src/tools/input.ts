@@ -4,8 +4,8 @@
  * inside what every major model provider accepts.
  *
  * Leniency, the same for every tool: a numeric string where a number is expected (`"2026"`),
- * `"true"` / `"false"` (any case, nothing else) where a boolean is, and `null` for an optional
- * parameter means "not given". Anything else is refused with the parameter, its bounds and the
+ * `"true"` / `"false"` (any case, nothing else) where a boolean is, a choice in any case, and
+ * `null` or `""` for an optional parameter means "not given". Anything else is refused with the parameter, its bounds and the
  * value sent.
  */
 import { z } from "zod";
@@ -59,13 +59,24 @@ function coerce(schema: AnySchema, value: unknown): unknown {
   switch (def.type) {
     case "number":
     case "int":
-      return typeof value === "string" && NUMERIC.test(value) && Number.isFinite(Number(value))
-        ? Number(value)
+      return typeof value === "string" && NUMERIC.test(value.trim()) &&
+          Number.isFinite(Number(value.trim()))
+        ? Number(value.trim())
         : value;
     case "boolean":
+      // Exactly "true" or "false", any case: nothing looser is a boolean.
       return typeof value === "string" && BOOLEAN.test(value)
         ? value.toLowerCase() === "true"
         : value;
+    case "enum": {
+      // A choice in another case ("EVERY_DAY") is the choice; an unknown word stays refused.
+      if (typeof value !== "string") return value;
+      const options = Object.values(def.entries ?? {}) as unknown[];
+      const hit = options.find((o) =>
+        typeof o === "string" && o.toLowerCase() === value.trim().toLowerCase()
+      );
+      return hit ?? value;
+    }
     case "array":
       return Array.isArray(value) ? value.map((v) => coerce(def.element, v)) : value;
     case "object":
@@ -89,6 +100,8 @@ function lenientObject(shape: Shape, args: Record<string, unknown>): Record<stri
     }
     const { nullable } = unwrap(field);
     if (value === null && !nullable) continue; // null for an optional parameter: not given
+    // "" for an optional parameter: not given either (some clients fill every field of a form).
+    if (value === "" && (field as AnySchema).safeParse(undefined).success) continue;
     out[key] = coerce(field, value);
   }
   return out;

@@ -39,6 +39,43 @@ Deno.test('get_month_logs {"year":"2026","month":"11"}: numeric strings are read
   });
 });
 
+Deno.test('form-filling clients: "" for an optional field, padded numbers, a choice in capitals', async () => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
+    const week = await h.call("get_week_logs", { week_starting: "2026-11-23", email: "" });
+    assert.equal(week.isError, false, week.text);
+    const month = await h.call("get_month_logs", { year: " 2026 ", month: "11 " });
+    assert.equal(month.isError, false, month.text);
+    assert.equal(month.data.month, 11);
+    const before = writes(h);
+    const plan = await h.call("fill_logs_for_days", {
+      start_date: "2026-11-23",
+      end_date: "2026-11-24",
+      project_id: "41",
+      description: "Planning",
+      label_name: "",
+      mode: "EVERY_DAY",
+      dry_run: "TRUE",
+    });
+    assert.equal(plan.isError, false, plan.text);
+    assert.equal(plan.data.status, "planned", plan.text);
+    assert.equal(plan.data.mode, "every_day", plan.text);
+    assert.equal(writes(h), before, "a dry run writes nothing");
+    // A required parameter left empty is still refused, and a word that is no choice too.
+    const empty = await h.call("get_month_logs", { year: "", month: 1 });
+    assert.equal(empty.isError, true);
+    const wrong = await h.call("fill_logs_for_days", {
+      start_date: "2026-11-23",
+      end_date: "2026-11-24",
+      project_id: 41,
+      description: "x",
+      mode: "sometimes",
+      dry_run: true,
+    });
+    assert.equal(wrong.isError, true, wrong.text);
+    assert.match(wrong.text, /mode/);
+  });
+});
+
 Deno.test('get_week_logs {"email":null}: null is "not given"', async () => {
   await withHarness({}, async (h) => {
     const r = await h.call("get_week_logs", { week_starting: "2026-11-23", email: null });

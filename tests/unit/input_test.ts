@@ -29,6 +29,11 @@ Deno.test("leniency: numeric strings, true/false in any case, null as not given;
     { n: 7, x: 0.5, flag: true, list: [1, 2] },
   );
   assert.deepEqual(parseInput("t", input, { n: 1, x: null, flag: "false" }), { n: 1, flag: false });
+  assert.deepEqual(
+    parseInput("t", input, { n: " 7 ", x: "" }),
+    { n: 7, flag: false },
+    "a padded number is the number; an empty optional is not given",
+  );
   assert.deepEqual(parseInput("t", input, { n: 1, note: null }), {
     n: 1,
     flag: false,
@@ -37,7 +42,7 @@ Deno.test("leniency: numeric strings, true/false in any case, null as not given;
 });
 
 Deno.test("anything else stays refused, in plain words naming the value", () => {
-  for (const bad of ["7a", " 7", "", "0x10", "Infinity", "1e400", "seven"]) {
+  for (const bad of ["7a", "7 7", "", "0x10", "Infinity", "1e400", "seven"]) {
     assert.match(
       refused({ n: bad }),
       /n must be a whole number, at least 1 and at most 12; you sent/,
