@@ -90,7 +90,8 @@ export interface CallResult {
 /** An `isError` result with what failed and what to do next. */
 export function errorResult(message: string, hint?: string): CallResult {
   return {
-    content: [{ type: "text", text: hint ? `${message}. ${hint}` : message }],
+    // One period between the two, whether or not the message (often the ERP's) ends with one.
+    content: [{ type: "text", text: hint ? `${message.replace(/\.+$/, "")}. ${hint}` : message }],
     isError: true,
   };
 }
@@ -157,6 +158,10 @@ export function resolvedLine(args: Record<string, unknown>, config: Config): str
   return `Dates as of ${weekday} ${now} (${config.timeZone}): ${parts.join(", ")}.`;
 }
 
+/** ERP routes that exist whatever the data (erp-api.md §1–7): a 404 there is a wrong base URL. */
+const FIXED_ROUTES =
+  /\b(GET|POST) (core\/person\/|project-logs\/(person\/list|person\/month-list|person\/active_project_list|log_labels)\/)/;
+
 /** What the model is told for each kind of ERP failure. */
 function erpErrorResult(error: ErpError, ctx: ToolContext): CallResult {
   switch (error.kind) {
@@ -186,6 +191,13 @@ function erpErrorResult(error: ErpError, ctx: ToolContext): CallResult {
         "The ERP is down or slow; try again in a few minutes. If this keeps happening, check ERP_API_BASE_URL.",
       );
     case "not_found":
+      // These addresses exist on every ERP: a 404 there means the server is pointed elsewhere.
+      if (FIXED_ROUTES.test(error.message)) {
+        return errorResult(
+          error.message,
+          "That address always exists on the ERP, so ERP_API_BASE_URL probably points at the wrong place (it usually ends in /api/v1/); `doctor` checks it.",
+        );
+      }
       return errorResult(
         error.message,
         "It may have been deleted; re-read the week to see what is there now.",
