@@ -218,7 +218,9 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
       if (!deps.enabled) return { status: "confirmed", via: "off" };
       const binding = await bindingOf(req);
       const now = deps.now();
-      const given = req.args.confirmation_token;
+      // A token pasted back with spaces or a line break around it is still that token.
+      const raw = req.args.confirmation_token;
+      const given = typeof raw === "string" ? raw.trim() : raw;
       if (typeof given === "string" && given !== "" && deps.secret !== undefined) {
         const parts = given.split(".");
         const expires = parseInt(parts[0], 36);

@@ -83,3 +83,23 @@ Deno.test("confirm refusals: other arguments, a week changed since the preview, 
     assert.deepEqual(minutesOn(h, "2026-11-25", "Token work"), [], "still nothing stored");
   });
 });
+
+Deno.test("confirm: a token pasted back with spaces or a line break around it still confirms", async () => {
+  await withHarness({ now: () => NOON }, async (h) => {
+    const fill = {
+      start_date: "2026-11-25",
+      end_date: "2026-11-25",
+      project_id: 42,
+      description: "Padded token",
+      hours_per_day: 2,
+    };
+    const ask = await h.call("fill_logs_for_days", fill);
+    assert.equal(ask.data.status, "needs_confirmation", ask.text);
+    const done = await h.call("fill_logs_for_days", {
+      ...fill,
+      confirmation_token: ` ${ask.data.confirmation_token}\n`,
+    });
+    assert.equal(done.isError, false, done.text);
+    assert.deepEqual(minutesOn(h, "2026-11-25", "Padded token"), [120]);
+  });
+});
