@@ -3,6 +3,7 @@
  * across clients or kept at module level.
  */
 import { type Config, MAX_TOKEN_LENGTH, VISIBLE_ASCII } from "../config.ts";
+import { RequestGate } from "../erp/gate.ts";
 import { ErpClient } from "../erp/client.ts";
 import { ErpError } from "../erp/errors.ts";
 import { UserError } from "../errors.ts";
@@ -76,6 +77,9 @@ export interface SessionDeps {
 /** Cached lists (projects, labels) with the time they were loaded. */
 export type SessionCache = Map<string, { at: number; value: Promise<unknown> }>;
 
+/** ERP requests of one session in flight at once (src/erp/gate.ts); more wait their turn. */
+export const MAX_PARALLEL_ERP_REQUESTS = 8;
+
 /** How long project and label lists are trusted. */
 export const LIST_TTL_MS = 5 * 60 * 1000;
 
@@ -107,6 +111,8 @@ export class Session {
   #verifying?: Promise<Credentials>;
   /** Aborted when this identity ends (sign-out, refusal, another person): stops its calls. */
   #stop = new AbortController();
+  /** Bounds this session's ERP requests in flight, whatever the client sends at once. */
+  readonly #gate = new RequestGate(MAX_PARALLEL_ERP_REQUESTS);
   readonly #cache: SessionCache;
   /** ISO Monday → week-log id: ids never change, so lookups skip the year list when known. */
   readonly weekIds = new Map<string, number>();
@@ -172,12 +178,19 @@ export class Session {
     const stop = this.#stop.signal;
     const base = this.#fetch ?? globalThis.fetch.bind(globalThis);
     const timeoutMs = this.config.timeoutMs;
+    const gate = this.#gate;
     const guarded = ((input: RequestInfo | URL, init?: RequestInit) => {
       const method = (init?.method ?? "GET").toUpperCase();
-      if (method === "GET" || method === "HEAD") return base(input, init);
+      if (method === "GET" || method === "HEAD") {
+        return gate.run(() => base(input, init), init?.signal);
+      }
       // The client sends a write with its own timeout only, so a cancel never cuts it short.
       if (stop.aborted) return Promise.reject(stop.reason);
-      return base(input, init);
+      return gate.run(() => {
+        // Still unsent: a sign-out while it waited means it is never sent.
+        if (stop.aborted) return Promise.reject(stop.reason);
+        return base(input, init);
+      });
     }) as typeof fetch;
     return new ErpClient({
       baseUrl: this.config.erpBaseUrl,
