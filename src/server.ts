@@ -1,14 +1,11 @@
 /** buildServer: one McpServer for one session, with the selected tools registered. */
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
 import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-} from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+  INVALID_PARAMS,
+  type JSONRPCRequest,
+  McpServer,
+  type ServerContext,
+  type Tool,
+} from "@modelcontextprotocol/server";
 import type { ErpStreams } from "./auth/erp_stream.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
@@ -84,17 +81,17 @@ export function buildServer(deps: ServerDeps): McpServer {
   });
   const confirm = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
   registerTools(server, deps.tools ?? selectTools(deps.config), (extra, def) => {
-    const token = extra._meta?.progressToken;
+    const token = extra.mcpReq._meta?.progressToken;
     return {
       config: deps.config,
       session: deps.session,
       log: deps.log,
       erpStreams: deps.erpStreams,
-      signal: extra.signal,
+      signal: extra.mcpReq.signal,
       confirm,
       progress: async (done, total, message) => {
         if (token === undefined) return;
-        await extra.sendNotification({
+        await extra.mcpReq.notify({
           method: "notifications/progress",
           params: {
             progressToken: token,
@@ -111,6 +108,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       },
     };
   });
+  lenientToolCalls(server);
   registerResources(server, deps);
   registerPrompts(server, deps);
   return server;
@@ -118,26 +116,37 @@ export function buildServer(deps: ServerDeps): McpServer {
 
 /**
  * tools/call as clients send it: `arguments: null` means no arguments (validated like `{}`), and
- * arguments that are not an object are invalid params in plain words, not a schema dump.
+ * arguments that are not an object are invalid params in plain words, not a schema dump. The SDK
+ * checks a request against its schema before any handler runs, so this looks at the request on
+ * its way in, through Protocol's `_onrequest` (SDK 2.4.0; tests/e2e/input_test.ts guards it).
  */
-const LenientCallToolRequestSchema = CallToolRequestSchema.extend({
-  params: z.preprocess((params) => {
-    if (typeof params !== "object" || params === null || !("arguments" in params)) return params;
-    const args = (params as { arguments: unknown }).arguments;
-    if (args === null) return { ...params, arguments: undefined };
-    if (typeof args !== "object" || Array.isArray(args)) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Invalid tools/call: arguments must be an object of named parameters (or absent); got ${
-          Array.isArray(args) ? "a list" : typeof args
-        }`,
-      );
+function lenientToolCalls(server: McpServer): void {
+  const protocol = server.server as unknown as {
+    _onrequest(request: JSONRPCRequest, extra?: unknown): void;
+    transport?: { send(message: unknown, options?: { relatedRequestId?: unknown }): Promise<void> };
+  };
+  const onrequest = protocol._onrequest.bind(protocol);
+  protocol._onrequest = (request, extra) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    const args = params?.arguments;
+    if (request.method !== "tools/call" || args === undefined) return onrequest(request, extra);
+    if (args === null) {
+      const { arguments: _, ...rest } = params!;
+      return onrequest({ ...request, params: rest }, extra);
     }
-    return params;
-  }, CallToolRequestSchema.shape.params),
-});
+    if (typeof args === "object" && !Array.isArray(args)) return onrequest(request, extra);
+    const message =
+      `Invalid tools/call: arguments must be an object of named parameters (or absent); got ${
+        Array.isArray(args) ? "a list" : typeof args
+      }`;
+    protocol.transport?.send(
+      { jsonrpc: "2.0", id: request.id, error: { code: INVALID_PARAMS, message } },
+      { relatedRequestId: request.id },
+    ).catch(() => {});
+  };
+}
 
-type RequestExtra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
+type RequestExtra = ServerContext;
 
 /**
  * Serves tools/list and tools/call from the tool values. The server checks arguments itself
@@ -155,24 +164,27 @@ function registerTools(
     name: def.name,
     title: def.title,
     description: def.description,
-    inputSchema: inputOf(def).advertised,
-    outputSchema: inputOf(def).outputJson,
+    inputSchema: inputOf(def).advertised as Tool["inputSchema"],
+    outputSchema: inputOf(def).outputJson as Tool["outputSchema"],
     annotations: { title: def.title, ...def.annotations },
   }));
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: list }));
-  server.server.setRequestHandler(LenientCallToolRequestSchema, (request, extra) => {
-    const def = byName.get(request.params.name);
-    if (!def) {
-      return {
-        content: [{
-          type: "text" as const,
-          text: `Unknown tool "${request.params.name}": it is not one of this server's tools`,
-        }],
-        isError: true,
-      };
-    }
-    return runTool(def, request.params.arguments, contextFor(extra, def));
-  });
+  server.server.setRequestHandler("tools/list", () => ({ tools: list }));
+  server.server.setRequestHandler(
+    "tools/call",
+    ({ params }, extra) => {
+      const def = byName.get(params.name);
+      if (!def) {
+        return {
+          content: [{
+            type: "text" as const,
+            text: `Unknown tool "${params.name}": it is not one of this server's tools`,
+          }],
+          isError: true,
+        };
+      }
+      return runTool(def, params.arguments, contextFor(extra, def));
+    },
+  );
 }
 
 /** This session's confirmer: elicitation through the client when it declared it. */
