@@ -1,0 +1,124 @@
+/**
+ * Both protocol eras from one server: a 2026-07-28 client (`@modelcontextprotocol/client` 2.4.0
+ * with version negotiation) over stdio (spawned through `deno task start`) and over hosted HTTP,
+ * next to the 2025-era SDK 1.32.2 client most hosts embed. Each reads (whoami), discovers the
+ * server (server/discover), and submits a week only after asking (a confirmation token); the
+ * sandbox's stored week says whether the write happened.
+ */
+import assert from "node:assert/strict";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import { denoEnv, ROOT, TODAY } from "../helpers.ts";
+import { connect as connect2025, hosted } from "./hosted_helpers.ts";
+
+type Sandbox = Awaited<ReturnType<typeof serveSandbox>>;
+
+/** server/discover's answer names the 2026 revision, advertises tools and gives instructions. */
+async function checkDiscover(client: Client): Promise<void> {
+  const discovered = await client.discover();
+  assert.ok(
+    discovered.supportedVersions.includes("2026-07-28"),
+    String(discovered.supportedVersions),
+  );
+  assert.ok(discovered.capabilities.tools, "tools are advertised");
+  assert.match(discovered.instructions ?? "", /weekly project time logs/);
+  assert.equal(client.getServerVersion()?.name, "project-logs-mcp");
+}
+
+const MODERN = { mode: { pin: "2026-07-28" } } as const;
+
+/** Calls a tool; its text and structured content. */
+async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const r = await client.callTool({ name, arguments: args });
+  const text = (r.content as { type: string; text?: string }[])
+    .map((c) => c.text ?? "").join("\n");
+  // deno-lint-ignore no-explicit-any
+  return { isError: r.isError === true, text, data: r.structuredContent as any };
+}
+
+/** Submits `monday` for alice through `client`: first a preview, then the token. */
+async function submitAfterAsking(client: Client, sb: Sandbox, monday: string): Promise<void> {
+  const completed = () => sb.erp.weekLog("alice@example.com", monday)!.isCompleted;
+  assert.equal(completed(), false, "the fixture's draft week starts not submitted");
+  const ask = await call(client, "complete_week_log", { week_starting: monday });
+  assert.equal(ask.isError, false, ask.text);
+  assert.equal(ask.data.status, "needs_confirmation", ask.text);
+  assert.equal(completed(), false, "asking wrote nothing");
+  const done = await call(client, "complete_week_log", {
+    week_starting: monday,
+    confirmation_token: ask.data.confirmation_token,
+  });
+  assert.equal(done.isError, false, done.text);
+  assert.equal(done.data.status, "submitted", done.text);
+  assert.equal(completed(), true, "the ERP holds the week as submitted");
+}
+
+Deno.test("eras: a 2026-07-28 client over stdio (deno task start) reads, discovers and writes after asking", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const alice = sb.erp.fixtures.users.alice;
+  const client = new Client({ name: "eras-test", version: "1" }, { versionNegotiation: MODERN });
+  try {
+    const stdio = new StdioClientTransport({
+      command: Deno.execPath(),
+      args: ["task", "--quiet", "start"],
+      cwd: ROOT,
+      env: denoEnv({
+        ERP_API_BASE_URL: sb.apiBase,
+        ERP_API_TOKEN: alice.token,
+        MCP_AUTHORIZED_USERS: alice.email,
+        MCP_TIMEZONE: "UTC",
+      }),
+      stderr: "pipe",
+    });
+    stdio.stderr?.on("data", () => {});
+    await client.connect(stdio);
+    assert.equal(client.getProtocolEra(), "modern");
+    assert.equal(client.getNegotiatedProtocolVersion(), "2026-07-28");
+    await checkDiscover(client);
+    const who = await call(client, "whoami");
+    assert.equal(who.isError, false, who.text);
+    assert.equal(who.data.email, alice.email);
+    // State lives as long as the connection: the same person on the next call.
+    assert.equal((await call(client, "whoami")).data.email, alice.email);
+    await submitAfterAsking(client, sb, sb.erp.fixtures.weeks.draft);
+  } finally {
+    await client.close();
+    await sb.close();
+  }
+});
+
+Deno.test("eras: one hosted /mcp serves a 2026-07-28 client statelessly (person from Authorization) and a 2025 session", async () => {
+  await hosted(async ({ sb, http }) => {
+    const { alice } = sb.erp.fixtures.users;
+    const modern = async (headers: Record<string, string>) => {
+      const client = new Client({ name: "eras-test", version: "1" }, {
+        versionNegotiation: MODERN,
+      });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL("/mcp", http.url), { requestInit: { headers } }),
+      );
+      return client;
+    };
+    const withToken = await modern({ Authorization: `Token ${alice.token}` });
+    const anonymous = await modern({});
+    const legacy = await connect2025(http.url, { Authorization: `Token ${alice.token}` });
+    try {
+      assert.equal(withToken.getProtocolEra(), "modern");
+      assert.equal(withToken.getNegotiatedProtocolVersion(), "2026-07-28");
+      await checkDiscover(withToken);
+      const who = await call(withToken, "whoami");
+      assert.equal(who.isError, false, who.text);
+      assert.equal(who.data.email, alice.email);
+      // No session on this era: without the header, nobody is signed in.
+      const nobody = await call(anonymous, "whoami");
+      assert.notEqual(nobody.data?.email, alice.email, nobody.text);
+      // The 2025 client on the same endpoint still gets its session and the same answers.
+      const who2025 = await legacy.callTool({ name: "whoami", arguments: {} });
+      assert.equal((who2025.structuredContent as { email: string }).email, alice.email);
+      await submitAfterAsking(withToken, sb, sb.erp.fixtures.weeks.draft);
+    } finally {
+      for (const c of [withToken, anonymous, legacy]) await c.close();
+    }
+  });
+});
