@@ -1,8 +1,16 @@
 /** buildServer: one McpServer for one session, with the selected tools registered. */
+import { createHash } from "node:crypto";
 import {
+  acceptedContent,
+  type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  createRequestStateCodec,
+  inputRequired,
+  type InputRequiredResult,
   INVALID_PARAMS,
   type JSONRPCRequest,
   McpServer,
+  type RequestStateCodec,
   type ServerContext,
   type Tool,
 } from "@modelcontextprotocol/server";
@@ -10,11 +18,15 @@ import type { ErpStreams } from "./auth/erp_stream.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { today } from "./dates.ts";
+import { UserError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import {
+  AskFirst,
+  bindingOf,
   CONFIRM_FORM,
+  CONFIRM_TTL_MS,
   type Confirmer,
   type ConfirmTokens,
   createConfirmer,
@@ -75,11 +87,16 @@ export function instructions(config: Config): string {
 
 /** Builds an MCP server bound to one session. */
 export function buildServer(deps: ServerDeps): McpServer {
+  const asked = createRequestStateCodec<AskedState>({
+    key: askKey(deps.confirmSecret),
+    ttlSeconds: CONFIRM_TTL_MS / 1000,
+  });
   const server = new McpServer(SERVER_INFO, {
     capabilities: { tools: {}, logging: {} },
     instructions: instructions(deps.config),
+    requestState: { verify: asked.verify },
   });
-  const confirm = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
+  const base = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
   registerTools(server, deps.tools ?? selectTools(deps.config), (extra, def) => {
     const token = extra.mcpReq._meta?.progressToken;
     return {
@@ -88,7 +105,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       log: deps.log,
       erpStreams: deps.erpStreams,
       signal: extra.mcpReq.signal,
-      confirm,
+      confirm: askingFirst(base, asked, extra, deps.config.confirmWrites),
       progress: async (done, total, message) => {
         if (token === undefined) return;
         await extra.mcpReq.notify({
@@ -182,9 +199,82 @@ function registerTools(
           isError: true,
         };
       }
-      return runTool(def, params.arguments, contextFor(extra, def));
+      // AskFirst's answer is the SDK's own inputRequired(...) value (askingFirst below).
+      return runTool(def, params.arguments, contextFor(extra, def)) as Promise<
+        CallToolResult | InputRequiredResult
+      >;
     },
   );
+}
+
+/** What a 2026-07-28 confirmation form carries across the round trip: the call it asked about. */
+interface AskedState {
+  binding: string;
+}
+
+/**
+ * The key that signs the state of a confirmation form (at least 32 bytes): derived from the
+ * client's ERP token when it sends one on every request (any instance can check it), else this
+ * server's own random key.
+ */
+function askKey(secret: string | undefined): Uint8Array {
+  if (secret === undefined) return crypto.getRandomValues(new Uint8Array(32));
+  return createHash("sha256").update(`input-required\n${secret}`).digest();
+}
+
+/** True when the request is 2026-07-28 and its client declared elicitation. */
+function modernElicitation(extra: ServerContext): boolean {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  const caps = envelope?.[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: unknown } | undefined;
+  return caps?.elicitation !== undefined && caps.elicitation !== null;
+}
+
+/**
+ * The confirmer for one call. A 2026-07-28 client that declared elicitation has no channel for
+ * the server to ask on, so the call answers `input_required` (a yes/no form and a signed state
+ * bound to the tool, the person, the arguments and what the preview showed); the client asks
+ * the person and calls again with the answer, which counts only with that state. Everything
+ * else (2025 clients, tokens, confirmation off) is `base`.
+ */
+function askingFirst(
+  base: Confirmer,
+  asked: RequestStateCodec<AskedState>,
+  extra: ServerContext,
+  enabled: boolean,
+): Confirmer {
+  return {
+    recall: (token, who) => base.recall(token, who),
+    async ask(req, signal) {
+      const given = req.args.confirmation_token;
+      if (!enabled || !modernElicitation(extra) || (typeof given === "string" && given !== "")) {
+        return await base.ask(req, signal);
+      }
+      const binding = (await bindingOf(req)).full;
+      const state = extra.mcpReq.requestState<AskedState>();
+      if (state !== undefined) {
+        if (state.binding !== binding) {
+          throw new UserError(
+            `Refused: the person's answer was given for another call (it confirms only the ${req.tool} call it was asked for, with exactly the same arguments, for the same person, while what the preview showed still holds)`,
+            "Call again without the answer for a fresh question, and ask the person first.",
+          );
+        }
+        const answer = acceptedContent(extra.mcpReq.inputResponses, "confirm");
+        return answer?.confirm === true
+          ? { status: "confirmed", via: "elicitation" }
+          : { status: "declined" };
+      }
+      throw new AskFirst(inputRequired({
+        inputRequests: {
+          confirm: inputRequired.elicit({
+            mode: "form",
+            message: req.message,
+            requestedSchema: CONFIRM_FORM,
+          }),
+        },
+        requestState: await asked.mint({ binding }, extra),
+      }));
+    },
+  };
 }
 
 /** This session's confirmer: elicitation through the client when it declared it. */

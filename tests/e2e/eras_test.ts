@@ -2,8 +2,10 @@
  * Both protocol eras from one server: a 2026-07-28 client (`@modelcontextprotocol/client` 2.4.0
  * with version negotiation) over stdio (spawned through `deno task start`) and over hosted HTTP,
  * next to the 2025-era SDK 1.32.2 client most hosts embed. Each reads (whoami), discovers the
- * server (server/discover), and submits a week only after asking (a confirmation token); the
- * sandbox's stored week says whether the write happened.
+ * server (server/discover), and submits a week only after asking: a confirmation token for a
+ * client without elicitation, an `input_required` yes/no form for one with it (the client asks
+ * the person and calls again with the answer). The sandbox's stored week says whether the write
+ * happened.
  */
 import assert from "node:assert/strict";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -52,6 +54,45 @@ async function submitAfterAsking(client: Client, sb: Sandbox, monday: string): P
   assert.equal(done.isError, false, done.text);
   assert.equal(done.data.status, "submitted", done.text);
   assert.equal(completed(), true, "the ERP holds the week as submitted");
+}
+
+/** A 2026-07-28 client whose person answers every form with `confirm` (counting the forms). */
+function answering(confirm: boolean) {
+  const forms: string[] = [];
+  const client = new Client({ name: "eras-test", version: "1" }, {
+    versionNegotiation: MODERN,
+    capabilities: { elicitation: { form: {} } },
+  });
+  client.setRequestHandler("elicitation/create", (req) => {
+    forms.push((req.params as { message: string }).message);
+    return { action: "accept", content: { confirm } };
+  });
+  return { client, forms };
+}
+
+/** Submits `monday` through a client that answers forms: yes submits, no leaves it. */
+async function submitByForm(
+  make: (yes: boolean) => { client: Client; forms: string[] },
+  connect: (client: Client) => Promise<void>,
+  sb: Sandbox,
+): Promise<void> {
+  const { draft } = sb.erp.fixtures.weeks;
+  const completed = () => sb.erp.weekLog("alice@example.com", draft)!.isCompleted;
+  for (const yes of [false, true]) {
+    const { client, forms } = make(yes);
+    try {
+      await connect(client);
+      assert.equal(client.getProtocolEra(), "modern");
+      const r = await call(client, "complete_week_log", { week_starting: draft });
+      assert.equal(forms.length, 1, `one form per call: ${forms.join(" | ")}`);
+      assert.match(forms[0], new RegExp(draft));
+      assert.equal(completed(), yes, r.text);
+      if (yes) assert.equal(r.data.status, "submitted", r.text);
+      else assert.notEqual(r.data?.status, "submitted", r.text);
+    } finally {
+      await client.close();
+    }
+  }
 }
 
 Deno.test("eras: a 2026-07-28 client over stdio (deno task start) reads, discovers and writes after asking", async () => {
@@ -120,5 +161,40 @@ Deno.test("eras: one hosted /mcp serves a 2026-07-28 client statelessly (person 
     } finally {
       for (const c of [withToken, anonymous, legacy]) await c.close();
     }
+  });
+});
+
+Deno.test("eras: a 2026-07-28 client with elicitation confirms by input_required, over stdio and HTTP; no leaves the week", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const alice = sb.erp.fixtures.users.alice;
+  try {
+    await submitByForm(answering, async (client) => {
+      const stdio = new StdioClientTransport({
+        command: Deno.execPath(),
+        args: ["task", "--quiet", "start"],
+        cwd: ROOT,
+        env: denoEnv({
+          ERP_API_BASE_URL: sb.apiBase,
+          ERP_API_TOKEN: alice.token,
+          MCP_AUTHORIZED_USERS: alice.email,
+          MCP_TIMEZONE: "UTC",
+        }),
+        stderr: "pipe",
+      });
+      stdio.stderr?.on("data", () => {});
+      await client.connect(stdio);
+    }, sb);
+  } finally {
+    await sb.close();
+  }
+  await hosted(async ({ sb, http }) => {
+    const { alice } = sb.erp.fixtures.users;
+    await submitByForm(answering, async (client) => {
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL("/mcp", http.url), {
+          requestInit: { headers: { Authorization: `Token ${alice.token}` } },
+        }),
+      );
+    }, sb);
   });
 });
