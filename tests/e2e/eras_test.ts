@@ -198,3 +198,84 @@ Deno.test("eras: a 2026-07-28 client with elicitation confirms by input_required
     }, sb);
   });
 });
+
+/** A raw 2026-07-28 tools/call on `url`/mcp with `token`; the JSON-RPC answer. */
+async function rawCall(
+  url: string,
+  token: string,
+  params: Record<string, unknown>,
+  // deno-lint-ignore no-explicit-any
+): Promise<any> {
+  const res = await fetch(new URL("/mcp", url), {
+    method: "POST",
+    headers: {
+      Accept: "application/json, text/event-stream",
+      Authorization: `Token ${token}`,
+      "Content-Type": "application/json",
+      "Mcp-Method": "tools/call",
+      "Mcp-Name": String(params.name),
+      "MCP-Protocol-Version": "2026-07-28",
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: {
+        ...params,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+          "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } },
+        },
+      },
+    }),
+  });
+  return await res.json();
+}
+
+Deno.test("eras: an input_required answer counts only with the state minted for that call, person and key", async () => {
+  await hosted(async ({ sb, http }) => {
+    const { alice, bob } = sb.erp.fixtures.users;
+    const { draft, current } = sb.erp.fixtures.weeks;
+    const completed = (monday: string) => sb.erp.weekLog(alice.email, monday)!.isCompleted;
+    const yes = { confirm: { action: "accept", content: { confirm: true } } };
+    const submit = (week: string, extra: Record<string, unknown> = {}, token = alice.token) =>
+      rawCall(http.url, token, {
+        name: "complete_week_log",
+        arguments: { week_starting: week },
+        ...extra,
+      });
+
+    // A yes without a state is not an answer: the person is asked.
+    const forged = await submit(draft, { inputResponses: yes });
+    assert.equal(forged.result?.resultType, "input_required", JSON.stringify(forged));
+    const state = forged.result.requestState as string;
+    assert.equal(completed(draft), false);
+
+    // The state of the draft week's question does not confirm another week.
+    const swapped = await submit(current, { inputResponses: yes, requestState: state });
+    assert.equal(swapped.result?.isError, true, JSON.stringify(swapped));
+    assert.match(
+      swapped.result.content[0].text,
+      /Refused: the person's answer was given for another call/,
+    );
+    assert.equal(completed(current), false);
+
+    // A changed state, or alice's state under bob's token (another key), is refused outright.
+    const tampered = `${state.slice(0, -2)}${state.endsWith("AA") ? "BB" : "AA"}`;
+    for (
+      const [label, r] of [
+        ["tampered", await submit(draft, { inputResponses: yes, requestState: tampered })],
+        ["bob", await submit(draft, { inputResponses: yes, requestState: state }, bob.token)],
+      ] as const
+    ) {
+      assert.equal(r.error?.code, -32602, `${label}: ${JSON.stringify(r)}`);
+    }
+    assert.equal(completed(draft), false);
+
+    // The right state with a yes goes through (so the refusals were about the state).
+    const ok = await submit(draft, { inputResponses: yes, requestState: state });
+    assert.equal(ok.result?.structuredContent?.status, "submitted", JSON.stringify(ok));
+    assert.equal(completed(draft), true);
+  });
+});
