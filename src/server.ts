@@ -58,6 +58,11 @@ export interface ServerDeps {
   confirmTokens?: ConfirmTokens;
   /** Stateless HTTP: the client's ERP token, from which confirmation tokens are signed. */
   confirmSecret?: string;
+  /**
+   * 2026-07-28 HTTP: a server per request and no session, the person only from the request's
+   * Authorization header, so the sign-in tools cannot keep anything and say so.
+   */
+  perRequest?: boolean;
 }
 
 /**
@@ -97,7 +102,10 @@ export function buildServer(deps: ServerDeps): McpServer {
     requestState: { verify: asked.verify },
   });
   const base = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
-  registerTools(server, deps.tools ?? selectTools(deps.config), (extra, def) => {
+  registerTools(server, deps.tools ?? selectTools(deps.config), deps.perRequest ?? false, (
+    extra,
+    def,
+  ) => {
     const token = extra.mcpReq._meta?.progressToken;
     return {
       config: deps.config,
@@ -174,6 +182,7 @@ type RequestExtra = ServerContext;
 function registerTools(
   server: McpServer,
   defs: readonly ToolDef[],
+  perRequest: boolean,
   contextFor: (extra: RequestExtra, def: ToolDef) => ToolContext,
 ): void {
   const byName = new Map(defs.map((d) => [d.name, d]));
@@ -199,6 +208,16 @@ function registerTools(
           isError: true,
         };
       }
+      if (perRequest && SIGN_IN_TOOLS.has(def.name)) {
+        return {
+          content: [{
+            type: "text" as const,
+            text:
+              `Cannot run ${def.name} on this connection: a 2026-07-28 HTTP client keeps no session to sign in to. Send the ERP token as "Authorization: Token <ERP token>" on every request instead (configure it in the client's server headers).`,
+          }],
+          isError: true,
+        };
+      }
       // AskFirst's answer is the SDK's own inputRequired(...) value (askingFirst below).
       return runTool(def, params.arguments, contextFor(extra, def)) as Promise<
         CallToolResult | InputRequiredResult
@@ -206,6 +225,14 @@ function registerTools(
     },
   );
 }
+
+/** The tools that sign a session in: nothing to keep on 2026-07-28 HTTP (`perRequest`). */
+const SIGN_IN_TOOLS = new Set([
+  "authenticate_with_token",
+  "authenticate_with_google",
+  "authenticate_via_browser",
+  "authenticate_via_erp_browser",
+]);
 
 /** What a 2026-07-28 confirmation form carries across the round trip: the call it asked about. */
 interface AskedState {

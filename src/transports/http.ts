@@ -154,6 +154,7 @@ export class HttpApp {
       log: this.#opts.log,
       erpStreams: this.erpStreams,
       confirmSecret: token,
+      perRequest: true,
     });
   }, { legacy: "reject" });
 

@@ -129,7 +129,7 @@ Deno.test("eras: a 2026-07-28 client over stdio (deno task start) reads, discove
   }
 });
 
-Deno.test("eras: one hosted /mcp serves a 2026-07-28 client statelessly (person from Authorization) and a 2025 session", async () => {
+Deno.test("eras: one hosted /mcp serves a 2026-07-28 client statelessly (person from Authorization only; sign-in tools refuse) and a 2025 session", async () => {
   await hosted(async ({ sb, http }) => {
     const { alice } = sb.erp.fixtures.users;
     const modern = async (headers: Record<string, string>) => {
@@ -154,6 +154,12 @@ Deno.test("eras: one hosted /mcp serves a 2026-07-28 client statelessly (person 
       // No session on this era: without the header, nobody is signed in.
       const nobody = await call(anonymous, "whoami");
       assert.notEqual(nobody.data?.email, alice.email, nobody.text);
+      // Signing in cannot be kept there: the tool says to send the header, and nothing changes.
+      const signIn = await call(anonymous, "authenticate_with_token", { token: alice.token });
+      assert.equal(signIn.isError, true, signIn.text);
+      assert.match(signIn.text, /keeps no session.*Authorization: Token/);
+      assert.doesNotMatch(signIn.text, new RegExp(alice.token));
+      assert.notEqual((await call(anonymous, "whoami")).data?.email, alice.email);
       // The 2025 client on the same endpoint still gets its session and the same answers.
       const who2025 = await legacy.callTool({ name: "whoami", arguments: {} });
       assert.equal((who2025.structuredContent as { email: string }).email, alice.email);
