@@ -504,7 +504,7 @@ Deno.test("launcher: deno.lock holds only packages the server's own import graph
   // Deno installs every npm package in deno.lock on the first `deno task start`, whether the
   // program imports it or not: a test-only package there (the conformance suite, 20+ tarballs)
   // would be downloaded by every new user. Test-only and release-only packages are locked apart
-  // (tests/conformance.lock, packaging/packaging.lock). `--no-lock`: with the lock, `deno info`
+  // (tests/tests.lock for the test run, tests/conformance.lock, packaging/packaging.lock). `--no-lock`: with the lock, `deno info`
   // lists every package the lock holds, used or not, and this test could never fail.
   const used = new Set<string>();
   for (const entry of ["main.ts", "src/demo.ts", "src/start.ts"]) {
