@@ -95,10 +95,13 @@ async function submitByForm(
   }
 }
 
-Deno.test("eras: a 2026-07-28 client over stdio (deno task start) reads, discovers and writes after asking", async () => {
+// "auto": the negotiation most hosts will use; over stdio it probes in a sibling process first.
+Deno.test("eras: a 2026-07-28 client (auto negotiation) over stdio (deno task start) reads, discovers and writes after asking", async () => {
   const sb = await serveSandbox({ today: TODAY });
   const alice = sb.erp.fixtures.users.alice;
-  const client = new Client({ name: "eras-test", version: "1" }, { versionNegotiation: MODERN });
+  const client = new Client({ name: "eras-test", version: "1" }, {
+    versionNegotiation: { mode: "auto" },
+  });
   try {
     const stdio = new StdioClientTransport({
       command: Deno.execPath(),
