@@ -3,14 +3,12 @@
  * row 3 can say how much of main.ts's start-up is ours.
  */
 import { z } from "zod";
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { McpServer } from "@modelcontextprotocol/server";
+import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 
 const server = new McpServer({ name: "floor", version: "1.0.0" });
 server.registerTool("echo", {
   description: "Echoes its text",
-  inputSchema: { text: z.string().describe("What to echo") },
+  inputSchema: z.object({ text: z.string().describe("What to echo") }),
 }, ({ text }) => ({ content: [{ type: "text", text }] }));
 await server.connect(new StdioServerTransport());

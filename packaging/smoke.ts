@@ -15,13 +15,13 @@
  * Exits 0 when every step passed, 1 with the failed step's message otherwise.
  */
 import { parseArgs } from "node:util";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
 import {
   getDefaultEnvironment,
   StdioClientTransport,
-} from "@modelcontextprotocol/sdk/client/stdio.js";
+} from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
 import { getMcpConfigForManifest, unpackExtension } from "npm:@anthropic-ai/mcpb@2.1.2";
 import { serveSandbox } from "../src/sandbox/erp.ts";
 import { parseSums, sha256Hex } from "./mod.ts";

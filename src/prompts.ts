@@ -3,10 +3,7 @@
  * week, review my month — with completion of project and label names. In read-only mode only
  * the prompts that need no write tool are listed, and none of them suggests a write.
  */
-// @ts-types="@modelcontextprotocol/sdk/server/completable"
-import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { completable, type McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
@@ -63,18 +60,36 @@ export function monthRange(value: string, config: Config): { start: string; end:
   );
 }
 
+/**
+ * An optional text argument of at most `max` characters with completion. The completion sits
+ * inside the optional: the SDK completes nothing for `completable(x.optional())`.
+ */
+function completableText(
+  max: number,
+  description: string,
+  complete: (value: string) => string[] | Promise<string[]>,
+) {
+  return completable(z.string().max(max), (v) => complete(v ?? "")).optional().describe(
+    description,
+  );
+}
+
+type CompletableText = ReturnType<typeof completableText>;
+
 /** Registers the prompts. */
 export function registerPrompts(server: McpServer, deps: PromptDeps): void {
   const { config, session } = deps;
   const project = () =>
-    completable(
-      z.string().max(200).optional().describe("Project name (completion lists yours)"),
-      (v) => namesLike(session, v ?? "", "teams"),
+    completableText(
+      200,
+      "Project name (completion lists yours)",
+      (v) => namesLike(session, v, "teams"),
     );
   const label = () =>
-    completable(
-      z.string().max(100).optional().describe('Label name, e.g. "Coding" (default General)'),
-      (v) => namesLike(session, v ?? "", "labels"),
+    completableText(
+      100,
+      'Label name, e.g. "Coding" (default General)',
+      (v) => namesLike(session, v, "labels"),
     );
   const expected = `${config.expectedHours} h`;
 
@@ -83,18 +98,19 @@ export function registerPrompts(server: McpServer, deps: PromptDeps): void {
   server.registerPrompt("review_my_month", {
     title: "Review my month",
     description: "Where the time went this (or last) month, what is missing, what is not submitted",
-    argsSchema: {
-      month: completable(
-        z.string().max(20).optional().describe("this month (default), last month, or YYYY-MM"),
+    argsSchema: z.object({
+      month: completableText(
+        20,
+        "this month (default), last month, or YYYY-MM",
         (v) => {
           const now = today(config);
           const months = [0, 1, 2, 3].map((i) =>
             now.with({ day: 1 }).subtract({ months: i }).toPlainYearMonth().toString()
           );
-          return startsWith(["this month", "last month", ...months], v ?? "");
+          return startsWith(["this month", "last month", ...months], v);
         },
       ),
-    },
+    }),
   }, (args) => {
     const { start, end } = monthRange(args.month ?? "this month", config);
     const range = `start_date "${start}", end_date "${end}"`;
@@ -114,20 +130,20 @@ export function registerPrompts(server: McpServer, deps: PromptDeps): void {
 function registerWritePrompts(
   server: McpServer,
   deps: PromptDeps,
-  project: () => ReturnType<typeof completable>,
-  label: () => ReturnType<typeof completable>,
+  project: () => CompletableText,
+  label: () => CompletableText,
 ): void {
   const { config } = deps;
   const expected = `${config.expectedHours} h`;
   server.registerPrompt("log_today", {
     title: "Log today",
     description: "Log today's work: check what is there, then add or update one entry",
-    argsSchema: {
+    argsSchema: z.object({
       project: project(),
       label: label(),
       hours: z.string().max(10).optional().describe("Hours, decimal allowed (e.g. 7.5)"),
       description: z.string().max(255).optional().describe("What the time was spent on"),
-    },
+    }),
   }, (args) => {
     const now = today(config);
     const weekday = now.toLocaleString("en-US", { weekday: "long" });
@@ -149,19 +165,20 @@ function registerWritePrompts(
   server.registerPrompt("fill_my_week", {
     title: "Fill my week",
     description: "Find the week's short days and fill only the gaps, after showing the plan",
-    argsSchema: {
-      week: completable(
-        z.string().max(40).optional().describe("this week (default), last week, or a date in it"),
+    argsSchema: z.object({
+      week: completableText(
+        40,
+        "this week (default), last week, or a date in it",
         (v) =>
           startsWith(
             ["this week", "last week", ...recentMondays(today(config)).slice(1).map(String)],
-            v ?? "",
+            v,
           ),
       ),
       project: project(),
       label: label(),
       description: z.string().max(255).optional().describe("Description for the filled days"),
-    },
+    }),
   }, (args) => {
     const monday = weekArg(args.week ?? "this week", "week", config);
     const range = `start_date "${monday}", end_date "${sundayOf(monday)}"`;

@@ -1,13 +1,17 @@
 /**
  * Resources for clients that browse them: the labels, the active projects, and any week as
  * `project-logs://week/{week_starting}`, with completion of the week variable. A URI this server
- * does not serve is "resource not found" (-32002, as the MCP spec says); a bad week value is
- * invalid params (-32602), each with a message that says what to send instead.
+ * does not serve is "Resource not found" (-32602 on the wire: the 2026-07-28 spec's code, which
+ * SDK v2 uses in every era); a bad week value is invalid params (-32602); each message says what
+ * to send instead.
  */
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { ErrorCode, McpError, ReadResourceRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceTemplate,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { mondayOf, type PlainDate, sundayOf, today } from "./dates.ts";
@@ -30,7 +34,7 @@ export const RESOURCE_URIS = {
   week: "project-logs://week/{week_starting}",
 } as const;
 
-/** The JSON-RPC error a resources/read answers for a URI this server does not serve (MCP spec). */
+/** The code thrown for a URI this server does not serve (MCP 2025); SDK v2 sends it as -32602. */
 export const RESOURCE_NOT_FOUND = -32002;
 
 /** What the resources need: the config (its zone) and this connection's session. */
@@ -90,7 +94,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       description: "The labels an entry can carry (id and name), from the ERP",
       mimeType: "application/json",
     },
-    labels,
+    (uri, ctx) => labels(uri, { signal: ctx.mcpReq.signal }),
   );
   server.registerResource(
     "active-projects",
@@ -100,7 +104,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       description: "The projects (teams) the signed-in person can log on, with their team ids",
       mimeType: "application/json",
     },
-    projects,
+    (uri, ctx) => projects(uri, { signal: ctx.mcpReq.signal }),
   );
   const template = new ResourceTemplate(RESOURCE_URIS.week, {
     list: () => ({
@@ -121,16 +125,19 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
         "Every entry of one week with its total; week_starting is any date of the week (YYYY-MM-DD) or this-week / last-week / next-week. A very long week lists its first entries and says how to get the rest (get_week_logs with offset).",
       mimeType: "application/json",
     },
-    (uri, variables, extra) => {
+    (uri, variables, ctx) => {
       const raw = variables.week_starting;
-      return week(uri, decodeURIComponent(Array.isArray(raw) ? raw[0] : raw), extra);
+      return week(uri, decodeURIComponent(Array.isArray(raw) ? raw[0] : raw), {
+        signal: ctx.mcpReq.signal,
+      });
     },
   );
 
   // The SDK's own resources/read answers -32603 for a URI that is not one and for a bad week;
   // this one answers what the spec says, with a message that names what is served.
   server.server.removeRequestHandler("resources/read");
-  server.server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+  server.server.setRequestHandler("resources/read", async (request, ctx: ServerContext) => {
+    const extra = { signal: ctx.mcpReq.signal };
     const raw = request.params.uri;
     let uri: URL | undefined;
     try {
@@ -151,7 +158,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       ? () => week(uri, safeDecode(vars.week_starting as string), extra)
       : undefined;
     if (!read) {
-      throw new McpError(
+      throw new ProtocolError(
         RESOURCE_NOT_FOUND,
         `Resource not found: ${
           JSON.stringify(raw.slice(0, 200))
@@ -163,8 +170,8 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       return await read();
     } catch (error) {
       if (error instanceof UserError) {
-        throw new McpError(
-          ErrorCode.InvalidParams,
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
           error.hint ? `${error.message}. ${error.hint}` : error.message,
         );
       }

@@ -1,23 +1,32 @@
 /** buildServer: one McpServer for one session, with the selected tools registered. */
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
+import { createHash } from "node:crypto";
 import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-} from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+  acceptedContent,
+  type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  createRequestStateCodec,
+  inputRequired,
+  type InputRequiredResult,
+  INVALID_PARAMS,
+  type JSONRPCRequest,
+  McpServer,
+  type RequestStateCodec,
+  type ServerContext,
+  type Tool,
+} from "@modelcontextprotocol/server";
 import type { ErpStreams } from "./auth/erp_stream.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { today } from "./dates.ts";
+import { UserError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import {
+  AskFirst,
+  bindingOf,
   CONFIRM_FORM,
+  CONFIRM_TTL_MS,
   type Confirmer,
   type ConfirmTokens,
   createConfirmer,
@@ -49,6 +58,11 @@ export interface ServerDeps {
   confirmTokens?: ConfirmTokens;
   /** Stateless HTTP: the client's ERP token, from which confirmation tokens are signed. */
   confirmSecret?: string;
+  /**
+   * 2026-07-28 HTTP: a server per request and no session, the person only from the request's
+   * Authorization header, so the sign-in tools cannot keep anything and say so.
+   */
+  perRequest?: boolean;
 }
 
 /**
@@ -78,23 +92,31 @@ export function instructions(config: Config): string {
 
 /** Builds an MCP server bound to one session. */
 export function buildServer(deps: ServerDeps): McpServer {
+  const asked = createRequestStateCodec<AskedState>({
+    key: askKey(deps.confirmSecret),
+    ttlSeconds: CONFIRM_TTL_MS / 1000,
+  });
   const server = new McpServer(SERVER_INFO, {
     capabilities: { tools: {}, logging: {} },
     instructions: instructions(deps.config),
+    requestState: { verify: asked.verify },
   });
-  const confirm = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
-  registerTools(server, deps.tools ?? selectTools(deps.config), (extra, def) => {
-    const token = extra._meta?.progressToken;
+  const base = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
+  registerTools(server, deps.tools ?? selectTools(deps.config), deps.perRequest ?? false, (
+    extra,
+    def,
+  ) => {
+    const token = extra.mcpReq._meta?.progressToken;
     return {
       config: deps.config,
       session: deps.session,
       log: deps.log,
       erpStreams: deps.erpStreams,
-      signal: extra.signal,
-      confirm,
+      signal: extra.mcpReq.signal,
+      confirm: askingFirst(base, asked, extra, deps.config.confirmWrites),
       progress: async (done, total, message) => {
         if (token === undefined) return;
-        await extra.sendNotification({
+        await extra.mcpReq.notify({
           method: "notifications/progress",
           params: {
             progressToken: token,
@@ -111,6 +133,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       },
     };
   });
+  lenientToolCalls(server);
   registerResources(server, deps);
   registerPrompts(server, deps);
   return server;
@@ -118,26 +141,37 @@ export function buildServer(deps: ServerDeps): McpServer {
 
 /**
  * tools/call as clients send it: `arguments: null` means no arguments (validated like `{}`), and
- * arguments that are not an object are invalid params in plain words, not a schema dump.
+ * arguments that are not an object are invalid params in plain words, not a schema dump. The SDK
+ * checks a request against its schema before any handler runs, so this looks at the request on
+ * its way in, through Protocol's `_onrequest` (SDK 2.4.0; tests/e2e/input_test.ts guards it).
  */
-const LenientCallToolRequestSchema = CallToolRequestSchema.extend({
-  params: z.preprocess((params) => {
-    if (typeof params !== "object" || params === null || !("arguments" in params)) return params;
-    const args = (params as { arguments: unknown }).arguments;
-    if (args === null) return { ...params, arguments: undefined };
-    if (typeof args !== "object" || Array.isArray(args)) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Invalid tools/call: arguments must be an object of named parameters (or absent); got ${
-          Array.isArray(args) ? "a list" : typeof args
-        }`,
-      );
+function lenientToolCalls(server: McpServer): void {
+  const protocol = server.server as unknown as {
+    _onrequest(request: JSONRPCRequest, extra?: unknown): void;
+    transport?: { send(message: unknown, options?: { relatedRequestId?: unknown }): Promise<void> };
+  };
+  const onrequest = protocol._onrequest.bind(protocol);
+  protocol._onrequest = (request, extra) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    const args = params?.arguments;
+    if (request.method !== "tools/call" || args === undefined) return onrequest(request, extra);
+    if (args === null) {
+      const { arguments: _, ...rest } = params!;
+      return onrequest({ ...request, params: rest }, extra);
     }
-    return params;
-  }, CallToolRequestSchema.shape.params),
-});
+    if (typeof args === "object" && !Array.isArray(args)) return onrequest(request, extra);
+    const message =
+      `Invalid tools/call: arguments must be an object of named parameters (or absent); got ${
+        Array.isArray(args) ? "a list" : typeof args
+      }`;
+    protocol.transport?.send(
+      { jsonrpc: "2.0", id: request.id, error: { code: INVALID_PARAMS, message } },
+      { relatedRequestId: request.id },
+    ).catch(() => {});
+  };
+}
 
-type RequestExtra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
+type RequestExtra = ServerContext;
 
 /**
  * Serves tools/list and tools/call from the tool values. The server checks arguments itself
@@ -148,6 +182,7 @@ type RequestExtra = Parameters<Parameters<McpServer["server"]["setRequestHandler
 function registerTools(
   server: McpServer,
   defs: readonly ToolDef[],
+  perRequest: boolean,
   contextFor: (extra: RequestExtra, def: ToolDef) => ToolContext,
 ): void {
   const byName = new Map(defs.map((d) => [d.name, d]));
@@ -155,24 +190,118 @@ function registerTools(
     name: def.name,
     title: def.title,
     description: def.description,
-    inputSchema: inputOf(def).advertised,
-    outputSchema: inputOf(def).outputJson,
+    inputSchema: inputOf(def).advertised as Tool["inputSchema"],
+    outputSchema: inputOf(def).outputJson as Tool["outputSchema"],
     annotations: { title: def.title, ...def.annotations },
   }));
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: list }));
-  server.server.setRequestHandler(LenientCallToolRequestSchema, (request, extra) => {
-    const def = byName.get(request.params.name);
-    if (!def) {
-      return {
-        content: [{
-          type: "text" as const,
-          text: `Unknown tool "${request.params.name}": it is not one of this server's tools`,
-        }],
-        isError: true,
-      };
-    }
-    return runTool(def, request.params.arguments, contextFor(extra, def));
-  });
+  server.server.setRequestHandler("tools/list", () => ({ tools: list }));
+  server.server.setRequestHandler(
+    "tools/call",
+    ({ params }, extra) => {
+      const def = byName.get(params.name);
+      if (!def) {
+        return {
+          content: [{
+            type: "text" as const,
+            text: `Unknown tool "${params.name}": it is not one of this server's tools`,
+          }],
+          isError: true,
+        };
+      }
+      if (perRequest && SIGN_IN_TOOLS.has(def.name)) {
+        return {
+          content: [{
+            type: "text" as const,
+            text:
+              `Cannot run ${def.name} on this connection: a 2026-07-28 HTTP client keeps no session to sign in to. Send the ERP token as "Authorization: Token <ERP token>" on every request instead (configure it in the client's server headers).`,
+          }],
+          isError: true,
+        };
+      }
+      // AskFirst's answer is the SDK's own inputRequired(...) value (askingFirst below).
+      return runTool(def, params.arguments, contextFor(extra, def)) as Promise<
+        CallToolResult | InputRequiredResult
+      >;
+    },
+  );
+}
+
+/** The tools that sign a session in: nothing to keep on 2026-07-28 HTTP (`perRequest`). */
+const SIGN_IN_TOOLS = new Set([
+  "authenticate_with_token",
+  "authenticate_with_google",
+  "authenticate_via_browser",
+  "authenticate_via_erp_browser",
+]);
+
+/** What a 2026-07-28 confirmation form carries across the round trip: the call it asked about. */
+interface AskedState {
+  binding: string;
+}
+
+/**
+ * The key that signs the state of a confirmation form (at least 32 bytes): derived from the
+ * client's ERP token when it sends one on every request (any instance can check it), else this
+ * server's own random key.
+ */
+function askKey(secret: string | undefined): Uint8Array {
+  if (secret === undefined) return crypto.getRandomValues(new Uint8Array(32));
+  return createHash("sha256").update(`input-required\n${secret}`).digest();
+}
+
+/** True when the request is 2026-07-28 and its client declared elicitation. */
+function modernElicitation(extra: ServerContext): boolean {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  const caps = envelope?.[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: unknown } | undefined;
+  return caps?.elicitation !== undefined && caps.elicitation !== null;
+}
+
+/**
+ * The confirmer for one call. A 2026-07-28 client that declared elicitation has no channel for
+ * the server to ask on, so the call answers `input_required` (a yes/no form and a signed state
+ * bound to the tool, the person, the arguments and what the preview showed); the client asks
+ * the person and calls again with the answer, which counts only with that state. Everything
+ * else (2025 clients, tokens, confirmation off) is `base`.
+ */
+function askingFirst(
+  base: Confirmer,
+  asked: RequestStateCodec<AskedState>,
+  extra: ServerContext,
+  enabled: boolean,
+): Confirmer {
+  return {
+    recall: (token, who) => base.recall(token, who),
+    async ask(req, signal) {
+      const given = req.args.confirmation_token;
+      if (!enabled || !modernElicitation(extra) || (typeof given === "string" && given !== "")) {
+        return await base.ask(req, signal);
+      }
+      const binding = (await bindingOf(req)).full;
+      const state = extra.mcpReq.requestState<AskedState>();
+      if (state !== undefined) {
+        if (state.binding !== binding) {
+          throw new UserError(
+            `Refused: the person's answer was given for another call (it confirms only the ${req.tool} call it was asked for, with exactly the same arguments, for the same person, while what the preview showed still holds)`,
+            "Call again without the answer for a fresh question, and ask the person first.",
+          );
+        }
+        const answer = acceptedContent(extra.mcpReq.inputResponses, "confirm");
+        return answer?.confirm === true
+          ? { status: "confirmed", via: "elicitation" }
+          : { status: "declined" };
+      }
+      throw new AskFirst(inputRequired({
+        inputRequests: {
+          confirm: inputRequired.elicit({
+            mode: "form",
+            message: req.message,
+            requestedSchema: CONFIRM_FORM,
+          }),
+        },
+        requestState: await asked.mint({ binding }, extra),
+      }));
+    },
+  };
 }
 
 /** This session's confirmer: elicitation through the client when it declared it. */

@@ -8,10 +8,10 @@
  * Sign-in and one warm-up call per client are not timed. Everything is bounded: start-up 20 s,
  * connecting 30 s, the timed phase 60 s (then aborted, with the reason in the row).
  */
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js";
 import { type ServedSandbox, serveSandbox } from "../../src/sandbox/erp.ts";
 import { quantile, residentMb, round } from "../lib.ts";
 import { type HostedChild, spawnHosted } from "./hosted_child.ts";

@@ -2,8 +2,8 @@
  * Rows 4 and 5: main.ts spawned with its narrow flags, driven by the SDK's Client over stdio
  * (bench's ChildTransport: a clean environment and the child's pid for /proc).
  */
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
 import { permissionFlags } from "../../src/permissions.ts";
 import type { ServedSandbox } from "../../src/sandbox/erp.ts";
 import {

@@ -2,10 +2,7 @@
  * `tools` and `call`: the server's tools from a terminal, through a real MCP client connected in
  * memory to a server built exactly like the stdio one, so the output is what the model would get.
  */
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { Session } from "../auth/session.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";

@@ -20,7 +20,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   if (opts.http) return await serveHosted(opts);
   const session = new Session({ config: opts.config });
   if (opts.config.token) session.presetToken(opts.config.token, "environment");
-  await serveStdio(buildServer({ config: opts.config, session, log: opts.log }));
+  await serveStdio(() => buildServer({ config: opts.config, session, log: opts.log }));
   return 0;
 }
 

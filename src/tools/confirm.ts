@@ -74,6 +74,17 @@ export interface Confirmer {
   recall(token: string | undefined, who: string): unknown;
 }
 
+/**
+ * Thrown by `Confirmer.ask` when the person must answer before the call can go on, on a
+ * 2026-07-28 connection: `answer` is the `input_required` result the call returns instead; the
+ * client asks the person and calls again with the answer and the state it was given.
+ */
+export class AskFirst extends Error {
+  constructor(readonly answer: Record<string, unknown>) {
+    super("The person must answer first");
+  }
+}
+
 /** The elicitation answers a form can give. */
 export type ElicitAction = "accept" | "decline" | "cancel";
 
@@ -151,7 +162,7 @@ async function sha256Hex(text: string): Promise<string> {
  * The binding in two parts, so a refusal can say which part failed: `call` (the tool, the person,
  * the arguments) and `full` (the call and what the preview showed).
  */
-async function bindingOf(req: ConfirmAsk): Promise<{ call: string; full: string }> {
+export async function bindingOf(req: ConfirmAsk): Promise<{ call: string; full: string }> {
   const { confirmation_token: _, ...args } = req.args;
   const call = await sha256Hex(`${req.tool}\n${req.who.toLowerCase()}\n${canonicalJson(args)}`);
   const shown = await sha256Hex(canonicalJson(req.shown ?? null));

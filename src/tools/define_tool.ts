@@ -12,7 +12,7 @@ import { ErpError } from "../erp/errors.ts";
 import { ShapeError } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { Confirmer } from "./confirm.ts";
+import { AskFirst, type Confirmer } from "./confirm.ts";
 import { parseInput, type ToolInput, toolInput } from "./input.ts";
 
 /** Annotations, declared honestly on every tool. */
@@ -105,7 +105,7 @@ export async function runTool(
   def: ToolDef,
   raw: unknown,
   ctx: ToolContext,
-): Promise<CallResult> {
+): Promise<CallResult | AskFirst["answer"]> {
   try {
     const args = parseInput(def.name, inputOf(def), raw);
     const out = await def.handler(args as never, ctx);
@@ -120,6 +120,7 @@ export async function runTool(
       ...(out.isError ? { isError: true } : {}),
     };
   } catch (error) {
+    if (error instanceof AskFirst) return error.answer;
     if (error instanceof UserError) return errorResult(error.message, error.hint);
     if (error instanceof ErpError) return erpErrorResult(error, ctx);
     if (error instanceof ShapeError) {

@@ -2,10 +2,7 @@
  * The tool surface as clients see it (`tools/list`), for the golden snapshot and the README's
  * tool table. `deno task docs` rewrites both; a test fails when either is stale.
  */
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { Session } from "../auth/session.ts";
 import { loadConfig, SETTINGS } from "../config.ts";
 import { silentLogger } from "../log.ts";

@@ -8,10 +8,12 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
-// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import {
+  createMcpHandler,
+  type McpHttpHandler,
+  type McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 import { ErpStreams } from "../auth/erp_stream.ts";
 import { Session, type SessionCache } from "../auth/session.ts";
 import { TokenCache, TokenDataStores } from "../auth/token_cache.ts";
@@ -134,6 +136,27 @@ export class HttpApp {
   readonly #sweeper: ReturnType<typeof setInterval>;
   /** The streamed ERP sign-ins (`/erp-browser/…`), used when MCP_SSE_PUBLIC_URL is set. */
   readonly erpStreams: ErpStreams;
+  /**
+   * 2026-07-28 requests: stateless, a server per request, the person only from the request's
+   * Authorization header (there is no session to sign in to).
+   */
+  readonly #modern: McpHttpHandler = createMcpHandler(async (ctx) => {
+    const token = ctx.authInfo?.token || undefined;
+    const session = this.#newSession(
+      token,
+      token === undefined ? undefined : await this.#statelessCaches.for(token),
+    );
+    const client = ctx.authInfo?.extra?.client;
+    if (typeof client === "string") this.erpStreams.bindClient(session, client);
+    return buildServer({
+      config: this.#opts.config,
+      session,
+      log: this.#opts.log,
+      erpStreams: this.erpStreams,
+      confirmSecret: token,
+      perRequest: true,
+    });
+  }, { legacy: "reject" });
 
   constructor(opts: HttpOptions, bound: { hostname: string; port: number }) {
     this.#opts = opts;
@@ -308,6 +331,19 @@ export class HttpApp {
     const jsonOnly = req.method === "POST" &&
       !(req.headers.get("accept") ?? "").includes("text/event-stream") &&
       acceptsJson(req.headers.get("accept"));
+    if (!id && req.method === "POST" && isModern(req)) {
+      const got = await this.#json(req);
+      if ("res" in got) return got.res;
+      return await this.#modern.fetch(withoutBody(req), {
+        parsedBody: got.body,
+        authInfo: {
+          token: auth.token ?? "",
+          clientId: "erp-token",
+          scopes: [],
+          extra: { client },
+        },
+      });
+    }
     if (auth.token !== undefined && !id) return await this.#stateless(req, auth.token, client);
     if (id) {
       const entry = this.#entries.get(id);
@@ -499,8 +535,17 @@ export class HttpApp {
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
     await Promise.all([...this.#entries.keys()].map((sid) => this.#drop(sid)));
+    await this.#modern.close();
     await this.erpStreams.close();
   }
+}
+
+/**
+ * A 2026-07-28 request: its MCP-Protocol-Version header names a revision of 2026 or later (the
+ * protocol requires the header on every such request; 2025 clients send a 2025 one, or none).
+ */
+function isModern(req: Request): boolean {
+  return /^20(2[6-9]|[3-9]\d)-\d\d-\d\d$/.test(req.headers.get("mcp-protocol-version") ?? "");
 }
 
 /**

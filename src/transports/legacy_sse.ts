@@ -3,10 +3,11 @@
  * clients still configured with the old `/sse` URL: GET opens the event stream and names the
  * POST endpoint; each POSTed message is answered on the stream.
  */
-// @ts-types="@modelcontextprotocol/sdk/shared/transport"
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type JSONRPCMessage,
+  parseJSONRPCMessage,
+  type Transport,
+} from "@modelcontextprotocol/server";
 
 const encoder = new TextEncoder();
 
@@ -45,9 +46,15 @@ export class LegacySseTransport implements Transport {
   /** Hands a POSTed body to the server; false when it is not JSON-RPC. */
   receive(body: unknown): boolean {
     const messages = Array.isArray(body) ? body : [body];
-    const parsed = messages.map((m) => JSONRPCMessageSchema.safeParse(m));
-    if (parsed.some((p) => !p.success)) return false;
-    for (const p of parsed) this.onmessage?.(p.data as JSONRPCMessage);
+    const parsed: JSONRPCMessage[] = [];
+    for (const m of messages) {
+      try {
+        parsed.push(parseJSONRPCMessage(m));
+      } catch {
+        return false;
+      }
+    }
+    for (const message of parsed) this.onmessage?.(message);
     return true;
   }
 

@@ -1,19 +1,32 @@
-/** The stdio transport: one session for the one client on the other end of the pipe. */
+/**
+ * The stdio transport: one session for the one client on the other end of the pipe, in either
+ * protocol era (a 2025 client's initialize, or a 2026-07-28 client's per-request envelope).
+ */
 import process from "node:process";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
+import { serveStdio as serveEras } from "@modelcontextprotocol/server/stdio";
 
-/** Serves `server` over stdin/stdout; resolves when the client closes stdin. */
-export async function serveStdio(server: McpServer): Promise<void> {
-  const transport = new StdioServerTransport();
-  const closed = new Promise<void>((resolve) => {
-    process.stdin.once("end", resolve);
-    process.stdin.once("close", resolve);
-    transport.onclose = () => resolve();
+/**
+ * Serves the server that `build` returns over stdin/stdout (the SDK calls it once, when the
+ * client's first message fixes the era); resolves when the client closes stdin.
+ */
+export async function serveStdio(build: () => McpServer): Promise<void> {
+  let resolve!: () => void;
+  const closed = new Promise<void>((r) => {
+    resolve = r;
+    // Also when stdin ends before the first message (no server was built).
+    process.stdin.once("end", r);
+    process.stdin.once("close", r);
   });
-  await server.connect(transport);
+  const handle = serveEras(() => {
+    const server = build();
+    const previous = server.server.onclose;
+    server.server.onclose = () => {
+      previous?.();
+      resolve();
+    };
+    return server;
+  });
   await closed;
-  await server.close().catch(() => {});
+  await handle.close().catch(() => {});
 }

@@ -3,13 +3,13 @@
  * run the bundle with a fresh DENO_DIR and the narrow flags, and drive it with the SDK client.
  */
 import assert from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
 import {
   getDefaultEnvironment,
   StdioClientTransport,
-} from "@modelcontextprotocol/sdk/client/stdio.js";
+} from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
 import { permissionFlags } from "../../src/permissions.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import { TODAY } from "../helpers.ts";

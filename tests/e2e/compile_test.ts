@@ -3,13 +3,13 @@
  * host's executable when a denort is available (`DENORT_BIN`; dl.deno.land is unreachable here).
  */
 import assert from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
 import {
   getDefaultEnvironment,
   StdioClientTransport,
-} from "@modelcontextprotocol/sdk/client/stdio.js";
+} from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
 import { compileArgs, compileFlags, mergeFlags, TARGETS } from "../../src/cli/compile.ts";
 import { ENV_VARS } from "../../src/config.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";

@@ -3,10 +3,10 @@
  * declined, a client without elicitation gets a token, wrong and expired tokens are refused.
  */
 import assert from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-// @ts-types="@modelcontextprotocol/sdk/shared/protocol"
-import { DEFAULT_REQUEST_TIMEOUT_MSEC } from "@modelcontextprotocol/sdk/shared/protocol.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import { ElicitRequestSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/shared/protocol"
+import { DEFAULT_REQUEST_TIMEOUT_MSEC } from "npm:@modelcontextprotocol/sdk@1.32.2/shared/protocol.js";
 import { loadConfig } from "../../src/config.ts";
 import { type ConfirmTokens, createConfirmer, ELICIT_WAIT_MS } from "../../src/tools/confirm.ts";
 import { type Harness, withHarness } from "../helpers.ts";

@@ -5,8 +5,8 @@
  * Expectations come from the sandbox's stored records and recorded calls.
  */
 import assert from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import { LoggingMessageNotificationSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { type Harness, TODAY, withHarness } from "../helpers.ts";
 import { storedTotals } from "./fill_helpers.ts";
 

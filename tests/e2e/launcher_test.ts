@@ -4,10 +4,10 @@
  * is granted is read from its own command line (/proc), and its lifetime from the process table.
  */
 import assert from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { TODAY } from "../helpers.ts";
@@ -510,7 +510,7 @@ Deno.test("launcher: deno.lock holds only packages the server's own import graph
   // Deno installs every npm package in deno.lock on the first `deno task start`, whether the
   // program imports it or not: a test-only package there (the conformance suite, 20+ tarballs)
   // would be downloaded by every new user. Test-only and release-only packages are locked apart
-  // (tests/conformance.lock, packaging/packaging.lock). `--no-lock`: with the lock, `deno info`
+  // (tests/tests.lock for the test run, tests/conformance.lock, packaging/packaging.lock). `--no-lock`: with the lock, `deno info`
   // lists every package the lock holds, used or not, and this test could never fail.
   const used = new Set<string>();
   for (const entry of ["main.ts", "src/demo.ts", "src/start.ts"]) {
@@ -532,5 +532,15 @@ Deno.test("launcher: deno.lock holds only packages the server's own import graph
   assert.deepEqual(locked.filter((p) => !used.has(p)), [], "locked but not used by the server");
   assert.ok(
     !Object.values(denoJson.imports as Record<string, string>).some((s) => /conformance/.test(s)),
+  );
+  // `deno task` also locks every npm package deno.json's imports name, used or not: test-only
+  // packages (the 2025-era SDK 1.x clients) are named by full `npm:` specifier in the tests.
+  const mapped = Object.values(denoJson.imports as Record<string, string>)
+    .map((s) => /^npm:\/?(@?[^@]+)@/.exec(s)?.[1]).filter((n): n is string => n !== undefined);
+  const usedNames = new Set([...used].map((p) => p.replace(/^(@?[^@]+)@.*$/, "$1")));
+  assert.deepEqual(
+    mapped.filter((n) => !usedNames.has(n)),
+    [],
+    "mapped but not used by the server",
   );
 });

@@ -207,13 +207,15 @@ Deno.test("read-only mode lists only prompts that need no write tool, and none o
   });
 });
 
-Deno.test("resources/read: an unknown or malformed URI is resource-not-found (-32002), a bad week value invalid params (-32602)", async () => {
+// The 2026-07-28 spec (SEP-2164) answers a resource miss with -32602 in every era, and SDK v2 maps
+// a thrown -32002 to it; the message still says "Resource not found" and what is served.
+Deno.test("resources/read: an unknown or malformed URI is resource-not-found (-32602, message says so), a bad week value invalid params (-32602)", async () => {
   await withHarness({ now: NOW }, async (h) => {
     const cases: [string, number, RegExp][] = [
-      ["project-logs://nothing", -32002, /Resource not found: "project-logs:\/\/nothing"/],
-      ["not a uri at all", -32002, /Resource not found: "not a uri at all"/],
-      ["project-logs://week/", -32002, /Resource not found/],
-      ["https://example.com/x", -32002, /this server serves project-logs:\/\/labels/],
+      ["project-logs://nothing", -32602, /Resource not found: "project-logs:\/\/nothing"/],
+      ["not a uri at all", -32602, /Resource not found: "not a uri at all"/],
+      ["project-logs://week/", -32602, /Resource not found/],
+      ["https://example.com/x", -32602, /this server serves project-logs:\/\/labels/],
       ["project-logs://week/soon", -32602, /week_starting "soon": not a date/],
       ["project-logs://week/2026-02-30", -32602, /week_starting "2026-02-30": not a date/],
       ["project-logs://week/%E0%A4%A", -32602, /week_starting/],
