@@ -5,7 +5,12 @@
  * in or out by a tool.
  */
 import assert from "node:assert/strict";
-import { connect, data, hosted, INIT } from "./hosted_helpers.ts";
+import { silentLogger } from "../../src/log.ts";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import { serveHttp } from "../../src/transports/http.ts";
+import { TODAY } from "../helpers.ts";
+import { browserTest, CHROMIUM, freePort } from "./browser_helpers.ts";
+import { configFor, connect, data, hosted, INIT } from "./hosted_helpers.ts";
 
 /** The text of a tool result. */
 function text(r: unknown): string {
@@ -103,4 +108,54 @@ Deno.test("hosted sign-in: a request signed in by its Authorization header is no
   } finally {
     await Deno.remove(browser.dir, { recursive: true });
   }
+});
+
+Deno.test({
+  ...browserTest(
+    "hosted sign-in: a pending streamed sign-in (it holds a browser slot) keeps its session past the anonymous limits",
+  ),
+  async fn() {
+    let now = Date.now();
+    const sb = await serveSandbox({ today: TODAY });
+    const port = freePort();
+    const config = configFor(sb, {
+      ERP_WEB_URL: sb.origin,
+      MCP_SSE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      MCP_BROWSER_PATH: CHROMIUM ?? "",
+      MCP_BROWSER_HEADLESS: "true",
+      MCP_MAX_SESSIONS: "4",
+    });
+    const http = await serveHttp({
+      config,
+      log: silentLogger,
+      hostname: "127.0.0.1",
+      port,
+      now: () => now,
+    });
+    try {
+      const a = await connect(http.url);
+      const r = await a.callTool({ name: "authenticate_via_erp_browser", arguments: {} });
+      assert.equal(r.isError, undefined, text(r));
+      assert.equal(data(r).status, "pending");
+      assert.equal(http.app.erpStreams.size, 1);
+      // Two of four slots may be anonymous; a (its sign-in holds a browser slot) is not one.
+      const b = await connect(http.url);
+      const c = await connect(http.url);
+      assert.equal(http.app.sessionCount, 3);
+      now += 3 * 60_000; // past the 2 anonymous minutes, within the 5-minute link
+      http.app.sweepNow(config.sessionIdleMs);
+      const count = (): number => http.app.sessionCount;
+      const end = Date.now() + 20_000;
+      while (count() !== 1 && Date.now() < end) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(http.app.sessionCount, 1, "the anonymous sessions expire, a stays");
+      const who = data(await a.callTool({ name: "whoami", arguments: {} }));
+      assert.equal(who.browser_sign_in.status, "pending");
+      for (const client of [a, b, c]) await client.close().catch(() => {});
+    } finally {
+      await http.close();
+      await sb.close();
+    }
+  },
 });
