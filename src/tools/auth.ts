@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ErpError } from "../erp/errors.ts";
 import { type Credentials, TOKEN_SOURCES } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
+import { refuseInHeaderMode } from "./browser_auth.ts";
 import { defineTool, type ToolContext } from "./define_tool.ts";
 
 const identity = {
@@ -53,6 +54,7 @@ export const authenticateWithToken = defineTool({
     openWorldHint: true,
   },
   async handler(args, ctx) {
+    refuseInHeaderMode(ctx, "authenticate_with_token");
     const creds = await ctx.session.verify(args.token, args.email, "token", ctx.signal);
     return signedIn(creds, ctx, "Signed in");
   },
@@ -78,6 +80,7 @@ export const authenticateWithGoogle = defineTool({
     openWorldHint: true,
   },
   async handler(args, ctx) {
+    refuseInHeaderMode(ctx, "authenticate_with_google");
     const stop = ctx.session.signal;
     let exchanged;
     try {
@@ -248,6 +251,7 @@ export const signOut = defineTool({
     openWorldHint: false,
   },
   handler(_args, ctx) {
+    refuseInHeaderMode(ctx, "sign_out");
     const email = ctx.session.credentials?.email ?? null;
     const attempt = ctx.session.signInAttempt;
     if (attempt && !attempt.outcome) attempt.cancel();

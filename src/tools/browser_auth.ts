@@ -3,9 +3,21 @@ import { z } from "zod";
 import { waitAtMost } from "../auth/attempt.ts";
 import { signInWithErpBrowser } from "../auth/erp_browser.ts";
 import { startGoogleSignIn } from "../auth/google.ts";
-import type { SignInAttempt } from "../auth/session.ts";
+import { type SignInAttempt, TOKEN_SOURCES } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
-import { defineTool } from "./define_tool.ts";
+import { defineTool, type ToolContext } from "./define_tool.ts";
+
+/**
+ * Refuses a sign-in tool on a session whose token comes from the request's Authorization header:
+ * each request is signed in by its header, so a tool cannot change who it is (UserError).
+ */
+export function refuseInHeaderMode(ctx: ToolContext, tool: string): void {
+  if (ctx.session.tokenSource !== TOKEN_SOURCES.header) return;
+  throw new UserError(
+    `Cannot use ${tool} here: this request is authenticated by its Authorization header, so ${tool} changes nothing`,
+    "To act as someone else, change the Authorization header (the ERP token) in the MCP client's configuration; to sign out, remove the header.",
+  );
+}
 
 /** authenticate_via_browser */
 export const authenticateViaBrowser = defineTool({
@@ -33,6 +45,7 @@ export const authenticateViaBrowser = defineTool({
   },
   async handler(args, ctx) {
     const { config, session } = ctx;
+    refuseInHeaderMode(ctx, "authenticate_via_browser");
     if (ctx.erpStreams) {
       // Hosted: the loopback page would open on the server, where the person's browser cannot go.
       throw new UserError(
@@ -95,7 +108,7 @@ export const authenticateViaErpBrowser = defineTool({
   name: "authenticate_via_erp_browser",
   title: "Sign in through the ERP web site",
   description:
-    "Open the ERP's web site in the person's installed Chrome, Edge or Chromium (a fresh temporary profile), wait up to 5 minutes for them to sign in there, then check the token with the ERP and the email against the allowlist and close the browser. Answers who signed in. On a hosted server (MCP_SSE_PUBLIC_URL set) it answers at once with a link instead: a page showing a live view of a browser on the server, where the person signs in; the link works once, for 5 minutes. Then call whoami to learn the outcome.",
+    "Open the ERP's web site in the person's installed Chrome, Edge or Chromium (a fresh temporary profile), wait up to 5 minutes for them to sign in there, then check the token with the ERP and the email against the allowlist and close the browser. Answers who signed in. On a hosted server (MCP_SSE_PUBLIC_URL set) it answers at once with a link instead: a page showing a live view of a browser on the server, where the person signs in; the link works once, for 5 minutes. Then call whoami to learn the outcome. A hosted server without MCP_SSE_PUBLIC_URL refuses it (no browser opens on the server machine).",
   input: {},
   output: {
     signed_in: z.boolean(),
@@ -116,7 +129,15 @@ export const authenticateViaErpBrowser = defineTool({
     openWorldHint: true,
   },
   async handler(_args, ctx) {
-    if (ctx.config.ssePublicUrl && ctx.erpStreams) {
+    refuseInHeaderMode(ctx, "authenticate_via_erp_browser");
+    if (ctx.erpStreams && !ctx.config.ssePublicUrl) {
+      // Hosted: a local-window sign-in would open a browser on the server machine, for anyone.
+      throw new UserError(
+        "Cannot open the ERP sign-in in a browser on a hosted server: MCP_SSE_PUBLIC_URL is not set, so the streamed sign-in page has no public address",
+        "Sign in with authenticate_with_token. The server's operator can enable the streamed sign-in by setting MCP_SSE_PUBLIC_URL to the server's public https address and restarting it.",
+      );
+    }
+    if (ctx.erpStreams) {
       const { attempt, code } = await ctx.erpStreams.start(ctx.session);
       return {
         text:

@@ -272,10 +272,17 @@ export class HttpApp {
     }
   }
 
-  /** True when the session is signed in, or a browser sign-in for it is under way. */
+  /**
+   * True when the session is signed in, or a streamed sign-in of it holds one of the capped
+   * browser slots (so its link outlives the anonymous idle limit); no other pending attempt counts.
+   */
   #signedIn(entry: Entry): boolean {
     const s = entry.session;
-    return !!(s.credentials || (s.signInAttempt && !s.signInAttempt.outcome));
+    if (s.credentials) return true;
+    const attempt = s.signInAttempt;
+    if (!attempt || attempt.outcome || !attempt.url) return false;
+    const id = URL.parse(attempt.url)?.pathname.split("/").pop() ?? "";
+    return this.erpStreams.get(id)?.attempt === attempt;
   }
 
   /** Refuses a token that is not the one the session signed in with (403), else undefined. */
