@@ -10,14 +10,17 @@ import type { Socket } from "node:net";
 import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import {
   createMcpHandler,
+  type JSONRPCMessage,
   type McpHttpHandler,
   type McpServer,
+  type RequestId,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { ErpStreams } from "../auth/erp_stream.ts";
 import { Session, type SessionCache } from "../auth/session.ts";
 import { TokenCache, TokenDataStores } from "../auth/token_cache.ts";
 import { type Config, isLoopbackHost } from "../config.ts";
+import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
 import { erpStreamRoute, logPath } from "./erp_stream_routes.ts";
@@ -216,7 +219,7 @@ export class HttpApp {
     this.#opts.log.info(
       `${req.method} ${loggedPath(url.pathname)} ${out.status} ${
         (performance.now() - started).toFixed(0)
-      } ms`,
+      } ms${req.signal.aborted ? " (the client closed the connection first)" : ""}`,
     );
     return out;
   };
@@ -237,7 +240,13 @@ export class HttpApp {
     if (!this.#hosts.has(host)) {
       return rpcError(403, -32000, `Forbidden: Host "${host.slice(0, 100)}" is not allowed`);
     }
-    if (url.pathname === "/healthz") return new Response("ok", { status: 200 });
+    if (url.pathname === "/healthz") {
+      if (req.method === "GET" || req.method === "HEAD") return new Response("ok", { status: 200 });
+      return new Response("Method not allowed: /healthz answers GET and HEAD", {
+        status: 405,
+        headers: { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" },
+      });
+    }
     const origin = req.headers.get("origin");
     if (origin && !this.#origins.has(origin)) {
       return rpcError(403, -32000, `Forbidden: Origin "${origin.slice(0, 100)}" is not allowed`);
@@ -248,7 +257,7 @@ export class HttpApp {
       return rpcError(413, -32000, "Request body too large", { Connection: "close" });
     }
     if (url.pathname === "/mcp") return await this.#mcp(req, client);
-    if (url.pathname === "/sse" && req.method === "GET") return this.#openSse(req, client);
+    if (url.pathname === "/sse" && req.method === "GET") return await this.#openSse(req, client);
     if (url.pathname === "/messages" && req.method === "POST") return await this.#postSse(req, url);
     const extra = await this.#opts.routes?.(req, url, (id) => this.sessionOf(id)) ??
       await erpStreamRoute(this.erpStreams, this.#opts.config, req, url);
@@ -265,11 +274,17 @@ export class HttpApp {
     if (!read.ok) {
       return { res: rpcError(read.status, -32000, read.message, { Connection: "close" }) };
     }
+    let body: unknown;
     try {
-      return { body: JSON.parse(read.text) };
+      body = JSON.parse(read.text);
     } catch {
       return { res: rpcError(400, -32700, "Parse error: Invalid JSON") };
     }
+    // JSON-RPC 2.0: an empty batch is one Invalid Request error, not "nothing to answer".
+    if (Array.isArray(body) && body.length === 0) {
+      return { res: rpcError(400, -32600, "Invalid Request: an empty batch") };
+    }
+    return { body };
   }
 
   /**
@@ -298,8 +313,11 @@ export class HttpApp {
     if (this.#signedIn(entry)) entry.lastSeen = this.#now();
   }
 
-  /** 503 when a new session would pass the session cap or the cap of sessions not signed in. */
-  #full(): Response | undefined {
+  /**
+   * 503 when a new session would pass the session cap or, unless it is `signedIn` (its token
+   * already checked), the cap of sessions not signed in.
+   */
+  #full(signedIn = false): Response | undefined {
     const max = this.#opts.maxSessions ?? this.#opts.config.maxSessions;
     const maxAnonymous = Math.min(max, this.#opts.config.maxAnonymousSessions);
     let anonymous = this.#opening;
@@ -309,7 +327,7 @@ export class HttpApp {
         "Retry-After": "30",
       });
     }
-    if (anonymous >= maxAnonymous) {
+    if (!signedIn && anonymous >= maxAnonymous) {
       return rpcError(
         503,
         -32000,
@@ -370,7 +388,7 @@ export class HttpApp {
         if ("res" in got) return got.res;
         parsedBody = got.body;
       }
-      const res = await entry.transport.handleRequest(withoutBody(req), { parsedBody });
+      const res = await handOver(entry.transport, req, parsedBody, this.#opts.log);
       this.#touch(entry); // e.g. it signed in just now
       return res;
     }
@@ -405,7 +423,7 @@ export class HttpApp {
         onsessionclosed: (sid) => void this.#drop(sid),
       });
       await server.connect(transport);
-      const res = await transport.handleRequest(withoutBody(req), { parsedBody: got.body });
+      const res = await handOver(transport, req, got.body, this.#opts.log);
       if (!transport.sessionId) await server.close(); // not an initialize: nothing to keep
       return res;
     } finally {
@@ -435,18 +453,38 @@ export class HttpApp {
     });
     await server.connect(transport);
     try {
-      return await transport.handleRequest(withoutBody(req), { parsedBody: got.body });
+      return await handOver(transport, req, got.body, this.#opts.log);
     } finally {
       await server.close();
     }
   }
 
-  #openSse(req: Request, client: string): Response {
+  async #openSse(req: Request, client: string): Promise<Response> {
     const auth = headerAuth(req);
     if (auth.error !== undefined) return rpcError(400, -32000, auth.error);
-    const full = this.#full();
+    // A header token is checked (ERP and allowlist) before the stream opens: a good one is a
+    // signed-in session, outside the anonymous cap; a bad one holds no slot at all.
+    const signedIn = auth.token !== undefined;
+    const full = this.#full(signedIn);
     if (full) return full;
     const session = this.#newSession(auth.token);
+    if (signedIn) {
+      try {
+        await session.require(req.signal);
+      } catch (error) {
+        if (!(error instanceof UserError)) {
+          this.#opts.log.error("GET /sse: the ERP token could not be checked", error);
+          return rpcError(
+            502,
+            -32000,
+            "Cannot check the ERP token: the ERP did not answer; try again later",
+          );
+        }
+        return rpcError(403, -32000, `Forbidden: ${error.message}`);
+      }
+      const stillFull = this.#full(true);
+      if (stillFull) return stillFull;
+    }
     this.erpStreams.bindClient(session, client);
     const server = buildServer({
       config: this.#opts.config,
@@ -547,6 +585,56 @@ export class HttpApp {
   }
 }
 
+/** The ids of the JSON-RPC requests (not notifications or responses) in a parsed body. */
+function requestIds(body: unknown): RequestId[] {
+  const ids: RequestId[] = [];
+  for (const m of Array.isArray(body) ? body : [body]) {
+    if (m && typeof m === "object" && typeof (m as { method?: unknown }).method === "string") {
+      const id = (m as { id?: unknown }).id;
+      if (typeof id === "string" || typeof id === "number") ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/**
+ * Hands a request to the SDK transport. When the client closes its connection before the answer
+ * is sent (`req.signal`, which @hono/node-server aborts when node:http's response closes
+ * unfinished — measured under Deno), each JSON-RPC request in it is cancelled exactly as a
+ * `notifications/cancelled` would (the tool's signal aborts: saves not yet sent are not sent),
+ * then answered with an error nobody reads, so the transport lets go of it (a JSON answer
+ * would otherwise never settle).
+ */
+async function handOver(
+  transport: WebStandardStreamableHTTPServerTransport,
+  req: Request,
+  parsedBody: unknown,
+  log: Logger,
+): Promise<Response> {
+  if (req.signal.aborted) return new Response(null, { status: 499 }); // gone while its body came
+  const ids = requestIds(parsedBody);
+  const cancel = () => {
+    const reason = "The client closed the connection";
+    log.info(`cancelled ${ids.length} request(s): the client closed the connection first`);
+    for (const requestId of ids) {
+      transport.onmessage?.({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId, reason },
+      } as JSONRPCMessage);
+    }
+    for (const id of ids) {
+      transport.send({
+        jsonrpc: "2.0",
+        id,
+        error: { code: -32800, message: `Request cancelled: ${reason.toLowerCase()}` },
+      } as JSONRPCMessage).catch(() => {}); // already answered, or its stream is gone
+    }
+  };
+  if (ids.length > 0) req.signal.addEventListener("abort", cancel, { once: true });
+  return await transport.handleRequest(withoutBody(req), { parsedBody });
+}
+
 /**
  * A 2026-07-28 request: its MCP-Protocol-Version header names a revision of 2026 or later (the
  * protocol requires the header on every such request; 2025 clients send a 2025 one, or none).
@@ -612,7 +700,8 @@ export function serveHttp(
       errorHandler: () => app.refuse(400, "Bad request: malformed Host header or request target"),
     },
   );
-  const server = http.createServer();
+  // Without a Host, the request reaches the adapter, whose error handler answers the usual 400.
+  const server = http.createServer({ requireHostHeader: false });
   // The guard below replaces these; node:http under Deno honours only some of them (measured).
   server.headersTimeout = 0;
   server.requestTimeout = 0;

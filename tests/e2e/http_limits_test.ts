@@ -1,7 +1,8 @@
 /**
  * Hosted mode holds its limits over real HTTP: identity per session id, strict Authorization,
  * the session caps however slowly bodies arrive, header/body/idle deadlines on raw TCP sockets,
- * the legacy batch cap, malformed Host, no-store, and JSON for JSON-only clients.
+ * the legacy batch cap, malformed or missing Host, no-store, JSON for JSON-only clients, a
+ * header-token /sse outside the anonymous cap, empty batches and /healthz methods.
  */
 import assert from "node:assert/strict";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
@@ -411,5 +412,98 @@ Deno.test("http limits: a client accepting JSON only, */* or nothing gets JSON, 
     });
     assert.equal(html.status, 406, "a client that takes neither still gets 406");
     await html.body?.cancel();
+  }, { MCP_MAX_ANONYMOUS_SESSIONS: "10" });
+});
+
+Deno.test("http limits: a legacy /sse with a good header token opens when the anonymous slots are full; a bad one holds no slot", async () => {
+  await hosted(async ({ sb, http }) => {
+    const a = await connect(http.url); // the one anonymous slot
+    const refused = await fetch(new URL("/mcp", http.url), {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: INIT,
+    });
+    assert.equal(refused.status, 503, "the anonymous slots are full");
+    await refused.body?.cancel();
+    const sse = await openSse(http.url, {
+      Authorization: `Token ${sb.erp.fixtures.users.alice.token}`,
+    });
+    assert.equal(http.app.sessionCount, 2);
+    const bad = await fetch(new URL("/sse", http.url), {
+      headers: { Accept: "text/event-stream", Authorization: "Token not-a-real-token-0000" },
+    });
+    assert.equal(bad.status, 403);
+    assert.match((await bad.json()).error.message, /refused the token/);
+    assert.equal(http.app.sessionCount, 2, "a refused token opened nothing");
+    await sse.reader.cancel();
+    await a.close();
+  }, { MCP_MAX_SESSIONS: "4", MCP_MAX_ANONYMOUS_SESSIONS: "1" });
+});
+
+Deno.test("http limits: an HTTP/1.1 request without Host is the usual 400 with the security headers (raw)", async () => {
+  await hosted(async ({ http }) => {
+    const port = Number(new URL(http.url).port);
+    const noHost = await raw(port, "GET /healthz HTTP/1.1");
+    assert.match(noHost, /^HTTP\/1.1 400/);
+    assert.match(noHost, /x-content-type-options: nosniff/i);
+    assert.match(noHost, /cache-control: no-store/i);
+    assert.match(noHost, /content-security-policy: default-src 'none'/i);
+  });
+});
+
+Deno.test("http limits: /healthz answers GET and HEAD only; TRACE is a 405 (raw)", async () => {
+  await hosted(async ({ http }) => {
+    const port = Number(new URL(http.url).port);
+    const host = `Host: 127.0.0.1:${port}`;
+
+    const trace = await raw(port, `TRACE /healthz HTTP/1.1\r\n${host}`);
+    assert.match(trace, /^HTTP\/1.1 405/);
+    assert.match(trace, /allow: GET, HEAD/i);
+    assert.match(await raw(port, `HEAD /healthz HTTP/1.1\r\n${host}`), /^HTTP\/1.1 200/);
+  });
+});
+
+Deno.test("http limits: an empty JSON-RPC batch is one Invalid Request error (-32600), on every path (raw)", async () => {
+  await hosted(async ({ sb, http }) => {
+    const port = Number(new URL(http.url).port);
+    const host = `Host: 127.0.0.1:${port}`;
+
+    const json = "Content-Type: application/json\r\nAccept: application/json";
+    const auth = `Authorization: Token ${sb.erp.fixtures.users.alice.token}`;
+    const check = (res: string, where: string) => {
+      assert.match(res, /^HTTP\/1.1 400/, where);
+      const body = JSON.parse(res.slice(res.indexOf("\r\n\r\n") + 4));
+      assert.equal(body.error.code, -32600, where);
+      assert.equal(body.id, null, where);
+    };
+    check(
+      await raw(port, `POST /mcp HTTP/1.1\r\n${host}\r\n${json}\r\n${auth}`, "[]"),
+      "stateless",
+    );
+    check(await raw(port, `POST /mcp HTTP/1.1\r\n${host}\r\n${json}`, "[]"), "new session");
+    const init = await fetch(new URL("/mcp", http.url), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: INIT,
+    });
+    const sid = init.headers.get("mcp-session-id")!;
+    await init.body?.cancel();
+    check(
+      await raw(
+        port,
+        `POST /mcp HTTP/1.1\r\n${host}\r\n${json}\r\nMcp-Session-Id: ${sid}\r\nMCP-Protocol-Version: 2025-06-18`,
+        "[]",
+      ),
+      "session",
+    );
+    const sse = await openSse(http.url);
+    const legacy = await fetch(sse.endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "[]",
+    });
+    assert.equal(legacy.status, 400);
+    assert.match(await legacy.text(), /empty batch/);
+    await sse.reader.cancel();
   }, { MCP_MAX_ANONYMOUS_SESSIONS: "10" });
 });
