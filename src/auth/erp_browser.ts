@@ -95,18 +95,25 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
     );
   }
   let context: BrowserContext | undefined;
+  // Settles once the browser is closed and its profile removed: the attempt is `done` only then,
+  // so a server that ends (src/cli/serve.ts) leaves no profile behind.
+  const { promise: cleanedUp, resolve: cleanUpFinished } = Promise.withResolvers<void>();
   const attempt = new ErpBrowserAttempt({
     method: "erp_browser",
     timeoutMs: opts.timeoutMs,
-    onCancel: () => context?.close().catch(() => {}),
+    onCancel: async () => {
+      await context?.close().catch(() => {});
+      await cleanedUp;
+    },
   });
   const previous = opts.session.signInAttempt;
   if (previous && !previous.outcome) previous.cancel();
   opts.session.signInAttempt = attempt;
 
-  const profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
+  let profile: string | undefined;
   let phase: "failed" | "refused" = "failed";
   try {
+    profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
     const { chromium } = await import("playwright-core");
     try {
       context = await launchChromium(chromium, profile, {
@@ -128,7 +135,7 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
       status: "signed_in",
       message: `Signed in as ${creds.email}`,
       email: creds.email,
-    });
+    }, cleanedUp);
     return creds;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -137,12 +144,13 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
       : error instanceof UserError
       ? phase
       : "failed";
-    attempt.settle({ status, message });
+    attempt.settle({ status, message }, cleanedUp);
     throw error;
   } finally {
     attempt.page = undefined;
     await context?.close().catch(() => {});
-    await removeProfile(profile);
+    if (profile) await removeProfile(profile);
+    cleanUpFinished();
   }
 }
 
