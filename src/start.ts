@@ -167,12 +167,12 @@ if (import.meta.main) {
   });
   const status = await child.status;
   // However the child ended (even killed, unable to clean up), its temporary directory goes.
-  if (plan.tempDir) await removeTempDir(root, plan.tempDir);
+  if (plan.tempDir) await removeTempDir(root, plan.tempDir, status.signal !== null);
   Deno.exit(status.code);
 }
 
 /** Removes `dir` in a helper process granted only that directory (the launcher may not write). */
-async function removeTempDir(root: string, dir: string): Promise<void> {
+async function removeTempDir(root: string, dir: string, killed: boolean): Promise<void> {
   try {
     await new Deno.Command(Deno.execPath(), {
       args: [
@@ -183,6 +183,7 @@ async function removeTempDir(root: string, dir: string): Promise<void> {
         `--allow-write=${dir}`,
         `${root}src/cli/remove_temp.ts`,
         dir,
+        ...(killed ? ["--killed"] : []),
       ],
       stdin: "null",
       stdout: "null",
