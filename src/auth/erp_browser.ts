@@ -299,17 +299,22 @@ export async function confineNavigation(
 
 /**
  * Deletes a browser profile directory. Chromium's last processes may still be writing into it
- * just after the browser closed, so a failed removal is tried again a few times.
+ * just after the browser closed (a browser ended by a signal writes its session and preferences
+ * on the way out, after playwright saw it close), so a failed removal is tried again, and a
+ * removed profile is looked at again for about half a second and removed again if it came back.
  */
 export async function removeProfile(dir: string): Promise<void> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let removed = 0;
+  for (let attempt = 0; attempt < 12 && removed < 4; attempt++) {
     try {
       await Deno.remove(dir, { recursive: true });
-      return;
+      removed++;
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+      if (error instanceof Deno.errors.NotFound) removed++;
+      else removed = 0;
     }
+    if (removed < 4) await pause(100 + 50 * attempt);
   }
 }
 
