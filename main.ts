@@ -41,5 +41,5 @@ if (import.meta.main) {
     stderr: (line) => console.error(line),
   });
   launched.cleanUp();
-  Deno.exit(code);
+  Deno.exit(launched.endCode ?? code);
 }

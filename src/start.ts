@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { browserCandidates, findBrowser } from "./auth/browsers.ts";
-import { LAUNCHER_ARGS, SIGNALS, watchParent } from "./cli/lifetime.ts";
+import { ENDING_GRACE_MS, LAUNCHER_ARGS, SIGNALS, watchParent } from "./cli/lifetime.ts";
 import { grantable, permissionFlags, PermissionValueError } from "./permissions.ts";
 
 /** What the launcher decides from. */
@@ -34,6 +34,8 @@ export interface LaunchPlan {
   env: Record<string, string>;
   /** The flags alone (for tests and the README). */
   flags: string[];
+  /** The dedicated temporary directory (when a browser may run): removed after the child exits. */
+  tempDir?: string;
 }
 
 /** The child's command line; throws PermissionValueError for a value no flag can carry. */
@@ -119,6 +121,7 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
     ],
     env: tempDir ? { TMPDIR: tempDir, TEMP: tempDir, TMP: tempDir } : {},
     flags,
+    ...(tempDir ? { tempDir } : {}),
   };
 }
 
@@ -155,11 +158,37 @@ if (import.meta.main) {
     } catch { /* already gone */ }
   };
   for (const signal of SIGNALS) Deno.addSignalListener(signal, pass(signal));
-  // `deno task` killed outright: end the child, then go.
+  // `deno task` killed outright: end the child (it may take a few seconds to close browsers),
+  // and kill it if it takes longer.
   watchParent(() => {
     pass("SIGTERM")();
-    setTimeout(() => Deno.exit(1), 2000);
+    const id = setTimeout(() => pass("SIGKILL")(), ENDING_GRACE_MS + 2000);
+    Deno.unrefTimer(id);
   });
   const status = await child.status;
+  // However the child ended (even killed, unable to clean up), its temporary directory goes.
+  if (plan.tempDir) await removeTempDir(root, plan.tempDir, status.signal !== null);
   Deno.exit(status.code);
+}
+
+/** Removes `dir` in a helper process granted only that directory (the launcher may not write). */
+async function removeTempDir(root: string, dir: string, killed: boolean): Promise<void> {
+  try {
+    await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-config",
+        "--no-prompt",
+        `--allow-read=${dir}`,
+        `--allow-write=${dir}`,
+        `${root}src/cli/remove_temp.ts`,
+        dir,
+        ...(killed ? ["--killed"] : []),
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      signal: AbortSignal.timeout(10_000),
+    }).output();
+  } catch { /* nothing more to do on the way out */ }
 }

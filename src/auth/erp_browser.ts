@@ -95,18 +95,25 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
     );
   }
   let context: BrowserContext | undefined;
+  // Settles once the browser is closed and its profile removed: the attempt is `done` only then,
+  // so a server that ends (src/cli/serve.ts) leaves no profile behind.
+  const { promise: cleanedUp, resolve: cleanUpFinished } = Promise.withResolvers<void>();
   const attempt = new ErpBrowserAttempt({
     method: "erp_browser",
     timeoutMs: opts.timeoutMs,
-    onCancel: () => context?.close().catch(() => {}),
+    onCancel: async () => {
+      await context?.close().catch(() => {});
+      await cleanedUp;
+    },
   });
   const previous = opts.session.signInAttempt;
   if (previous && !previous.outcome) previous.cancel();
   opts.session.signInAttempt = attempt;
 
-  const profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
+  let profile: string | undefined;
   let phase: "failed" | "refused" = "failed";
   try {
+    profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
     const { chromium } = await import("playwright-core");
     try {
       context = await launchChromium(chromium, profile, {
@@ -128,7 +135,7 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
       status: "signed_in",
       message: `Signed in as ${creds.email}`,
       email: creds.email,
-    });
+    }, cleanedUp);
     return creds;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -137,12 +144,13 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
       : error instanceof UserError
       ? phase
       : "failed";
-    attempt.settle({ status, message });
+    attempt.settle({ status, message }, cleanedUp);
     throw error;
   } finally {
     attempt.page = undefined;
     await context?.close().catch(() => {});
-    await removeProfile(profile);
+    if (profile) await removeProfile(profile);
+    cleanUpFinished();
   }
 }
 
@@ -291,17 +299,22 @@ export async function confineNavigation(
 
 /**
  * Deletes a browser profile directory. Chromium's last processes may still be writing into it
- * just after the browser closed, so a failed removal is tried again a few times.
+ * just after the browser closed (a browser ended by a signal writes its session and preferences
+ * on the way out, after playwright saw it close), so a failed removal is tried again, and a
+ * removed profile is looked at again for about half a second and removed again if it came back.
  */
 export async function removeProfile(dir: string): Promise<void> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let removed = 0;
+  for (let attempt = 0; attempt < 12 && removed < 4; attempt++) {
     try {
       await Deno.remove(dir, { recursive: true });
-      return;
+      removed++;
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+      if (error instanceof Deno.errors.NotFound) removed++;
+      else removed = 0;
     }
+    if (removed < 4) await pause(100 + 50 * attempt);
   }
 }
 

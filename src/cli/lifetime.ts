@@ -61,35 +61,99 @@ export function watchParent(gone: () => void, parent = Deno.ppid, everyMs = 500)
 }
 
 /**
+ * The event dispatched on `globalThis` when the server is told to end (a signal, or the launcher
+ * gone). A listener that calls `preventDefault()` promises to wind down (close browsers, remove
+ * their profiles) and return from `runCli` within `ENDING_GRACE_MS`; otherwise the process ends
+ * at once.
+ */
+export const ENDING_EVENT = "project-logs-mcp:ending";
+
+/** How long (ms) a server may take to wind down once told to end, before it is ended anyway. */
+export const ENDING_GRACE_MS = 5000;
+
+/**
+ * Resolves once the process is told to end: one of `SIGNALS`, or `ENDING_EVENT` (which it then
+ * takes charge of, see there). `dispose` removes the listeners.
+ */
+export function untilEnding(): { ended: Promise<void>; dispose(): void } {
+  let resolve!: () => void;
+  const ended = new Promise<void>((r) => resolve = r);
+  const onSignal = () => resolve();
+  const onEvent = (event: Event) => {
+    event.preventDefault();
+    resolve();
+  };
+  for (const signal of SIGNALS) Deno.addSignalListener(signal, onSignal);
+  globalThis.addEventListener(ENDING_EVENT, onEvent);
+  return {
+    ended,
+    dispose() {
+      for (const signal of SIGNALS) Deno.removeSignalListener(signal, onSignal);
+      globalThis.removeEventListener(ENDING_EVENT, onEvent);
+    },
+  };
+}
+
+/** Waits for `p` at most `ms`; never keeps the process alive by itself. */
+export async function boundedWait(p: Promise<unknown>, ms = ENDING_GRACE_MS): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    p.catch(() => {}),
+    new Promise<void>((resolve) => {
+      const id = setTimeout(resolve, ms);
+      Deno.unrefTimer(id);
+      timer = id;
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
  * For main.ts and the demo: applies the launcher's private arguments — the dedicated temporary
- * directory (made now, private to this user, removed at exit) and the exit with the parent — and
- * ends at once on a signal. Returns the remaining arguments and the clean-up to run before exit.
+ * directory (made now, private to this user, removed at exit) and the exit with the parent.
+ * Told to end (a signal, the launcher gone), it lets a server that is serving wind down (see
+ * `ENDING_EVENT`) for at most `ENDING_GRACE_MS`, else ends at once. Returns the remaining
+ * arguments, the clean-up to run before exit, and the exit code an ending asks for.
  */
 export function adoptLauncher(
   args: readonly string[],
   exit: (code: number) => never,
-): { args: string[]; cleanUp(): void } {
+): { args: string[]; cleanUp(): void; readonly endCode?: number } {
   const own = splitLauncherArgs(args);
+  let endCode: number | undefined;
   const cleanUp = () => {
     if (!own.ownTempDir) return;
     try {
       Deno.removeSync(own.ownTempDir, { recursive: true });
     } catch { /* already gone, or never made */ }
   };
+  const end = (code: number) => {
+    if (endCode !== undefined) return; // already winding down
+    endCode = code;
+    const handled = !globalThis.dispatchEvent(new Event(ENDING_EVENT, { cancelable: true }));
+    if (!handled) {
+      cleanUp();
+      exit(code);
+    }
+    setTimeout(() => {
+      cleanUp();
+      exit(code);
+    }, ENDING_GRACE_MS + 1000);
+  };
   if (own.ownTempDir) Deno.mkdirSync(own.ownTempDir, { mode: 0o700 });
   if (own.watchParent || own.ownTempDir) {
     for (const signal of SIGNALS) {
       Deno.addSignalListener(signal, () => {
-        cleanUp();
-        exit(signal === "SIGINT" ? 130 : signal === "SIGHUP" ? 129 : 143);
+        end(signal === "SIGINT" ? 130 : signal === "SIGHUP" ? 129 : 143);
       });
     }
   }
-  if (own.watchParent) {
-    watchParent(() => {
-      cleanUp();
-      exit(1);
-    }, own.watchParent);
-  }
-  return { args: own.args, cleanUp };
+  if (own.watchParent) watchParent(() => end(1), own.watchParent);
+  return {
+    args: own.args,
+    cleanUp,
+    get endCode() {
+      return endCode;
+    },
+  };
 }

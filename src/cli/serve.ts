@@ -3,7 +3,9 @@ import { Session } from "../auth/session.ts";
 import { type Config, isLoopbackHost } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { serveStdio } from "../transports/stdio.ts";
+import { boundedWait, untilEnding } from "./lifetime.ts";
 
 /** How to serve, chosen by flags. */
 export interface ServeOptions {
@@ -15,12 +17,26 @@ export interface ServeOptions {
   stderr?: (line: string) => void;
 }
 
-/** Serves MCP until the client goes away (stdio) or the process is told to stop (HTTP). */
+/**
+ * Serves MCP until the client goes away (stdio) or the process is told to end (a signal, the
+ * launcher gone; see src/cli/lifetime.ts). Either way a pending browser sign-in is cancelled and
+ * its browser closed and profile removed before this returns (waiting a few seconds at most).
+ */
 export async function serve(opts: ServeOptions): Promise<number> {
   if (opts.http) return await serveHosted(opts);
   const session = new Session({ config: opts.config });
   if (opts.config.token) session.presetToken(opts.config.token, "environment");
-  await serveStdio(() => buildServer({ config: opts.config, session, log: opts.log }));
+  const ending = untilEnding();
+  // The SDK builds the server on the client's first message (it fixes the protocol era).
+  let server: McpServer | undefined;
+  await Promise.race([
+    serveStdio(() => (server = buildServer({ config: opts.config, session, log: opts.log }))),
+    ending.ended,
+  ]);
+  const attempt = session.signInAttempt;
+  attempt?.cancel();
+  await boundedWait(Promise.all([attempt?.done, server?.close()]));
+  ending.dispose();
   return 0;
 }
 
@@ -59,11 +75,10 @@ async function serveHosted(opts: ServeOptions): Promise<number> {
     `project-logs-mcp: serving MCP at ${server.url}/mcp (legacy SSE at ${server.url}/sse)` +
       (config.ssePublicUrl ? `, public URL ${config.ssePublicUrl}/mcp` : ""),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    Deno.addSignalListener("SIGINT", stop);
-    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
-  });
-  await server.close();
+  // Told to end (`docker stop` sends SIGTERM): streamed sign-in browsers close, profiles go.
+  const ending = untilEnding();
+  await ending.ended;
+  await boundedWait(server.close());
+  ending.dispose();
   return 0;
 }
