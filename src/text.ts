@@ -3,7 +3,6 @@
  * invisible or control characters, one line) and one key for matching names and descriptions, so
  * "Review", "Rеview" (Cyrillic е) and "Ｒeview" (full-width Ｒ) are the same entry, not three.
  */
-import unhomoglyph from "unhomoglyph";
 
 /** Zero-width, bidirectional-control and other invisible format characters. */
 const INVISIBLE = /[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
@@ -36,7 +35,22 @@ export function textKey(text: string): string {
   const clean = cleanText(text).toLowerCase();
   // deno-lint-ignore no-control-regex
   if (/^[\u0000-\u007f]*$/.test(clean)) return clean;
-  return [...clean].map((c) => c.charCodeAt(0) < 0x80 ? c : unhomoglyph(c).toLowerCase()).join("");
+  const fold = confusables.fold;
+  if (!fold) throw new Error("textKey before loadTextKeys(): the confusables data is not loaded");
+  return [...clean].map((c) => c.charCodeAt(0) < 0x80 ? c : fold(c).toLowerCase()).join("");
+}
+
+/**
+ * The confusables data (about 20 ms to load) is loaded on the first tool call, not at start, so
+ * it does not slow the server's first answer; a module-wide memo, as an import would be.
+ */
+const confusables: { fold?: (text: string) => string; loading?: Promise<void> } = {};
+
+/** Loads what textKey needs for non-ASCII text; call (and await) before matching names. */
+export function loadTextKeys(): Promise<void> {
+  return confusables.loading ??= import("unhomoglyph").then((m) => {
+    confusables.fold = m.default;
+  });
 }
 
 /** True when two texts look the same to a person: same textKey. */

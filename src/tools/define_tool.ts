@@ -11,6 +11,7 @@ import { relativeSpan, today } from "../dates.ts";
 import { ErpError } from "../erp/errors.ts";
 import { ShapeError } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
+import { loadTextKeys } from "../text.ts";
 import type { Logger } from "../log.ts";
 import { AskFirst, type Confirmer } from "./confirm.ts";
 import { parseInput, type ToolInput, toolInput } from "./input.ts";
@@ -108,6 +109,7 @@ export async function runTool(
 ): Promise<CallResult | AskFirst["answer"]> {
   try {
     const args = parseInput(def.name, inputOf(def), raw);
+    await loadTextKeys(); // names and descriptions are matched by look-alike keys
     const out = await def.handler(args as never, ctx);
     const checked = out.isError ? undefined : inputOf(def).output.safeParse(out.data);
     if (checked && !checked.success) {

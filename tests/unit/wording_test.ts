@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, type ConfigSources, loadConfig } from "../../src/config.ts";
 import { count, formatBalance } from "../../src/logs/present.ts";
-import { cleanText, sameText, textKey } from "../../src/text.ts";
+import { cleanText, loadTextKeys, sameText, textKey } from "../../src/text.ts";
 
 function sources(env: Record<string, string>): ConfigSources {
   const all: Record<string, string> = {
@@ -58,7 +58,8 @@ Deno.test("cleanText: NFKC turns full-width letters into plain ones", () => {
   assert.equal(cleanText("\uff34\uff45\uff53\uff54\u3000plan"), "Test plan");
 });
 
-Deno.test("textKey: Cyrillic and Greek look-alikes meet their Latin letters; ASCII is never folded", () => {
+Deno.test("textKey: Cyrillic and Greek look-alikes meet their Latin letters; ASCII is never folded", async () => {
+  await loadTextKeys();
   assert.ok(sameText("Review", "R\u0435view"), "Cyrillic е");
   assert.ok(sameText("Review", "\uff32eview"), "full-width Ｒ");
   assert.ok(sameText("Code", "C\u03bfde"), "Greek ο");
