@@ -93,7 +93,7 @@ function startupTarget(m: Measured): Target {
     figure,
     met,
     why:
-      `main.ts loads more modules than the floor at start (the CLI, config, every tool, the ERP layer, sign-in code, and the HTTP transport that src/cli/serve.ts imports statically even for stdio); fastest start against fastest floor: ${minRatio}× (the medians move with other load on the machine: the floor ranged ${floor.ms.min}–${floor.ms.max} ms)`,
+      `main.ts loads more modules than the floor at start (the CLI, config, every tool and its schemas, the ERP layer, sign-in code; the HTTP stack is loaded only for --http); fastest start against fastest floor: ${minRatio}× (the medians move with other load on the machine: the floor ranged ${floor.ms.min}–${floor.ms.max} ms)`,
   };
 }
 
