@@ -296,6 +296,14 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
     const fromEnv = src.getEnv(env);
     return fromEnv?.trim() ? fromEnv.trim() : undefined;
   };
+  /** A true/false setting: the flag, else the variable (1/0, true/false, yes/no, any case). */
+  const toggle = (flag: string, env: string): boolean => {
+    const raw = src.getEnv(env)?.trim().toLowerCase();
+    if (raw && !["1", "0", "true", "false", "yes", "no"].includes(raw)) {
+      throw new ConfigError(`Invalid value "${raw}" in --${flag} / ${env}: expected true or false`);
+    }
+    return flags[flag] === true || ["1", "true", "yes"].includes(raw ?? "");
+  };
 
   const erpRaw = pick("erp-url", "ERP_API_BASE_URL");
   if (!erpRaw) {
@@ -343,68 +351,23 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   }
 
   const publicRaw = pick("public-url", "MCP_SSE_PUBLIC_URL");
-  const readOnlyEnv = src.getEnv("MCP_READ_ONLY")?.trim().toLowerCase();
-  if (readOnlyEnv && !["1", "0", "true", "false", "yes", "no", ""].includes(readOnlyEnv)) {
-    throw new ConfigError(
-      `Invalid value "${readOnlyEnv}" in --read-only / MCP_READ_ONLY: expected true or false`,
-    );
-  }
 
   const googleAuthRaw = pick("google-auth-url", "MCP_GOOGLE_AUTH_URL");
-  const headlessEnv = src.getEnv("MCP_BROWSER_HEADLESS")?.trim().toLowerCase();
-  if (headlessEnv && !["1", "0", "true", "false", "yes", "no"].includes(headlessEnv)) {
-    throw new ConfigError(
-      `Invalid value "${headlessEnv}" in --browser-headless / MCP_BROWSER_HEADLESS: expected true or false`,
-    );
-  }
-  const signInRaw = pick("signin-timeout", "MCP_SIGNIN_TIMEOUT_SECONDS");
-  const signInSeconds = signInRaw === undefined ? 300 : Number(signInRaw);
-  if (!Number.isFinite(signInSeconds) || signInSeconds <= 0 || signInSeconds > 3600) {
-    throw new ConfigError(
-      `Invalid timeout "${signInRaw}" in --signin-timeout / MCP_SIGNIN_TIMEOUT_SECONDS: expected seconds, more than 0 and at most 3600`,
-    );
-  }
 
-  const noConfirmEnv = src.getEnv("MCP_NO_CONFIRM")?.trim().toLowerCase();
-  if (noConfirmEnv && !["1", "0", "true", "false", "yes", "no"].includes(noConfirmEnv)) {
-    throw new ConfigError(
-      `Invalid value "${noConfirmEnv}" in --no-confirm / MCP_NO_CONFIRM: expected true or false`,
-    );
-  }
   const holidaysPath = pick("holidays", "MCP_HOLIDAYS");
-  const trustEnv = src.getEnv("MCP_TRUST_TYPED_EMAIL")?.trim().toLowerCase();
-  if (trustEnv && !["1", "0", "true", "false", "yes", "no"].includes(trustEnv)) {
-    throw new ConfigError(
-      `Invalid value "${trustEnv}" in --trust-typed-email / MCP_TRUST_TYPED_EMAIL: expected true or false`,
-    );
-  }
-  const waitRaw = pick("confirm-wait", "MCP_CONFIRM_WAIT_SECONDS");
-  const waitSeconds = waitRaw === undefined ? 45 : Number(waitRaw);
-  if (!Number.isFinite(waitSeconds) || waitSeconds <= 0 || waitSeconds > 3600) {
-    throw new ConfigError(
-      `Invalid wait "${waitRaw}" in --confirm-wait / MCP_CONFIRM_WAIT_SECONDS: expected seconds, more than 0 and at most 3600`,
-    );
-  }
   const maxSessions = count(
     pick("max-sessions", "MCP_MAX_SESSIONS"),
     100,
     "--max-sessions",
     "MCP_MAX_SESSIONS",
   );
-  const trustProxyEnv = src.getEnv("MCP_TRUST_PROXY")?.trim().toLowerCase();
-  if (trustProxyEnv && !["1", "0", "true", "false", "yes", "no"].includes(trustProxyEnv)) {
-    throw new ConfigError(
-      `Invalid value "${trustProxyEnv}" in --trust-proxy / MCP_TRUST_PROXY: expected true or false`,
-    );
-  }
 
   const config: Config = {
     erpBaseUrl,
     erpWebUrl,
     authorizedEmails: Object.freeze(authorizedEmails),
     allowlistSource,
-    trustTypedEmail: flags["trust-typed-email"] === true ||
-      ["1", "true", "yes"].includes(trustEnv ?? ""),
+    trustTypedEmail: toggle("trust-typed-email", "MCP_TRUST_TYPED_EMAIL"),
     token: erpToken(src.getEnv("ERP_API_TOKEN")),
     googleClientId: pick("google-client-id", "MCP_GOOGLE_CLIENT_ID"),
     oauthPort: port(pick("oauth-port", "MCP_OAUTH_PORT"), 8765, "--oauth-port", "MCP_OAUTH_PORT"),
@@ -412,10 +375,19 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       ? httpUrl(googleAuthRaw, "--google-auth-url", "MCP_GOOGLE_AUTH_URL", false)
       : "https://accounts.google.com/o/oauth2/v2/auth",
     browserPath: pick("browser-path", "MCP_BROWSER_PATH"),
-    browserHeadless: flags["browser-headless"] === true ||
-      ["1", "true", "yes"].includes(headlessEnv ?? ""),
-    signInTimeoutMs: signInSeconds * 1000,
-    confirmWaitMs: waitSeconds * 1000,
+    browserHeadless: toggle("browser-headless", "MCP_BROWSER_HEADLESS"),
+    signInTimeoutMs: limitSeconds(
+      pick("signin-timeout", "MCP_SIGNIN_TIMEOUT_SECONDS"),
+      300,
+      "--signin-timeout",
+      "MCP_SIGNIN_TIMEOUT_SECONDS",
+    ),
+    confirmWaitMs: limitSeconds(
+      pick("confirm-wait", "MCP_CONFIRM_WAIT_SECONDS"),
+      45,
+      "--confirm-wait",
+      "MCP_CONFIRM_WAIT_SECONDS",
+    ),
     sseHost: pick("host", "MCP_SSE_HOST") ?? "127.0.0.1",
     allowedHosts: Object.freeze(
       list(pick("allowed-hosts", "MCP_ALLOWED_HOSTS")).map((h) => h.toLowerCase()),
@@ -453,8 +425,7 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       "--http-idle-timeout",
       "MCP_HTTP_IDLE_TIMEOUT_SECONDS",
     ),
-    trustProxy: flags["trust-proxy"] === true ||
-      ["1", "true", "yes"].includes(trustProxyEnv ?? ""),
+    trustProxy: toggle("trust-proxy", "MCP_TRUST_PROXY"),
     sessionIdleMs: count(
       pick("session-idle", "MCP_SESSION_IDLE_MINUTES"),
       30,
@@ -483,12 +454,11 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
       : undefined,
     port: port(pick("port", "PORT"), 8000, "--port", "PORT", true),
     timeZone,
-    readOnly: flags["read-only"] === true || ["1", "true", "yes"].includes(readOnlyEnv ?? ""),
+    readOnly: toggle("read-only", "MCP_READ_ONLY"),
     timeoutMs: seconds(pick("timeout", "ERP_TIMEOUT_SECONDS"), 30) * 1000,
     expectedHours: expectedHours(pick("expected-hours", "MCP_EXPECTED_HOURS")),
     holidays: Object.freeze(holidaysPath ? readHolidays(holidaysPath, src.readFile) : []),
-    confirmWrites: !(flags["no-confirm"] === true ||
-      ["1", "true", "yes"].includes(noConfirmEnv ?? "")),
+    confirmWrites: !toggle("no-confirm", "MCP_NO_CONFIRM"),
     ...(src.now ? { now: src.now } : {}),
   };
   if (reloadAllowlist) Object.defineProperty(config, "reloadAllowlist", { value: reloadAllowlist });
@@ -646,7 +616,7 @@ function seconds(raw: string | undefined, fallback: number): number {
   return n;
 }
 
-/** Seconds (fractions allowed, up to an hour) as milliseconds; the HTTP limits. */
+/** Seconds (fractions allowed, up to an hour) as milliseconds: the HTTP limits and the waits. */
 function limitSeconds(
   raw: string | undefined,
   fallback: number,
