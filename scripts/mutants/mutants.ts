@@ -100,11 +100,11 @@ export const MUTANTS: Mutant[] = [
   {
     name: "an unchecked confirmation binding (stateless token)",
     file: "src/tools/confirm.ts",
-    search: "        if (!expected || !sameText(parts[1], callMac)) throw mismatch(req.tool);\n" +
+    search: "        if (!expected || !sameSecret(parts[1], callMac)) throw mismatch(req.tool);\n" +
       "        if (expires <= now) throw expired(ttl);\n" +
       "        // Nothing is kept between stateless requests: a token already used and a week changed\n" +
       "        // since look the same here (what the preview showed no longer holds).\n" +
-      "        if (!sameText(given, expected)) throw changed(true);\n",
+      "        if (!sameSecret(given, expected)) throw changed(true);\n",
     replace:
       "        if (!expected) throw mismatch(req.tool);\n        if (expires <= now) throw expired(ttl);\n",
     tests: ["tests/e2e/stateless_confirm_test.ts"],

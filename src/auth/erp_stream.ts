@@ -21,6 +21,7 @@ import {
   removeProfile,
 } from "./erp_browser.ts";
 import type { Session, SignInOutcome } from "./session.ts";
+import { sameSecret } from "../secret.ts";
 
 /** The headless browser's window: frames are at most this size, input coordinates within it. */
 export const VIEWPORT = { width: 1024, height: 768 } as const;
@@ -92,14 +93,6 @@ function shortCode(): string {
 /** A typed code as compared: letters and digits only, upper case. */
 function canonicalCode(code: string): string {
   return code.toUpperCase().replace(/[^A-Z0-9]/g, "");
-}
-
-/** Compares secrets without stopping at the first difference. */
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 
 interface StreamInit {

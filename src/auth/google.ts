@@ -8,6 +8,7 @@ import { ErpError } from "../erp/errors.ts";
 import { UserError } from "../errors.ts";
 import { Attempt } from "./attempt.ts";
 import type { Session, SignInOutcome } from "./session.ts";
+import { sameSecret } from "../secret.ts";
 
 /** The scopes the ERP needs to learn who signed in. */
 export const GOOGLE_SCOPES = "openid email profile";
@@ -67,7 +68,7 @@ export function startGoogleSignIn(opts: GoogleSignInOptions): Attempt {
     if (!given) {
       return result(400, "failed", "Refused", "The sign-in answer carries no state.");
     }
-    if (!sameText(given, state)) {
+    if (!sameSecret(given, state)) {
       return result(400, "failed", "Refused", "The sign-in answer's state does not match.");
     }
     if (used) return result(409, "failed", "Refused", "This sign-in answer was already used.");
@@ -207,14 +208,6 @@ function randomState(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
     .replace(/=+$/, "");
-}
-
-/** Compares two strings in time that does not depend on where they differ. */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 
 /** Escapes text for HTML. */

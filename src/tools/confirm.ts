@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { UserError } from "../errors.ts";
+import { sameSecret } from "../secret.ts";
 
 /** How long a confirmation token stays valid. */
 export const CONFIRM_TTL_MS = 5 * 60 * 1000;
@@ -196,14 +197,6 @@ async function sign(
   )}`;
 }
 
-/** Equal strings, compared in time independent of where they differ. */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
@@ -239,11 +232,11 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
           ? await sign(deps.secret, binding, expires)
           : "";
         const [, callMac] = expected.split(".");
-        if (!expected || !sameText(parts[1], callMac)) throw mismatch(req.tool);
+        if (!expected || !sameSecret(parts[1], callMac)) throw mismatch(req.tool);
         if (expires <= now) throw expired(ttl);
         // Nothing is kept between stateless requests: a token already used and a week changed
         // since look the same here (what the preview showed no longer holds).
-        if (!sameText(given, expected)) throw changed(true);
+        if (!sameSecret(given, expected)) throw changed(true);
         return { status: "confirmed", via: "token" };
       }
       if (typeof given === "string" && given !== "") {

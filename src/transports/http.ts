@@ -19,18 +19,17 @@ import {
 import { ErpStreams } from "../auth/erp_stream.ts";
 import { Session, type SessionCache } from "../auth/session.ts";
 import { TokenCache, TokenDataStores } from "../auth/token_cache.ts";
-import { type Config, isLoopbackHost } from "../config.ts";
+import { type Config, isLoopbackHost, MAX_TOKEN_LENGTH } from "../config.ts";
 import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { buildServer } from "../server.ts";
 import { erpStreamRoute, logPath } from "./erp_stream_routes.ts";
 import { readBody } from "./body.ts";
 import { LegacySseTransport } from "./legacy_sse.ts";
+import { sameSecret } from "../secret.ts";
 
 /** Most messages in one JSON-RPC batch, on `/mcp` (the SDK's own cap) and `/messages` alike. */
 export const MAX_BATCH = 100;
-/** Longest token accepted in an Authorization header (as `normalizeToken` accepts). */
-export const MAX_HEADER_TOKEN = 512;
 
 /** Hosted-mode limits and checks. */
 export interface HttpOptions {
@@ -105,20 +104,12 @@ export function headerAuth(req: Request): HeaderAuth {
         'Bad request: the Authorization header must be "Token <ERP token>" or "Bearer <ERP token>", the token in visible ASCII characters',
     };
   }
-  if (m[1].length > MAX_HEADER_TOKEN) {
+  if (m[1].length > MAX_TOKEN_LENGTH) {
     return {
-      error: `Bad request: the Authorization token is longer than ${MAX_HEADER_TOKEN} characters`,
+      error: `Bad request: the Authorization token is longer than ${MAX_TOKEN_LENGTH} characters`,
     };
   }
   return { token: m[1] };
-}
-
-/** Compares secrets without stopping at the first difference. */
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 
 /** True when the client takes a JSON answer: `application/json`, a wildcard, or no Accept. */
