@@ -125,25 +125,14 @@ const DISPLAY_DATE =
  * `"Mon, Dec 29"` lands in the following year whatever year the ERP attached.
  */
 export function parseErpDate(text: unknown, yearHint: number): PlainDate | undefined {
-  if (typeof text !== "string") return undefined;
-  const trimmed = text.trim();
-  const iso = parseIsoDate(trimmed.slice(0, 10));
-  if (iso) return iso;
-  const m = DISPLAY_DATE.exec(trimmed);
-  if (!m) return undefined;
-  const month = MONTHS.indexOf(m[2].toLowerCase()) + 1;
-  const day = Number(m[3]);
-  if (month === 0) return undefined;
-  const weekday = m[1] ? WEEKDAYS.indexOf(m[1].toLowerCase()) + 1 : 0;
-  const years = m[4] ? [Number(m[4])] : [yearHint, yearHint + 1, yearHint - 1];
+  const parts = erpDateParts(text);
+  if (!parts || parts instanceof Temporal.PlainDate) return parts;
+  const { month, day, weekday } = parts;
+  const years = parts.year !== undefined ? [parts.year] : [yearHint, yearHint + 1, yearHint - 1];
   let first: PlainDate | undefined;
   for (const year of years) {
-    let date: PlainDate;
-    try {
-      date = Temporal.PlainDate.from({ year, month, day }, { overflow: "reject" });
-    } catch {
-      continue;
-    }
+    const date = dayOf(year, month, day);
+    if (!date) continue;
     if (weekday === 0 || date.dayOfWeek === weekday) return date;
     first ??= date;
   }
@@ -157,6 +146,35 @@ export function parseErpDate(text: unknown, yearHint: number): PlainDate | undef
  * A weekday or a year written in the text must agree with the date, else undefined.
  */
 export function parseErpDateNear(text: unknown, anchor: PlainDate): PlainDate | undefined {
+  const parts = erpDateParts(text);
+  if (!parts || parts instanceof Temporal.PlainDate) return parts;
+  const { month, day, weekday } = parts;
+  if (parts.weekdayNamed && weekday === 0) return undefined;
+  const years = parts.year !== undefined
+    ? [parts.year]
+    : [anchor.year - 1, anchor.year, anchor.year + 1];
+  let best: PlainDate | undefined;
+  let bestDistance = Infinity;
+  for (const year of years) {
+    const date = dayOf(year, month, day);
+    if (!date) continue;
+    const distance = Math.abs(anchor.until(date, { largestUnit: "days" }).days);
+    if (distance < bestDistance) [best, bestDistance] = [date, distance];
+  }
+  if (best && weekday !== 0 && best.dayOfWeek !== weekday) return undefined;
+  return best;
+}
+
+/**
+ * What an ERP date says: an ISO date as it is, or the display form's month, day, weekday (1–7;
+ * 0 when none or not a known name, `weekdayNamed` telling which) and year when written.
+ */
+function erpDateParts(
+  text: unknown,
+):
+  | PlainDate
+  | { month: number; day: number; weekday: number; weekdayNamed: boolean; year?: number }
+  | undefined {
   if (typeof text !== "string") return undefined;
   const trimmed = text.trim();
   const iso = parseIsoDate(trimmed.slice(0, 10));
@@ -165,23 +183,22 @@ export function parseErpDateNear(text: unknown, anchor: PlainDate): PlainDate | 
   if (!m) return undefined;
   const month = MONTHS.indexOf(m[2].toLowerCase()) + 1;
   if (month === 0) return undefined;
-  const weekday = m[1] ? WEEKDAYS.indexOf(m[1].toLowerCase()) + 1 : 0;
-  if (m[1] && weekday === 0) return undefined;
-  const years = m[4] ? [Number(m[4])] : [anchor.year - 1, anchor.year, anchor.year + 1];
-  let best: PlainDate | undefined;
-  let bestDistance = Infinity;
-  for (const year of years) {
-    let date: PlainDate;
-    try {
-      date = Temporal.PlainDate.from({ year, month, day: Number(m[3]) }, { overflow: "reject" });
-    } catch {
-      continue;
-    }
-    const distance = Math.abs(anchor.until(date, { largestUnit: "days" }).days);
-    if (distance < bestDistance) [best, bestDistance] = [date, distance];
+  return {
+    month,
+    day: Number(m[3]),
+    weekday: m[1] ? WEEKDAYS.indexOf(m[1].toLowerCase()) + 1 : 0,
+    weekdayNamed: !!m[1],
+    year: m[4] ? Number(m[4]) : undefined,
+  };
+}
+
+/** The date, or undefined when it does not exist (a 30 February). */
+function dayOf(year: number, month: number, day: number): PlainDate | undefined {
+  try {
+    return Temporal.PlainDate.from({ year, month, day }, { overflow: "reject" });
+  } catch {
+    return undefined;
   }
-  if (best && weekday !== 0 && best.dayOfWeek !== weekday) return undefined;
-  return best;
 }
 
 /** Minutes as `{hours, minutes, decimal_hours}`, minutes carried into hours. */
