@@ -22,7 +22,7 @@ import { TokenCache, TokenDataStores } from "../auth/token_cache.ts";
 import { type Config, isLoopbackHost, MAX_TOKEN_LENGTH } from "../config.ts";
 import { UserError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { buildServer } from "../server.ts";
+import { buildServer, type ServerDeps } from "../server.ts";
 import { erpStreamRoute, logPath } from "./erp_stream_routes.ts";
 import { readBody } from "./body.ts";
 import { LegacySseTransport } from "./legacy_sse.ts";
@@ -141,12 +141,7 @@ export class HttpApp {
       token === undefined ? undefined : await this.#statelessCaches.for(token),
     );
     const client = ctx.authInfo?.extra?.client;
-    if (typeof client === "string") this.erpStreams.bindClient(session, client);
-    return buildServer({
-      config: this.#opts.config,
-      session,
-      log: this.#opts.log,
-      erpStreams: this.erpStreams,
+    return this.#serverFor(session, typeof client === "string" ? client : undefined, {
       confirmSecret: token,
       perRequest: true,
     });
@@ -395,13 +390,7 @@ export class HttpApp {
       const got = await this.#json(req);
       if ("res" in got) return got.res;
       const session = this.#newSession();
-      this.erpStreams.bindClient(session, client);
-      const server = buildServer({
-        config: this.#opts.config,
-        session,
-        log: this.#opts.log,
-        erpStreams: this.erpStreams,
-      });
+      const server = this.#serverFor(session, client);
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         maxRequestBodySize: this.#maxBody,
@@ -422,6 +411,22 @@ export class HttpApp {
     }
   }
 
+  /** The MCP server of one session (or one stateless request), its browsers bound to `client`. */
+  #serverFor(
+    session: Session,
+    client: string | undefined,
+    extra: Pick<ServerDeps, "confirmSecret" | "perRequest"> = {},
+  ): McpServer {
+    if (client !== undefined) this.erpStreams.bindClient(session, client);
+    return buildServer({
+      config: this.#opts.config,
+      session,
+      log: this.#opts.log,
+      erpStreams: this.erpStreams,
+      ...extra,
+    });
+  }
+
   async #stateless(req: Request, token: string, client: string): Promise<Response> {
     if (req.method !== "POST") {
       return rpcError(405, -32000, "Method not allowed: stateless requests are POSTs");
@@ -429,14 +434,7 @@ export class HttpApp {
     const got = await this.#json(req);
     if ("res" in got) return got.res;
     const session = this.#newSession(token, await this.#statelessCaches.for(token));
-    this.erpStreams.bindClient(session, client);
-    const server = buildServer({
-      config: this.#opts.config,
-      session,
-      log: this.#opts.log,
-      erpStreams: this.erpStreams,
-      confirmSecret: token,
-    });
+    const server = this.#serverFor(session, client, { confirmSecret: token });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -476,13 +474,7 @@ export class HttpApp {
       const stillFull = this.#full(true);
       if (stillFull) return stillFull;
     }
-    this.erpStreams.bindClient(session, client);
-    const server = buildServer({
-      config: this.#opts.config,
-      session,
-      log: this.#opts.log,
-      erpStreams: this.erpStreams,
-    });
+    const server = this.#serverFor(session, client);
     const transport = new LegacySseTransport();
     const sid = transport.sessionId;
     this.#entries.set(sid, {
