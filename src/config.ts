@@ -475,21 +475,22 @@ export const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 function erpToken(raw: string | undefined): string | undefined {
   const value = raw?.trim();
   if (!value) return undefined;
-  const key = value.replace(/^(token|bearer)(\s+|$)/i, "").trim();
-  if (!key || /\s/.test(key)) {
+  const { key, problem } = tokenKey(value);
+  if (problem === "no key" || problem === "space") {
     throw new ConfigError(
-      "Cannot use ERP_API_TOKEN: " + (key ? "it holds a space" : "it holds no key") +
+      "Cannot use ERP_API_TOKEN: " +
+        (problem === "space" ? "it holds a space" : "it holds no key") +
         ' — set only the Authorization header\'s value, like "Token 0123abcd…" (not the ' +
         '"Authorization:" name, not a whole line)',
     );
   }
-  if (key.length > MAX_TOKEN_LENGTH) {
+  if (problem === "too long") {
     throw new ConfigError(
       `Cannot use ERP_API_TOKEN: it is ${key.length} characters long, over ${MAX_TOKEN_LENGTH} ` +
         "— copy only the Authorization header's value",
     );
   }
-  if (!VISIBLE_ASCII.test(key)) {
+  if (problem === "not ascii") {
     throw new ConfigError(
       "Cannot use ERP_API_TOKEN: it holds a character an HTTP header cannot carry (outside " +
         'visible ASCII, e.g. the "…" of an example or a look-alike letter) — copy the token ' +
@@ -497,6 +498,22 @@ function erpToken(raw: string | undefined): string | undefined {
     );
   }
   return value;
+}
+
+/**
+ * The key of an Authorization value (`Token x`, `Bearer x` or `x`) and what would keep the ERP
+ * from taking it, checked in this order: no key, a space inside, over MAX_TOKEN_LENGTH, outside
+ * visible ASCII. One rule for ERP_API_TOKEN at start and the sign-in tools (src/auth/session.ts).
+ */
+export function tokenKey(
+  raw: string,
+): { key: string; problem?: "no key" | "space" | "too long" | "not ascii" } {
+  const key = raw.trim().replace(/^(token|bearer)(\s+|$)/i, "").trim();
+  if (!key) return { key, problem: "no key" };
+  if (/\s/.test(key)) return { key, problem: "space" };
+  if (key.length > MAX_TOKEN_LENGTH) return { key, problem: "too long" };
+  if (!VISIBLE_ASCII.test(key)) return { key, problem: "not ascii" };
+  return { key };
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);

@@ -2,7 +2,7 @@
  * One connection's identity and caches. Each MCP session gets its own: no token is ever shared
  * across clients or kept at module level.
  */
-import { type Config, MAX_TOKEN_LENGTH, VISIBLE_ASCII } from "../config.ts";
+import { type Config, tokenKey } from "../config.ts";
 import { RequestGate } from "../erp/gate.ts";
 import { ErpClient } from "../erp/client.ts";
 import { ErpError } from "../erp/errors.ts";
@@ -85,16 +85,16 @@ export const LIST_TTL_MS = 5 * 60 * 1000;
 
 /** Strips `Token ` / `Bearer ` and checks the key looks like one. */
 export function normalizeToken(raw: string): string {
-  const key = raw.trim().replace(/^(token|bearer)(\s+|$)/i, "").trim();
-  if (!key || /\s/.test(key) || key.length > MAX_TOKEN_LENGTH) {
-    throw new UserError(
-      'Cannot use that token: expected the value of the ERP\'s Authorization header, like "Token 0123abcd…"',
-    );
-  }
-  if (!VISIBLE_ASCII.test(key)) {
+  const { key, problem } = tokenKey(raw);
+  if (problem === "not ascii") {
     throw new UserError(
       "Cannot use that token: it holds a character an HTTP header cannot carry (outside visible ASCII, e.g. an ellipsis copied from an example or a look-alike letter)",
       "Copy the token itself from the ERP web app (DevTools → Network → the Authorization header of any API request).",
+    );
+  }
+  if (problem) {
+    throw new UserError(
+      'Cannot use that token: expected the value of the ERP\'s Authorization header, like "Token 0123abcd…"',
     );
   }
   return key;
