@@ -28,16 +28,35 @@ function uid(): number | null | undefined {
 }
 
 /**
+ * playwright-core's Chromium driver, loaded on the first browser sign-in. The one-file bundle
+ * (`deno task bundle`) leaves playwright-core out — bundled, it looks for its own package.json
+ * beside the bundle and cannot start — so there the import fails and the person is told what
+ * works instead. Throws UserError then.
+ */
+async function loadChromium(): Promise<BrowserType> {
+  try {
+    return (await import("playwright-core")).chromium;
+  } catch (error) {
+    throw new UserError(
+      `Cannot start the sign-in browser: this build carries no browser driver (${
+        String(error).split("\n")[0].slice(0, 160)
+      })`,
+      "The one-file bundle (out/server.js) has no browser sign-in: sign in with authenticate_with_token or authenticate_via_browser, or run the executable or `deno task start`, which carry it.",
+    );
+  }
+}
+
+/**
  * Starts Chromium on a persistent profile with its sandbox on. Chromium refuses its sandbox to
  * root; only then (root detected, or the sandbox failed while the user id cannot be read) it
  * starts with `--no-sandbox`, and `warn` gets the reason.
  */
 export async function launchChromium(
-  chromium: BrowserType,
   profile: string,
   options: Parameters<BrowserType["launchPersistentContext"]>[1],
   warn: (reason: string) => void = () => {},
 ): Promise<BrowserContext> {
+  const chromium = await loadChromium();
   const id = uid();
   if (id === 0) {
     warn(
@@ -114,15 +133,15 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
   let phase: "failed" | "refused" = "failed";
   try {
     profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
-    const { chromium } = await import("playwright-core");
     try {
-      context = await launchChromium(chromium, profile, {
+      context = await launchChromium(profile, {
         executablePath: found.path,
         headless: opts.headless,
         args: BROWSER_ARGS,
         viewport: null,
       });
     } catch (error) {
+      if (error instanceof UserError) throw error;
       throw new UserError(
         `Cannot start the browser "${found.path}": ${firstLine(error)}`,
         "Set MCP_BROWSER_PATH to a working Chrome, Edge or Chromium, or sign in with authenticate_with_token.",

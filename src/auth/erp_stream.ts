@@ -257,8 +257,7 @@ export class ErpStream {
 
   async #open(executablePath: string): Promise<BrowserContext> {
     this.#profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
-    const { chromium } = await import("playwright-core");
-    const context = await launchChromium(chromium, this.#profile, {
+    const context = await launchChromium(this.#profile, {
       executablePath,
       headless: true,
       args: BROWSER_ARGS,
