@@ -16,6 +16,7 @@ import {
   confineNavigation,
   firstLine,
   launchChromium,
+  makeProfileDir,
   originOf,
   readErpToken,
   removeProfile,
@@ -256,7 +257,7 @@ export class ErpStream {
   }
 
   async #open(executablePath: string): Promise<BrowserContext> {
-    this.#profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
+    this.#profile = await makeProfileDir();
     const context = await launchChromium(this.#profile, {
       executablePath,
       headless: true,

@@ -3,7 +3,7 @@
  * (src/cli/compile.ts): --help, --version, tools, call and doctor against the sandbox ERP.
  */
 import assert from "node:assert/strict";
-import { compileFlags, mergeFlags } from "../../src/cli/compile.ts";
+import { bakedArgs, compileFlags, mergeFlags } from "../../src/cli/compile.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { TODAY } from "../helpers.ts";
@@ -43,7 +43,7 @@ async function run(args: string[], env: Record<string, string>): Promise<Run> {
     if (v) base[k] = v;
   }
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, MAIN, ...args],
+    args: ["run", ...flags, MAIN, ...bakedArgs({}), ...args],
     env: { ...base, MCP_TIMEZONE: "UTC", ...env },
     clearEnv: true,
     stdin: "null",
