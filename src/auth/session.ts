@@ -120,6 +120,8 @@ export class Session {
   readonly entryWeeks = new Map<number, string>();
   /** The latest browser sign-in (Google loopback or ERP browser), pending or finished. */
   signInAttempt?: SignInAttempt;
+  /** ISO Monday → the end of the last save of that week queued in this session. */
+  readonly #weekSaves = new Map<string, Promise<void>>();
 
   constructor(deps: SessionDeps) {
     this.config = deps.config;
@@ -127,6 +129,26 @@ export class Session {
     this.#now = deps.now ?? Date.now;
     this.#tokenCache = deps.tokenCache;
     this.#cache = deps.cache ?? new Map();
+  }
+
+  /**
+   * Runs `save` once every earlier save of the week of `monday` queued in this session has ended,
+   * so a client's parallel writes to one week (several tool calls at once) never race each other
+   * into a 409. `save` learns whether it waited: the week it read may then be out of date.
+   */
+  async queueWeekSave<T>(monday: string, save: (waited: boolean) => Promise<T>): Promise<T> {
+    const before = this.#weekSaves.get(monday);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => release = resolve);
+    const tail = (before ?? Promise.resolve()).then(() => mine);
+    this.#weekSaves.set(monday, tail);
+    try {
+      if (before) await before;
+      return await save(before !== undefined);
+    } finally {
+      release();
+      if (this.#weekSaves.get(monday) === tail) this.#weekSaves.delete(monday);
+    }
   }
 
   /** A token to check on first use (ERP_API_TOKEN or a header), without a request at start. */
