@@ -72,7 +72,16 @@ export interface SessionDeps {
   tokenCache?: TokenCache;
   /** The list cache to use: stateless HTTP hands in the one kept for this token's digest. */
   cache?: SessionCache;
+  /**
+   * The person comes only from each request's Authorization header (2026-07-28 over HTTP): there
+   * is no session to sign in to, so "not signed in" says to send the header.
+   */
+  headerOnly?: boolean;
 }
+
+/** How a client on a header-only connection signs in (2026-07-28 over HTTP). */
+export const HEADER_SIGN_IN =
+  'This connection (MCP 2026-07-28 over HTTP) keeps no session, so the sign-in tools cannot help: put the ERP token in the MCP client\'s configuration as the header "Authorization: Token <ERP token>" (the value the ERP web app sends).';
 
 /** Cached lists (projects, labels) with the time they were loaded. */
 export type SessionCache = Map<string, { at: number; value: Promise<unknown> }>;
@@ -123,8 +132,12 @@ export class Session {
   /** ISO Monday → the end of the last save of that week queued in this session. */
   readonly #weekSaves = new Map<string, Promise<void>>();
 
+  /** See SessionDeps.headerOnly. */
+  readonly headerOnly: boolean;
+
   constructor(deps: SessionDeps) {
     this.config = deps.config;
+    this.headerOnly = deps.headerOnly ?? false;
     this.#fetch = deps.fetch;
     this.#now = deps.now ?? Date.now;
     this.#tokenCache = deps.tokenCache;
@@ -244,7 +257,9 @@ export class Session {
     if (!creds) {
       throw new UserError(
         "Not signed in to the ERP",
-        "Call authenticate_with_token with the ERP token (the Authorization header value from the ERP web app), or authenticate_with_google.",
+        this.headerOnly
+          ? HEADER_SIGN_IN
+          : "Call authenticate_with_token with the ERP token (the Authorization header value from the ERP web app), or authenticate_with_google.",
       );
     }
     const refused = checkAllowed(creds.email, this.config, TOKEN_SOURCES[creds.method]);
