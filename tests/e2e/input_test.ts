@@ -102,6 +102,35 @@ Deno.test('fill_logs_for_days {"dry_run":"true"}: plans and writes nothing', asy
   });
 });
 
+Deno.test('hours as people write them ("1:30", "90m", "1h15", "2,5") are stored as those minutes', async () => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
+    const cases: [string, number][] = [["1:30", 90], ["90m", 90], ["1h15", 75], ["2,5", 150]];
+    for (const [hours, minutes] of cases) {
+      const description = `Duration ${hours}`;
+      const r = await h.call("create_or_update_log", {
+        date: "2026-11-24",
+        project_id: 41,
+        description,
+        hours,
+      });
+      assert.equal(r.isError, false, r.text);
+      const got = entriesOf(stored(h, "2026-11-23")).filter((e) => e[1] === description);
+      assert.deepEqual(got, [["2026-11-24", description, minutes]], hours);
+    }
+    const bad = await h.call("create_or_update_log", {
+      date: "2026-11-24",
+      project_id: 41,
+      description: "Half",
+      hours: "½",
+    });
+    assert.equal(bad.isError, true);
+    assert.match(
+      bad.text,
+      /hours must be a number, .*\(e\.g\. 1\.5, "1:30" or "90m"\); you sent "½"/,
+    );
+  });
+});
+
 for (
   const c of [
     {
