@@ -198,6 +198,12 @@ const reds: {
     re: /✘ Allowlist empty or missing \(the file "\/[^\n]*\n[\s\S]*• Google sign-in is off/,
   },
   {
+    name: "a wrong API path (a 404 on core/person/)",
+    env: (e) => ({ ...e, ERP_API_BASE_URL: e.ERP_API_BASE_URL.replace("/api/v1/", "/api/v2/") }),
+    re:
+      /✘ ERP_API_TOKEN not checked: the ERP has no core\/person\/ under .*\/api\/v2\/ \(404\) — check ERP_API_BASE_URL: .*"\/api\/v1\/"/,
+  },
+  {
     name: "an invalid ERP URL",
     env: (e) => ({ ...e, ERP_API_BASE_URL: "erp.example.com/api" }),
     re: /✘ Configuration invalid: Invalid URL "erp\.example\.com\/api" in --erp-url/,

@@ -544,3 +544,26 @@ Deno.test("tools/call with arguments null is read as no arguments and validated 
     assert.doesNotMatch(error.message, /"code":|invalid_type/);
   });
 });
+
+Deno.test("dates: a day that does not exist says why; a date and time means its date", async () => {
+  await withHarness({}, async (h) => {
+    const leap = await h.call("get_day_logs", { date: "2026-02-29" });
+    assert.match(leap.text, /date "2026-02-29": not a date: 2026 is not a leap year/);
+    const short = await h.call("get_day_logs", { date: "2026-11-31" });
+    assert.match(short.text, /not a date: November 2026 has 30 days/);
+    const timed = await h.call("get_day_logs", { date: "2026-11-24T10:00:00" });
+    assert.equal(timed.isError, false, timed.text);
+    assert.equal(timed.data.date, "2026-11-24");
+    const zoned = await h.call("get_day_logs", { date: "2026-11-24T23:30:00Z" });
+    assert.equal(zoned.data.date, "2026-11-24", "the date as written, not converted");
+  });
+});
+
+Deno.test("get_month_logs takes the same years as every date (1900-2999)", async () => {
+  await withHarness({}, async (h) => {
+    const old = await h.call("get_month_logs", { year: 1999, month: 12 });
+    assert.equal(old.isError, false, old.text);
+    const far = await h.call("get_month_logs", { year: 3000, month: 1 });
+    assert.match(far.text, /year must be at most 2999/);
+  });
+});
