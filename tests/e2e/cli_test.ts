@@ -80,6 +80,10 @@ Deno.test("cli: --help lists the commands and every setting; --version prints de
   for (const s of ["doctor", "tools", "call <tool>", "ERP_API_BASE_URL", "MCP_OAUTH_PORT"]) {
     assert.ok(help.out.includes(s), `--help mentions ${s}`);
   }
+  // Every setting line keeps its flag, its variable and its words apart (two spaces at least).
+  for (const line of help.out.split("\n").filter((l) => /^\s+--\S+\s+[A-Z_]+\s/.test(l))) {
+    assert.match(line, /^\s+--[a-z-]+ {2,}[A-Z][A-Z_]+ {2,}\S/, line);
+  }
   const version = await run(["--version"], {});
   assert.equal(version.code, 0, version.err);
   assert.equal(version.out.trim(), denoJson.version);
