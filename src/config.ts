@@ -300,7 +300,9 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
   const toggle = (flag: string, env: string): boolean => {
     const raw = src.getEnv(env)?.trim().toLowerCase();
     if (raw && !["1", "0", "true", "false", "yes", "no"].includes(raw)) {
-      throw new ConfigError(`Invalid value "${raw}" in --${flag} / ${env}: expected true or false`);
+      throw new ConfigError(
+        `Invalid value "${raw}" in --${flag} / ${env}: expected true or false (also 1/0, yes/no)`,
+      );
     }
     return flags[flag] === true || ["1", "true", "yes"].includes(raw ?? "");
   };

@@ -1,4 +1,7 @@
-/** Names to ids: exact (case-insensitive) first, then a unique substring; never a silent guess. */
+/**
+ * Names to ids: exact (case-insensitive) first, then a unique part from the start of a word;
+ * never a silent guess.
+ */
 import type { Label, Team } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
 import { cleanText, textKey } from "../text.ts";
@@ -6,9 +9,20 @@ import { cleanText, textKey } from "../text.ts";
 /** The label used when none is named. */
 export const DEFAULT_LABEL = "General";
 
-/** Names compare by textKey: case, spacing, invisible characters and look-alike letters aside. */
+/**
+ * Names compare by textKey — case, invisible characters and look-alike letters aside — with runs
+ * of spaces made one and no spaces around separators: "Client X/Backend" is "Client X / Backend".
+ */
 function norm(s: string): string {
-  return textKey(s);
+  return textKey(s).replace(/\s+/g, " ").replace(/ ?([/|·:,–—-]) ?/g, "$1").trim();
+}
+
+/** `query` inside `name` from the start of a word: "back" is in "client x/backend", "ack" is not. */
+function partOf(name: string, query: string): boolean {
+  for (let at = name.indexOf(query); at >= 0; at = name.indexOf(query, at + 1)) {
+    if (at === 0 || !/[\p{L}\p{N}]/u.test(name[at - 1])) return true;
+  }
+  return false;
 }
 
 function pickByName<T>(
@@ -18,7 +32,7 @@ function pickByName<T>(
 ): { exact: T[]; partial: T[] } {
   const q = norm(query);
   const exact = items.filter((i) => names(i).some((n) => norm(n) === q));
-  const partial = items.filter((i) => names(i).some((n) => norm(n).includes(q)));
+  const partial = items.filter((i) => names(i).some((n) => partOf(norm(n), q)));
   return { exact, partial };
 }
 
@@ -81,7 +95,7 @@ export function resolveTeam(
 
 function resolveTeamMatches(team: Team, name: string): boolean {
   const q = norm(name);
-  return [team.team, team.subteam].some((n) => norm(n).includes(q));
+  return [team.team, team.subteam].some((n) => partOf(norm(n), q));
 }
 
 /** The label given by `label_id` or `label_name`; neither means "General". */
@@ -96,7 +110,7 @@ export function resolveLabel(
       throw new UserError(`Unknown label id ${args.label_id}`, `Labels: ${all}.`);
     }
     const named = args.label_name?.trim();
-    if (named && !norm(label.name).includes(norm(named))) {
+    if (named && !partOf(norm(label.name), norm(named))) {
       throw new UserError(
         `Label id ${args.label_id} is "${label.name}", which does not match label_name "${named}"`,
         "Give only one of label_id and label_name.",

@@ -56,7 +56,14 @@ export const authenticateWithToken = defineTool({
   async handler(args, ctx) {
     refuseInHeaderMode(ctx, "authenticate_with_token");
     const creds = await ctx.session.verify(args.token, args.email, "token", ctx.signal);
-    return signedIn(creds, ctx, "Signed in");
+    const answer = signedIn(creds, ctx, "Signed in");
+    const typed = args.email?.trim();
+    if (typed && creds.emailVerified && typed.toLowerCase() !== creds.email.toLowerCase()) {
+      // The ERP names whose token it is: a different typed email is not used, and says so.
+      answer.text +=
+        ` The email you gave, "${typed}", was not used: the ERP says this token is ${creds.email}'s.`;
+    }
+    return answer;
   },
 });
 

@@ -6,7 +6,7 @@
  * Leniency, the same for every tool: a numeric string where a number is expected (`"2026"`), a
  * duration as people write it where hours are (`"1:30"`, `"90m"`, `"1h30"`, `"2,5"`),
  * `"true"` / `"false"` (any case, nothing else) where a boolean is, a choice in any case, and
- * `null` or `""` for an optional parameter means "not given". Anything else is refused with the parameter, its bounds and the
+ * `null`, `""` or `"null"` for an optional parameter means "not given". Anything else is refused with the parameter, its bounds and the
  * value sent.
  */
 import { z } from "zod";
@@ -128,8 +128,11 @@ function lenientObject(shape: Shape, args: Record<string, unknown>): Record<stri
     }
     const { nullable } = unwrap(field);
     if (value === null && !nullable) continue; // null for an optional parameter: not given
-    // "" for an optional parameter: not given either (some clients fill every field of a form).
-    if (value === "" && (field as AnySchema).safeParse(undefined).success) continue;
+    // "" for an optional parameter: not given either (some clients fill every field of a form),
+    // nor is the text "null" (the MCP Inspector's CLI sends `--tool-arg email=null` so).
+    if ((value === "" || value === "null") && (field as AnySchema).safeParse(undefined).success) {
+      continue;
+    }
     out[key] = coerce(field, value);
   }
   return out;

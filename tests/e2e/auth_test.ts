@@ -23,6 +23,7 @@ Deno.test("authenticate_with_token: Token, Bearer and bare keys; the ERP's email
       assert.equal(r.isError, false, r.text);
       assert.equal(r.data.email, "alice@example.com");
       assert.doesNotMatch(r.text, /sandbox-token/);
+      assert.match(r.text, /The email you gave, "someone@else\.test", was not used/);
       const w = await h.call("whoami");
       assert.equal(w.data.method, "token");
     });

@@ -567,3 +567,11 @@ Deno.test("get_month_logs takes the same years as every date (1900-2999)", async
     assert.match(far.text, /year must be at most 2999/);
   });
 });
+
+Deno.test('an optional parameter sent as the text "null" (the Inspector CLI) is not given', async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("get_week_logs", { week_starting: "2026-11-23", email: "null" });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.data.week_starting, "2026-11-23");
+  });
+});

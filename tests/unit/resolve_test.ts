@@ -168,3 +168,19 @@ Deno.test("resolveLabel: no General among the labels and none named is an error"
   const text = userError(() => resolveLabel([{ id: 1, name: "Coding" }], {}));
   assert.match(text, /^Unknown label "General"/);
 });
+
+Deno.test("resolveTeam: spaces around a separator do not matter", () => {
+  assert.equal(resolveTeam(TEAMS, { project_name: "Client X/Backend" }).id, 41);
+  assert.equal(resolveTeam(TEAMS, { project_name: "client x  /  frontend" }).id, 43);
+  assert.equal(resolveTeam(TEAMS, { project_name: "Acme/Mobile" }).id, 46);
+});
+
+Deno.test("resolveTeam and resolveLabel: a part matches from the start of a word only", () => {
+  assert.equal(resolveTeam(TEAMS, { project_name: "Mobile" }).id, 46);
+  assert.match(userError(() => resolveTeam(TEAMS, { project_name: "obile" })), /Unknown project/);
+  assert.equal(resolveLabel(LABELS, { label_name: "Deploy" }).id, 60);
+  assert.match(
+    userError(() => resolveLabel(LABELS, { label_name: "ploy" })),
+    /Unknown label "ploy"/,
+  );
+});
