@@ -1,5 +1,6 @@
 /** The read tools: weeks, days, ranges, months, projects, labels. None of them writes. */
 import { z } from "zod";
+import { WEEK_GRID_META } from "../apps/meta.ts";
 import { mondaysBetween, sundayOf } from "../dates.ts";
 import type { WeekLog } from "../erp/types.ts";
 import { findWeekProject } from "../erp/week.ts";
@@ -82,6 +83,7 @@ export const getWeekLogs = defineTool({
     page: pageSchema,
   },
   annotations: READ_ANNOTATIONS,
+  meta: WEEK_GRID_META,
   async handler(args, ctx) {
     const monday = weekArg(args.week_starting, "week_starting", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);

@@ -1,0 +1,502 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The week grid view (MCP Apps, ext-apps 2.x `App`): draws the grid that `week_grid_load` answers,
+ * collects edits, saves them with one `week_grid_save`, submits through `complete_week_log`, and
+ * tells the model what changed (`ui/update-model-context`). Bundled for the browser by
+ * `deno task apps`; no framework — the DOM is small and every update redraws the table.
+ */
+import {
+  App,
+  applyDocumentTheme,
+  applyHostFonts,
+  applyHostStyleVariables,
+  type McpUiHostContext,
+} from "@modelcontextprotocol/ext-apps";
+import type { Grid, GridRow } from "../grid.ts";
+import { hm, parseCell } from "./cells.ts";
+
+/** A row the person added in the grid, not yet saved. */
+interface NewRow {
+  project: string;
+  description: string;
+  labelId: number | null;
+  label: string | null;
+}
+
+/** Everything the view holds: the grid as stored, and the edits not saved yet. */
+interface State {
+  grid?: Grid;
+  /** Minutes typed per cell, keyed by `cellKey`. */
+  edits: Map<string, { row: GridRow | NewRow; date: string; minutes: number }>;
+  deletes: Map<number, string>;
+  added: NewRow[];
+  busy: boolean;
+  message: { text: string; error: boolean } | undefined;
+}
+
+const state: State = {
+  edits: new Map(),
+  deletes: new Map(),
+  added: [],
+  busy: false,
+  message: undefined,
+};
+
+const app = new App({ name: "project-logs week grid", version: "1" }, {}, { autoResize: true });
+
+function $(id: string): HTMLElement {
+  return document.getElementById(id)!;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, unknown> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v as EventListener);
+    else if (k === "className") node.className = String(v);
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  node.append(...children);
+  return node;
+}
+
+function rowName(row: GridRow | NewRow): string {
+  return [row.project, row.description, row.label ?? "no label"].join(" · ");
+}
+
+function cellKey(row: GridRow | NewRow, date: string): string {
+  return JSON.stringify([row.project, row.description, row.label, date]);
+}
+
+function say(text: string, error = false): void {
+  state.message = { text, error };
+  const box = $("status");
+  box.textContent = text;
+  box.className = error ? "status error" : "status";
+}
+
+function editable(): boolean {
+  return state.grid?.state === "draft" && !state.busy;
+}
+
+function pendingCount(): number {
+  return state.edits.size + state.deletes.size;
+}
+
+/** Minutes a cell shows: the edit if any, a pending delete as 0, else what is stored. */
+function shown(row: GridRow | NewRow, date: string): number {
+  const edit = state.edits.get(cellKey(row, date));
+  if (edit) return edit.minutes;
+  if (!("cells" in row)) return 0;
+  const cell = row.cells.find((c) => c.date === date)!;
+  return cell.entry_id !== null && state.deletes.has(cell.entry_id) ? 0 : cell.minutes;
+}
+
+function render(): void {
+  const grid = state.grid;
+  const root = $("grid");
+  root.replaceChildren();
+  if (!grid) return;
+  $("title").textContent = `Week of ${grid.week_starting} to ${grid.week_ending}`;
+  const badge = $("state");
+  badge.textContent = grid.state === "no_week_log" ? "no week log" : grid.state;
+  badge.className = `badge ${grid.state}`;
+  const rows: (GridRow | NewRow)[] = [...grid.rows, ...state.added];
+  const dayTotals = grid.days.map((d) => rows.reduce((s, r) => s + shown(r, d.date), 0));
+  const weekTotal = dayTotals.reduce((a, b) => a + b, 0);
+  $("total").textContent = `Total ${hm(weekTotal)}`;
+  $("readonly").hidden = grid.state === "draft";
+  $("readonly").textContent = grid.state === "completed"
+    ? "This week is completed (submitted): it is read-only here."
+    : "This week has no week log yet: the ERP creates it (open the week once in the ERP web app).";
+
+  const head = el(
+    "tr",
+    {},
+    el("th", { scope: "col", className: "task" }, "Task"),
+    ...grid.days.map((d) =>
+      el(
+        "th",
+        {
+          scope: "col",
+          className: [
+            "day",
+            d.workday ? "" : "off",
+            d.holiday ? "holiday" : "",
+          ].join(" ").trim(),
+        },
+        el("span", { className: "wd" }, d.weekday),
+        el("span", { className: "date" }, d.date.slice(5)),
+        d.holiday ? el("span", { className: "tag" }, "holiday") : "",
+      )
+    ),
+    el("th", { scope: "col" }, "Total"),
+  );
+  const body = rows.map((row) => {
+    const name = rowName(row);
+    const total = grid.days.reduce((s, d) => s + shown(row, d.date), 0);
+    return el(
+      "tr",
+      {},
+      el(
+        "th",
+        { scope: "row", className: "task" },
+        el("span", { className: "project" }, row.project),
+        el("span", { className: "desc" }, row.description),
+        el("span", { className: "label" }, row.label ?? "no label"),
+      ),
+      ...grid.days.map((d) => cellOf(row, d.date, `${name}, ${d.weekday} ${d.date}`)),
+      el("td", { className: "num rowtotal" }, hm(total)),
+    );
+  });
+  const totals = el(
+    "tr",
+    { className: "totals" },
+    el("th", { scope: "row" }, "Day total"),
+    ...grid.days.map((d, i) => {
+      const short = d.workday && !d.future && dayTotals[i] < d.expected_minutes;
+      return el(
+        "td",
+        {
+          className: `num ${short ? "short" : ""}`.trim(),
+          "data-date": d.date,
+          title: short ? `short of ${hm(d.expected_minutes)}` : undefined,
+        },
+        hm(dayTotals[i]),
+        short ? el("span", { className: "tag" }, "short") : "",
+      );
+    }),
+    el("td", { className: "num", id: "week-total" }, hm(weekTotal)),
+  );
+  const expected = el(
+    "tr",
+    { className: "expected" },
+    el("th", { scope: "row" }, "Expected"),
+    ...grid.days.map((d) =>
+      el("td", { className: "num" }, d.holiday ? "holiday" : hm(d.expected_minutes))
+    ),
+    el("td", { className: "num" }, hm(grid.days.reduce((s, d) => s + d.expected_minutes, 0))),
+  );
+  root.append(
+    el(
+      "table",
+      { "aria-label": `Time logged in the week of ${grid.week_starting}` },
+      el("thead", {}, head),
+      el("tbody", {}, ...body),
+      el("tfoot", {}, totals, expected),
+    ),
+  );
+  if (!rows.length) root.append(el("p", { className: "empty" }, "Nothing logged this week."));
+  renderControls();
+}
+
+function cellOf(row: GridRow | NewRow, date: string, label: string): HTMLElement {
+  const cell = "cells" in row ? row.cells.find((c) => c.date === date)! : undefined;
+  const minutes = shown(row, date);
+  const key = cellKey(row, date);
+  const input = el("input", {
+    type: "text",
+    inputmode: "decimal",
+    "aria-label": label,
+    "data-cell": key,
+    value: minutes ? hm(minutes) : "",
+    readonly: !editable(),
+    className: state.edits.has(key) || (cell?.entry_id && state.deletes.has(cell.entry_id))
+      ? "changed"
+      : "",
+    onchange: (e: Event) => onCellChange(row, date, cell, e.target as HTMLInputElement),
+  });
+  const remove = cell?.entry_id && editable() && !state.deletes.has(cell.entry_id)
+    ? el("button", {
+      type: "button",
+      className: "remove",
+      "aria-label": `Delete entry: ${label}`,
+      title: "Delete this entry",
+      onclick: () => askDelete(cell.entry_id!, label),
+    }, "×")
+    : "";
+  return el("td", { className: "cell" }, input, remove);
+}
+
+async function onCellChange(
+  row: GridRow | NewRow,
+  date: string,
+  cell: GridRow["cells"][number] | undefined,
+  input: HTMLInputElement,
+): Promise<void> {
+  const parsed = parseCell(input.value);
+  if ("error" in parsed) {
+    say(parsed.error, true);
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+    return;
+  }
+  input.removeAttribute("aria-invalid");
+  const key = cellKey(row, date);
+  if (parsed.minutes === 0) {
+    state.edits.delete(key);
+    if (cell?.entry_id) {
+      await askDelete(cell.entry_id, input.getAttribute("aria-label") ?? date);
+      return;
+    }
+  } else if (cell && cell.entry_id && parsed.minutes === cell.minutes) {
+    state.edits.delete(key);
+    state.deletes.delete(cell.entry_id);
+  } else {
+    state.edits.set(key, { row, date, minutes: parsed.minutes });
+  }
+  say(pendingCount() ? `${pendingCount()} unsaved change(s).` : "");
+  render();
+  focusCell(key);
+}
+
+function focusCell(key: string): void {
+  const next = document.querySelector<HTMLInputElement>(`input[data-cell='${CSS.escape(key)}']`);
+  next?.focus();
+}
+
+/** Asks in a modal dialog; resolves true on the confirming button. */
+function ask(text: string, yes: string): Promise<boolean> {
+  const dialog = $("confirm") as HTMLDialogElement;
+  $("confirm-text").textContent = text;
+  $("confirm-yes").textContent = yes;
+  return new Promise((resolve) => {
+    dialog.returnValue = "";
+    dialog.onclose = () => resolve(dialog.returnValue === "yes");
+    dialog.showModal();
+    ($("confirm-no") as HTMLButtonElement).focus();
+  });
+}
+
+async function askDelete(entryId: number, label: string): Promise<void> {
+  if (await ask(`Delete this entry? It cannot be undone once saved.\n${label}`, "Delete")) {
+    state.deletes.set(entryId, label);
+    say(`${pendingCount()} unsaved change(s): the deletion happens on Save.`);
+  }
+  render();
+}
+
+function renderControls(): void {
+  const grid = state.grid!;
+  const draft = grid.state === "draft";
+  for (const id of ["save", "discard", "submit", "add"]) {
+    ($(id) as HTMLButtonElement).disabled = !draft || state.busy;
+  }
+  ($("save") as HTMLButtonElement).disabled = !draft || state.busy || pendingCount() === 0;
+  ($("discard") as HTMLButtonElement).disabled = state.busy || pendingCount() === 0;
+  ($("submit") as HTMLButtonElement).disabled = !draft || state.busy || pendingCount() > 0;
+  ($("prev") as HTMLButtonElement).disabled = state.busy;
+  ($("next") as HTMLButtonElement).disabled = state.busy;
+  $("add-form").hidden = !draft;
+  const projects = $("projects");
+  projects.replaceChildren(
+    ...[...new Set([...grid.week_projects.map((p) => p.project)])].map((p) =>
+      el("option", { value: p })
+    ),
+  );
+  const labels = $("add-label") as HTMLSelectElement;
+  const keep = labels.value;
+  labels.replaceChildren(
+    ...grid.labels.map((l) => el("option", { value: String(l.id) }, l.name)),
+  );
+  if (keep) labels.value = keep;
+  else {
+    const general = grid.labels.find((l) => l.name === "General");
+    if (general) labels.value = String(general.id);
+  }
+}
+
+interface ToolAnswer {
+  isError?: boolean;
+  content?: { type: string; text?: string }[];
+  // deno-lint-ignore no-explicit-any
+  structuredContent?: any;
+}
+
+function textOf(r: ToolAnswer): string {
+  return r.content?.find((c) => c.type === "text")?.text ?? "";
+}
+
+async function call(name: string, args: Record<string, unknown>): Promise<ToolAnswer> {
+  return await app.callServerTool({ name, arguments: args }) as ToolAnswer;
+}
+
+async function busy<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  state.busy = true;
+  render();
+  try {
+    return await fn();
+  } catch (error) {
+    say(`Could not reach the server: ${error instanceof Error ? error.message : error}`, true);
+    return undefined;
+  } finally {
+    state.busy = false;
+    render();
+  }
+}
+
+async function load(week: string): Promise<void> {
+  await busy(async () => {
+    const r = await call("week_grid_load", { week_starting: week });
+    if (r.isError) return say(textOf(r), true);
+    show(r.structuredContent as Grid);
+    say(textOf(r));
+  });
+}
+
+function show(grid: Grid): void {
+  state.grid = grid;
+  state.edits.clear();
+  state.deletes.clear();
+  state.added = [];
+}
+
+/** Tells the model what the person changed, so the conversation stays true. */
+async function tellModel(text: string): Promise<void> {
+  if (!app.getHostCapabilities()?.updateModelContext) return;
+  await app.updateModelContext({ content: [{ type: "text", text }] }).catch(() => {});
+}
+
+async function save(): Promise<void> {
+  const grid = state.grid;
+  if (!grid || pendingCount() === 0) return;
+  const set = [...state.edits.values()].map(({ row, date, minutes }) => ({
+    date,
+    ...("team_id" in row && row.team_id !== null
+      ? { project_id: row.team_id }
+      : { project_name: row.project }),
+    description: row.description,
+    hours: minutes / 60,
+    ...("label_id" in row
+      ? (row.label_id !== null ? { label_id: row.label_id } : {})
+      : (row.labelId !== null ? { label_id: row.labelId } : {})),
+  }));
+  const args: Record<string, unknown> = {
+    week_starting: grid.week_starting,
+    set,
+    delete_entry_ids: [...state.deletes.keys()],
+  };
+  await busy(async () => {
+    let r = await call("week_grid_save", args);
+    // The person confirmed each deletion in this view: the server's token carries that answer.
+    if (!r.isError && r.structuredContent?.status === "needs_confirmation") {
+      r = await call("week_grid_save", {
+        ...args,
+        confirmation_token: r.structuredContent.confirmation_token,
+      });
+    }
+    if (r.isError) return say(textOf(r), true);
+    const data = r.structuredContent;
+    if (data.status === "declined") return say(textOf(r), true);
+    show(data.grid as Grid);
+    say(textOf(r));
+    await tellModel(`The person edited the week in the grid app. ${textOf(r)}`);
+  });
+}
+
+async function submit(): Promise<void> {
+  const grid = state.grid;
+  if (!grid) return;
+  const short = grid.days.filter((d) => d.short).map((d) => `${d.date} (${hm(d.total_minutes)})`);
+  const yes = await ask(
+    `Submit the week of ${grid.week_starting}? After that it can no longer be changed.\nIt holds ${
+      hm(grid.total_minutes)
+    }${short.length ? `; short: ${short.join(", ")}` : "; no workday is short"}.`,
+    "Submit week",
+  );
+  if (!yes) return say("Not submitted.");
+  await busy(async () => {
+    const args = { week_starting: grid.week_starting };
+    let r = await call("complete_week_log", args);
+    if (!r.isError && r.structuredContent?.status === "needs_confirmation") {
+      r = await call("complete_week_log", {
+        ...args,
+        confirmation_token: r.structuredContent.confirmation_token,
+      });
+    }
+    if (r.isError) return say(textOf(r), true);
+    const done = textOf(r);
+    const again = await call("week_grid_load", args);
+    if (!again.isError) show(again.structuredContent as Grid);
+    say(done);
+    await tellModel(`The person submitted the week in the grid app. ${done}`);
+  });
+}
+
+async function move(weeks: number): Promise<void> {
+  const grid = state.grid;
+  if (!grid) return;
+  if (pendingCount() && !(await ask("Discard the unsaved changes?", "Discard"))) return;
+  const d = new Date(`${grid.week_starting}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 7 * weeks);
+  void load(d.toISOString().slice(0, 10));
+}
+
+function addRow(event: Event): void {
+  event.preventDefault();
+  const grid = state.grid;
+  if (!grid) return;
+  const project = ($("add-project") as HTMLInputElement).value.trim();
+  const description = ($("add-description") as HTMLInputElement).value.trim();
+  const labelId = Number(($("add-label") as HTMLSelectElement).value) || null;
+  if (!project) return say("Cannot add a row: choose a project", true);
+  if (!description) return say("Cannot add a row: give a task description", true);
+  const label = grid.labels.find((l) => l.id === labelId)?.name ?? null;
+  const row: NewRow = { project, description, labelId, label };
+  state.added.push(row);
+  ($("add-description") as HTMLInputElement).value = "";
+  say(`Added a row for "${project}": type its hours in the cells, then Save.`);
+  render();
+  focusCell(cellKey(row, grid.days[0].date));
+}
+
+function applyContext(ctx: McpUiHostContext | undefined): void {
+  if (!ctx) return;
+  if (ctx.theme) applyDocumentTheme(ctx.theme);
+  if (ctx.styles?.variables) applyHostStyleVariables(ctx.styles.variables);
+  if (ctx.styles?.css?.fonts) applyHostFonts(ctx.styles.css.fonts);
+}
+
+function weekOfResult(
+  r: ToolAnswer,
+  input: Record<string, unknown> | undefined,
+): string | undefined {
+  const data = r.structuredContent;
+  for (const v of [data?.week_starting, data?.grid?.week_starting, input?.week_starting]) {
+    if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
+  }
+  return undefined;
+}
+
+let toolInput: Record<string, unknown> | undefined;
+app.ontoolinput = (params) => {
+  toolInput = params.arguments;
+};
+app.ontoolresult = (result) => {
+  const week = weekOfResult(result as ToolAnswer, toolInput);
+  if (week) void load(week);
+  else if (result.isError) say(textOf(result as ToolAnswer), true);
+};
+app.onhostcontextchanged = (ctx) => applyContext(ctx);
+
+$("prev").addEventListener("click", () => void move(-1));
+$("next").addEventListener("click", () => void move(1));
+$("save").addEventListener("click", () => void save());
+$("submit").addEventListener("click", () => void submit());
+$("discard").addEventListener("click", () => {
+  state.edits.clear();
+  state.deletes.clear();
+  state.added = [];
+  say("Changes discarded.");
+  render();
+});
+$("add-form").addEventListener("submit", addRow);
+
+await app.connect();
+applyContext(app.getHostContext());
+document.body.dataset.connected = "true";

@@ -1,0 +1,89 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * A test host for MCP Apps, built with the ext-apps package's host side (AppBridge): it renders a
+ * tool's `ui://` view in a sandboxed iframe and relays the view's requests to the MCP server
+ * through `window.mcpRelay`, which the test exposes and answers with a real MCP client. Bundled
+ * for the browser by tests/e2e/apps_test.ts (`deno bundle --platform browser`).
+ */
+import {
+  AppBridge,
+  getToolUiResourceUri,
+  PostMessageTransport,
+} from "npm:@modelcontextprotocol/ext-apps@2.0.4/app-bridge";
+
+type Relay = (method: string, params: unknown) => Promise<unknown>;
+// deno-lint-ignore no-explicit-any
+const page = globalThis as any;
+const relay: Relay = (method, params) => page.mcpRelay(method, params);
+
+const LIGHT = {
+  "--color-background-primary": "#ffffff",
+  "--color-text-primary": "#1b1b1f",
+  "--font-sans": "'DejaVu Sans', system-ui, sans-serif",
+};
+const DARK = {
+  "--color-background-primary": "#1e1f24",
+  "--color-background-secondary": "#2b2d33",
+  "--color-text-primary": "#ececf1",
+  "--color-text-secondary": "#a3a6b0",
+  "--color-border-primary": "#3d4049",
+  "--font-sans": "'DejaVu Sans', system-ui, sans-serif",
+};
+
+/** What the host recorded: the view's model-context updates, in order. */
+page.modelContext = [] as unknown[];
+
+/**
+ * Plays the model calling `tool` with `args`: calls it, and when its listing names a `ui://`
+ * view, renders the view, connects the bridge, and hands the view the tool's input and result.
+ */
+page.openApp = async (tool: string, args: Record<string, unknown>, theme: "light" | "dark") => {
+  const { tools } = await relay("tools/list", {}) as { tools: { name: string }[] };
+  const def = tools.find((t) => t.name === tool);
+  if (!def) throw new Error(`no tool ${tool}`);
+  const uri = getToolUiResourceUri(def);
+  const result = await relay("tools/call", { name: tool, arguments: args });
+  if (!uri) return { rendered: false, result };
+  const read = await relay("resources/read", { uri }) as {
+    contents: { text: string; mimeType: string }[];
+  };
+  const html = read.contents[0].text;
+  document.body.dataset.theme = theme;
+  document.body.style.background = theme === "dark" ? DARK["--color-background-primary"] : "#fff";
+  const frame = document.createElement("iframe");
+  frame.setAttribute("sandbox", "allow-scripts allow-forms");
+  frame.title = "Week grid app";
+  frame.id = "app";
+  frame.srcdoc = html;
+  document.getElementById("host")!.replaceChildren(frame);
+  const bridge = new AppBridge(null, { name: "test host", version: "1" }, {
+    serverTools: {},
+    serverResources: {},
+    updateModelContext: { text: {} },
+    logging: {},
+  }, {
+    hostContext: {
+      theme,
+      styles: { variables: (theme === "dark" ? DARK : LIGHT) as never },
+      displayMode: "inline",
+      platform: "web",
+    },
+  });
+  bridge.oncalltool = (params) => relay("tools/call", params) as never;
+  bridge.onreadresource = (params) => relay("resources/read", params) as never;
+  bridge.onupdatemodelcontext = (params) => {
+    page.modelContext.push(params);
+    return Promise.resolve({});
+  };
+  bridge.onsizechange = ({ height }) => {
+    if (height) frame.style.height = `${height}px`;
+  };
+  const ready = new Promise<void>((resolve) => (bridge.oninitialized = () => resolve()));
+  await bridge.connect(new PostMessageTransport(frame.contentWindow!, frame.contentWindow!));
+  await ready;
+  await bridge.sendToolInput({ arguments: args });
+  await bridge.sendToolResult(result as never);
+  page.bridge = bridge;
+  return { rendered: true, result };
+};
