@@ -7,7 +7,7 @@ export function hm(minutes: number): string {
 
 /**
  * What a cell's text means, in minutes: `h:mm`, whole or decimal hours (`1.5`, `1,5`), or empty
- * (0). Refusals use the write tools' own messages (tools/write_shared.ts `minutesOf`).
+ * (0: no entry). A refusal is the write tools' own words for a bad `hours` value.
  */
 export function parseCell(text: string): { minutes: number } | { error: string } {
   const t = text.trim();
@@ -20,16 +20,16 @@ export function parseCell(text: string): { minutes: number } | { error: string }
   } else if (/^-?\d+([.,]\d+)?$/.test(t)) {
     hours = Number(t.replace(",", "."));
   } else {
-    return { error: `Cannot log hours "${t}": not a time (expected h:mm or decimal hours)` };
+    return {
+      error: `hours must be a time (h:mm or decimal hours, e.g. 7:30 or 7.5); you sent ${t}`,
+    };
   }
+  // The bounds and words of the write tools' `hours` (tools/schemas.ts hoursArg, tools/input.ts).
+  if (hours > 24) return { error: `hours must be at most 24 (and more than 0); you sent ${t}` };
+  if (hours < 0) return { error: `hours must be more than 0 (and at most 24); you sent ${t}` };
   const minutes = Math.round(hours * 60);
-  if (minutes > 24 * 60) return { error: `Cannot log hours ${round2(hours)}: more than 24 hours` };
-  if (minutes < 0 || (minutes === 0 && hours !== 0)) {
-    return { error: `Cannot log hours ${round2(hours)}: less than one minute` };
+  if (minutes === 0 && hours !== 0) {
+    return { error: `hours must be at least one minute (0.0083 hours); you sent ${t}` };
   }
   return { minutes };
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -231,7 +231,7 @@ async function onCellChange(
 ): Promise<void> {
   const parsed = parseCell(input.value);
   if ("error" in parsed) {
-    say(parsed.error, true);
+    say(`Cannot log ${input.getAttribute("aria-label")}: ${parsed.error}`, true);
     input.setAttribute("aria-invalid", "true");
     input.focus();
     return;
