@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 /**
  * A test host for MCP Apps, built with the ext-apps package's host side (AppBridge): it renders a
  * tool's `ui://` view in a sandboxed iframe and relays the view's requests to the MCP server
@@ -13,8 +11,10 @@ import {
 } from "npm:@modelcontextprotocol/ext-apps@2.0.4/app-bridge";
 
 type Relay = (method: string, params: unknown) => Promise<unknown>;
+// The page's DOM, untyped: a DOM lib reference here would retype the other tests' streams.
 // deno-lint-ignore no-explicit-any
 const page = globalThis as any;
+const document = page.document;
 const relay: Relay = (method, params) => page.mcpRelay(method, params);
 
 const LIGHT = {
@@ -56,7 +56,7 @@ page.openApp = async (tool: string, args: Record<string, unknown>, theme: "light
   frame.title = "Week grid app";
   frame.id = "app";
   frame.srcdoc = html;
-  document.getElementById("host")!.replaceChildren(frame);
+  document.getElementById("host").replaceChildren(frame);
   const bridge = new AppBridge(null, { name: "test host", version: "1" }, {
     serverTools: {},
     serverResources: {},
@@ -76,11 +76,11 @@ page.openApp = async (tool: string, args: Record<string, unknown>, theme: "light
     page.modelContext.push(params);
     return Promise.resolve({});
   };
-  bridge.onsizechange = ({ height }) => {
+  bridge.onsizechange = ({ height }: { height?: number }) => {
     if (height) frame.style.height = `${height}px`;
   };
   const ready = new Promise<void>((resolve) => (bridge.oninitialized = () => resolve()));
-  await bridge.connect(new PostMessageTransport(frame.contentWindow!, frame.contentWindow!));
+  await bridge.connect(new PostMessageTransport(frame.contentWindow, frame.contentWindow));
   await ready;
   await bridge.sendToolInput({ arguments: args });
   await bridge.sendToolResult(result as never);
