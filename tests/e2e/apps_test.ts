@@ -193,15 +193,20 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await withHost(async ({ app, open, weeks, stored, modelContext }) => {
+    await withHost(async ({ app, open, weeks, stored, modelContext, page }) => {
       const monday = weeks.draft;
       await open("get_week_logs", { week_starting: monday });
       const friday = addDays(monday, 4);
       const tuesday = addDays(monday, 1);
       await app.getByLabel(CELL("Feature work", "Coding", friday), { exact: true }).fill("6:30");
       await app.getByLabel(CELL("Feature work", "Coding", friday), { exact: true }).press("Tab");
-      await app.getByLabel(CELL("Feature work", "Coding", tuesday), { exact: true }).fill("7.25");
-      await app.getByLabel(CELL("Feature work", "Coding", tuesday), { exact: true }).press("Tab");
+      // By keyboard: from Monday's cell, ArrowRight at the end of its text reaches Tuesday's.
+      const mondayCell = app.getByLabel(CELL("Feature work", "Coding", monday), { exact: true });
+      await mondayCell.focus();
+      await mondayCell.press("End");
+      await mondayCell.press("ArrowRight");
+      await page.keyboard.type("7.25"); // ArrowRight selected Tuesday's text: typing replaces it
+      await page.keyboard.press("Tab");
       const before = stored(monday);
       await app.getByRole("button", { name: "Save" }).click();
       await app.locator("#status", { hasText: "Saved the week" }).waitFor();
@@ -359,6 +364,46 @@ Deno.test({
 });
 
 Deno.test({
+  ...browserTest(
+    "apps: deleting an entry asks first and is stored on Save; prev/next change the week",
+  ),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withHost(async ({ app, open, weeks, stored }) => {
+      const monday = weeks.draft;
+      await open("get_week_logs", { week_starting: monday });
+      const label = CELL("Feature work", "Coding", monday);
+      const id = storedEntry(stored(monday), "Client X / Backend", "Feature work", monday)!.id;
+      const remove = app.getByRole("button", { name: `Delete entry: ${label}`, exact: true });
+      await remove.click();
+      await app.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+      assert.equal(await app.getByLabel(label, { exact: true }).inputValue(), "8:00");
+      assert.equal(await app.getByRole("button", { name: "Save" }).isDisabled(), true);
+      await remove.click();
+      assert.match(await app.getByRole("dialog").innerText(), /Delete this entry\?/);
+      await app.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+      assert.equal(await app.getByLabel(label, { exact: true }).inputValue(), "");
+      assert.ok(storedEntry(stored(monday), "Client X / Backend", "Feature work", monday));
+      await app.getByRole("button", { name: "Save" }).click();
+      await app.locator("#status", { hasText: "Saved the week" }).waitFor();
+      const after = stored(monday);
+      assert.equal(storedEntry(after, "Client X / Backend", "Feature work", monday), undefined);
+      assert.equal(
+        after.projects.flatMap((p) => p.tasks.flatMap((t) => t.days)).some((d) => d.id === id),
+        false,
+      );
+      // Navigation: the next week, then back.
+      const next = addDays(monday, 7);
+      await app.getByRole("button", { name: "Next week" }).click();
+      await app.locator("#title", { hasText: `Week of ${next}` }).waitFor();
+      await app.getByRole("button", { name: "Previous week" }).click();
+      await app.locator("#title", { hasText: `Week of ${monday}` }).waitFor();
+    });
+  },
+});
+
+Deno.test({
   ...browserTest("apps: submit asks first; cancel leaves the week a draft, confirm submits it"),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -401,6 +446,15 @@ Deno.test({
       assert.equal(await cell.getAttribute("readonly"), "");
       assert.equal(await app.getByRole("button", { name: "Save" }).isDisabled(), true);
       assert.equal(await app.getByRole("button", { name: "Submit week…" }).isDisabled(), true);
+      // The host's theme and colours (its CSS variables, sent in the host context) are applied.
+      assert.equal(await app.locator("html").getAttribute("data-theme"), "dark");
+      assert.equal(
+        await app.locator("body").evaluate((b) =>
+          // deno-lint-ignore no-explicit-any
+          (globalThis as any).getComputedStyle(b).backgroundColor as string
+        ),
+        "rgb(30, 31, 36)", // the test host's --color-background-primary, #1e1f24
+      );
       if (screenshots) {
         await page.locator("#app").screenshot({ path: `${screenshots}/week-grid-dark.png` });
       }

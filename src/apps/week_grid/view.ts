@@ -210,6 +210,7 @@ function cellOf(row: GridRow | NewRow, date: string, label: string): HTMLElement
       ? "changed"
       : "",
     onchange: (e: Event) => onCellChange(row, date, cell, e.target as HTMLInputElement),
+    onkeydown: onCellKey,
   });
   const remove = cell?.entry_id && editable() && !state.deletes.has(cell.entry_id)
     ? el("button", {
@@ -255,6 +256,30 @@ async function onCellChange(
   focusCell(key);
 }
 
+/** Arrow keys move between cells (up and down rows; left and right at the text's ends). */
+function onCellKey(event: Event): void {
+  const e = event as KeyboardEvent;
+  const input = e.target as HTMLInputElement;
+  const cells = [...document.querySelectorAll<HTMLInputElement>("input[data-cell]")];
+  const td = input.closest("td")!;
+  const tr = td.parentElement as HTMLTableRowElement;
+  const column = [...tr.children].indexOf(td);
+  let target: HTMLInputElement | undefined;
+  if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+    const rows = [...tr.parentElement!.children] as HTMLTableRowElement[];
+    const next = rows[rows.indexOf(tr) + (e.key === "ArrowDown" ? 1 : -1)];
+    target = next?.children[column]?.querySelector("input") ?? undefined;
+  } else if (e.key === "ArrowLeft" && input.selectionStart === 0) {
+    target = cells[cells.indexOf(input) - 1];
+  } else if (e.key === "ArrowRight" && input.selectionEnd === input.value.length) {
+    target = cells[cells.indexOf(input) + 1];
+  }
+  if (!target) return;
+  e.preventDefault();
+  target.focus();
+  target.select();
+}
+
 function focusCell(key: string): void {
   const next = document.querySelector<HTMLInputElement>(`input[data-cell='${CSS.escape(key)}']`);
   next?.focus();
@@ -293,12 +318,8 @@ function renderControls(): void {
   ($("prev") as HTMLButtonElement).disabled = state.busy;
   ($("next") as HTMLButtonElement).disabled = state.busy;
   $("add-form").hidden = !draft;
-  const projects = $("projects");
-  projects.replaceChildren(
-    ...[...new Set([...grid.week_projects.map((p) => p.project)])].map((p) =>
-      el("option", { value: p })
-    ),
-  );
+  // The person's active projects; the server matches the name as the write tools do.
+  $("projects").replaceChildren(...grid.projects.map((p) => el("option", { value: p.team })));
   const labels = $("add-label") as HTMLSelectElement;
   const keep = labels.value;
   labels.replaceChildren(
