@@ -26,6 +26,7 @@ import {
 import { minutesOf, missingProject, names, pending, plural } from "../tools/write_shared.ts";
 import { gridOf, gridShape } from "./grid.ts";
 import { APP_ONLY_META } from "./meta.ts";
+import { monthOf, monthShape } from "./month.ts";
 
 async function namesFor(ts: Timesheet): Promise<Names> {
   const [teams, labels] = await Promise.all([
@@ -215,5 +216,34 @@ export const weekGridSave = defineTool({
   },
 });
 
+/** month_grid_load */
+export const monthGridLoad = defineTool({
+  name: "month_grid_load",
+  title: "Week grid: load a month",
+  description:
+    "For the week grid app: one month as a calendar (each day's hours against the expected hours: full, short, empty, holiday, weekend, future), each overlapping week's state and the month's totals by project.",
+  input: {
+    year: z.number().int().min(2000).max(2100).describe("Year, e.g. 2026"),
+    month: z.number().int().min(1).max(12).describe("Month, 1-12"),
+  },
+  output: monthShape,
+  annotations: READ_ANNOTATIONS,
+  meta: APP_ONLY_META,
+  async handler(args, ctx) {
+    const ts = await openTimesheet(ctx.session, ctx.signal);
+    const month = await monthOf(ts, args.year, args.month, await namesFor(ts), ctx.config);
+    const count = (status: string) =>
+      month.days.filter((d) => d.in_month && d.status === status).length;
+    return {
+      text: `${month.first_day} to ${month.last_day}: ${
+        formatTime(timeOut(month.total_minutes))
+      }; ${plural(count("full"), "full day")}, ${plural(count("short"), "short day")}, ${
+        plural(count("empty"), "empty day")
+      }.`,
+      data: month,
+    };
+  },
+});
+
 /** The tools only the week grid app calls. */
-export const appTools = [weekGridLoad, weekGridSave] as unknown as ToolDef[];
+export const appTools = [weekGridLoad, weekGridSave, monthGridLoad] as unknown as ToolDef[];

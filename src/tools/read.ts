@@ -323,6 +323,7 @@ export const getMonthLogs = defineTool({
     failed_weeks: z.array(z.object({ week_starting: z.string(), error: z.string() })),
   },
   annotations: READ_ANNOTATIONS,
+  meta: WEEK_GRID_META,
   async handler(args, ctx) {
     const first = Temporal.PlainDate.from({ year: args.year, month: args.month, day: 1 });
     const last = first.add({ months: 1 }).subtract({ days: 1 });

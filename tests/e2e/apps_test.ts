@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import { BROWSER_ARGS } from "../../src/auth/erp_browser.ts";
 import type { WeekLogRecord } from "../../src/sandbox/types.ts";
-import { type Harness, harness, ROOT, scaledTimeout } from "../helpers.ts";
+import { type Harness, harness, type HarnessOptions, ROOT, scaledTimeout } from "../helpers.ts";
 import { browserTest, CHROMIUM } from "./browser_helpers.ts";
 
 const UI = { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } };
@@ -50,8 +50,11 @@ interface Host {
 }
 
 /** A harness whose client renders MCP Apps, a host page serving its views, and Chromium. */
-async function withHost(fn: (host: Host) => Promise<void>): Promise<void> {
-  const h = await harness({ clientCapabilities: { extensions: UI } });
+async function withHost(
+  fn: (host: Host) => Promise<void>,
+  opts: Omit<HarnessOptions, "clientCapabilities"> = {},
+): Promise<void> {
+  const h = await harness({ ...opts, clientCapabilities: { extensions: UI } });
   const js = (await hostJs()).replaceAll("</script", "<\\/script");
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test host</title>
 <style>body{margin:0;padding:12px;font-family:'DejaVu Sans',sans-serif}iframe{border:0;width:100%;height:560px;display:block}</style>
@@ -70,6 +73,10 @@ async function withHost(fn: (host: Host) => Promise<void>): Promise<void> {
     const context = await browser.newContext({ viewport: { width: 760, height: 700 } });
     const tab = await context.newPage();
     tab.setDefaultTimeout(scaledTimeout(15_000));
+    if (Deno.env.get("APPS_DEBUG")) {
+      tab.on("console", (m) => console.log("console:", m.text()));
+      tab.on("pageerror", (e) => console.log("pageerror:", e.message));
+    }
     await tab.exposeFunction("mcpRelay", async (method: string, params: never) => {
       if (method === "tools/list") return await h.client.listTools(params);
       if (method === "tools/call") return await h.client.callTool(params);
@@ -93,7 +100,11 @@ async function withHost(fn: (host: Host) => Promise<void>): Promise<void> {
             (globalThis as any).openApp(t, a, th) as Promise<{ rendered: boolean }>,
           [tool, args, theme] as const,
         );
-        if (r.rendered) await app.locator("table").waitFor();
+        if (r.rendered) {
+          await app.locator("table:visible, #status.error").first().waitFor();
+          const error = await app.locator("#status.error").count();
+          if (error) throw new Error(await app.locator("#status").innerText());
+        }
         return r.rendered;
       },
       stored(monday) {
@@ -483,14 +494,14 @@ Deno.test("apps: a host without MCP Apps sees the tools and answers it saw, with
     const appOnly = appsList.filter((t) =>
       (t._meta as { ui?: { visibility?: string[] } } | undefined)?.ui?.visibility?.join() === "app"
     ).map((t) => t.name);
-    assert.deepEqual(appOnly.sort(), ["week_grid_load", "week_grid_save"]);
+    assert.deepEqual(appOnly.sort(), ["month_grid_load", "week_grid_load", "week_grid_save"]);
     // Not listed to a host that does not render apps; everything else is the same list.
     assert.deepEqual(
       plainList.map((t) => t.name),
       appsList.map((t) => t.name).filter((n) => !appOnly.includes(n)),
     );
     const withMeta = plainList.filter((t) => t._meta !== undefined).map((t) => t.name);
-    assert.deepEqual(withMeta, ["get_week_logs"]);
+    assert.deepEqual(withMeta, ["get_week_logs", "get_month_logs"]);
     // The answer itself is the same for both hosts, and carries no view of its own.
     const monday = plain.erp.fixtures.weeks.draft;
     const a = await plain.client.callTool({
@@ -504,8 +515,112 @@ Deno.test("apps: a host without MCP Apps sees the tools and answers it saw, with
     assert.deepEqual(a, b);
     assert.equal(a._meta, undefined);
     assert.match((a.content as { text: string }[])[0].text, /^Week of /);
+    const months = await Promise.all(
+      [plain, apps].map((x) =>
+        x.client.callTool({ name: "get_month_logs", arguments: { year: 2026, month: 11 } })
+      ),
+    );
+    assert.deepEqual(months[0], months[1]);
   } finally {
     await plain.close();
     await apps.close();
   }
+});
+
+Deno.test({
+  ...browserTest(
+    "apps: the month view colours each day as the sandbox's records say, and opens a day's week",
+  ),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const holiday = "2026-11-04"; // a Wednesday of the seeded completed week (8 h logged)
+    await withHost(async ({ app, open, h, email, page }) => {
+      // A short day: the current week's Tuesday set to 3 h (the seed logs 8 h there).
+      const short = "2026-11-24";
+      const set = await h.call("create_or_update_log", {
+        date: short,
+        project_id: 41,
+        description: "Feature work",
+        hours: 3,
+      });
+      assert.equal(set.isError, false, set.text);
+      assert.equal(await open("get_month_logs", { year: 2026, month: 11 }), true);
+      await app.locator(".calendar").waitFor();
+      const today = h.erp.fixtures.today;
+      // Independently of the server: each November day's status from the stored records.
+      const statuses = new Map<string, string>();
+      for (let d = Temporal.PlainDate.from("2026-11-01"); d.month === 11; d = d.add({ days: 1 })) {
+        const date = d.toString();
+        const week = h.erp.weekLog(email, d.subtract({ days: d.dayOfWeek - 1 }).toString());
+        const total = week ? storedDay(week, date) : 0;
+        statuses.set(
+          date,
+          d.dayOfWeek >= 6
+            ? "weekend"
+            : date === holiday
+            ? "holiday"
+            : date > today
+            ? "future"
+            : total >= 480
+            ? "full"
+            : total > 0
+            ? "short"
+            : "empty",
+        );
+      }
+      for (const [date, status] of statuses) {
+        const day = app.locator(`button.day[data-date="${date}"]`);
+        assert.equal(await day.getAttribute("data-status"), status, date);
+        assert.match(await day.getAttribute("class") ?? "", new RegExp(`status-${status}`));
+      }
+      // The four kinds the issue names are all there.
+      assert.equal(statuses.get(holiday), "holiday");
+      assert.equal(statuses.get(short), "short");
+      assert.equal(statuses.get("2026-11-10"), "empty"); // the seeded week without a log
+      assert.equal(statuses.get("2026-11-03"), "full");
+      // Week states along the side, from the stored week logs.
+      for (const monday of ["2026-11-02", "2026-11-09", "2026-11-23"]) {
+        const week = h.erp.weekLog(email, monday);
+        const want = !week ? "no week log" : week.isCompleted ? "completed" : "draft";
+        const cell = app.locator(`td[data-week="${monday}"] .badge`);
+        assert.equal(await cell.innerText(), want, monday);
+      }
+      // Totals by project inside November, from the stored records; the month total is
+      // get_month_logs' own.
+      const byTeam = new Map<string, number>();
+      for (let m = Temporal.PlainDate.from("2026-10-26"); m.month !== 12; m = m.add({ days: 7 })) {
+        for (const p of h.erp.weekLog(email, m.toString())?.projects ?? []) {
+          for (const t of p.tasks) {
+            for (const d of t.days) {
+              if (!d.date.startsWith("2026-11")) continue;
+              byTeam.set(p.team, (byTeam.get(p.team) ?? 0) + d.hours * 60 + d.minutes);
+            }
+          }
+        }
+      }
+      for (const [team, minutes] of byTeam) {
+        const bar = app.locator(`.bars li[data-project="${team}"] .num`);
+        assert.equal(await bar.innerText(), hm(minutes), team);
+      }
+      const tool = await h.call("get_month_logs", { year: 2026, month: 11 });
+      const t = tool.data.total_in_month;
+      assert.equal(
+        await app.locator("#total").innerText(),
+        `Total ${hm(t.hours * 60 + t.minutes)}`,
+      );
+      if (screenshots) {
+        await page.locator("#app").screenshot({ path: `${screenshots}/month-light.png` });
+      }
+      // A day opens its week in the grid.
+      await app.locator(`button.day[data-date="2026-11-03"]`).click();
+      await app.locator("#title", { hasText: "Week of 2026-11-02 to 2026-11-08" }).waitFor();
+      await app.locator("#grid table").waitFor();
+    }, {
+      env: { MCP_HOLIDAYS: "/holidays.txt" },
+      files: { "/holidays.txt": `${holiday}\n` },
+      // The server's today is the sandbox's (its seed is built around it).
+      now: () => Temporal.Instant.from("2026-11-25T12:00:00Z"),
+    });
+  },
 });

@@ -14,6 +14,7 @@ import {
   type McpUiHostContext,
 } from "@modelcontextprotocol/ext-apps";
 import type { Grid, GridRow } from "../grid.ts";
+import type { Month } from "../month.ts";
 import { hm, parseCell } from "./cells.ts";
 
 /** A row the person added in the grid, not yet saved. */
@@ -26,7 +27,9 @@ interface NewRow {
 
 /** Everything the view holds: the grid as stored, and the edits not saved yet. */
 interface State {
+  mode: "week" | "month";
   grid?: Grid;
+  month?: Month;
   /** Minutes typed per cell, keyed by `cellKey`. */
   edits: Map<string, { row: GridRow | NewRow; date: string; minutes: number }>;
   deletes: Map<number, string>;
@@ -36,6 +39,7 @@ interface State {
 }
 
 const state: State = {
+  mode: "week",
   edits: new Map(),
   deletes: new Map(),
   added: [],
@@ -98,10 +102,16 @@ function shown(row: GridRow | NewRow, date: string): number {
 }
 
 function render(): void {
+  $("month").hidden = state.mode !== "month";
+  $("week").hidden = state.mode !== "week";
+  $("to-month").hidden = state.mode !== "week";
+  if (state.mode === "month") return renderMonth();
   const grid = state.grid;
   const root = $("grid");
   root.replaceChildren();
   if (!grid) return;
+  ($("prev") as HTMLButtonElement).setAttribute("aria-label", "Previous week");
+  ($("next") as HTMLButtonElement).setAttribute("aria-label", "Next week");
   $("title").textContent = `Week of ${grid.week_starting} to ${grid.week_ending}`;
   const badge = $("state");
   badge.textContent = grid.state === "no_week_log" ? "no week log" : grid.state;
@@ -193,6 +203,131 @@ function render(): void {
   );
   if (!rows.length) root.append(el("p", { className: "empty" }, "Nothing logged this week."));
   renderControls();
+}
+
+const STATUS_WORDS: Record<Month["days"][number]["status"], string> = {
+  full: "full",
+  short: "short",
+  empty: "nothing logged",
+  holiday: "holiday",
+  weekend: "weekend",
+  future: "future",
+};
+
+function renderMonth(): void {
+  const month = state.month;
+  const root = $("month");
+  root.replaceChildren();
+  if (!month) return;
+  const name = new Date(Date.UTC(month.year, month.month - 1, 1))
+    .toLocaleString("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
+  $("title").textContent = name;
+  $("state").textContent = "month";
+  $("state").className = "badge";
+  $("total").textContent = `Total ${hm(month.total_minutes)}`;
+  $("readonly").hidden = true;
+  ($("prev") as HTMLButtonElement).setAttribute("aria-label", "Previous month");
+  ($("next") as HTMLButtonElement).setAttribute("aria-label", "Next month");
+  ($("prev") as HTMLButtonElement).disabled = state.busy;
+  ($("next") as HTMLButtonElement).disabled = state.busy;
+  const weeks = month.weeks.map((w, i) => {
+    const days = month.days.slice(i * 7, i * 7 + 7);
+    const state = w.state === "no_week_log" ? "no week log" : w.state;
+    return el(
+      "tr",
+      {},
+      ...days.map((d) =>
+        el(
+          "td",
+          {},
+          el(
+            "button",
+            {
+              type: "button",
+              className: `day status-${d.status}${d.in_month ? "" : " out"}`,
+              "data-date": d.date,
+              "data-status": d.status,
+              "aria-label": `${d.date}: ${hm(d.total_minutes)} logged${
+                d.expected_minutes ? ` of ${hm(d.expected_minutes)}` : ""
+              }, ${STATUS_WORDS[d.status]}; open its week`,
+              onclick: () => void openWeek(d.date),
+            },
+            el("span", { className: "n" }, String(Number(d.date.slice(8)))),
+            el("span", { className: "t" }, d.total_minutes ? hm(d.total_minutes) : "–"),
+          ),
+        )
+      ),
+      el(
+        "td",
+        { className: "num", "data-week": w.week_starting },
+        el("span", { className: `badge ${w.state}` }, state),
+        el("span", { className: "tag" }, hm(w.total_minutes)),
+      ),
+    );
+  });
+  const head = el(
+    "tr",
+    {},
+    ...["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Week"].map((d) =>
+      el("th", { scope: "col" }, d)
+    ),
+  );
+  const most = Math.max(1, ...month.projects.map((p) => p.total_minutes));
+  root.append(
+    el(
+      "div",
+      { className: "scroll" },
+      el(
+        "table",
+        { className: "calendar", "aria-label": `Hours logged in ${name}` },
+        el("thead", {}, head),
+        el("tbody", {}, ...weeks),
+      ),
+    ),
+    el(
+      "ul",
+      { className: "legend", "aria-label": "Colours" },
+      ...(["full", "short", "empty", "holiday", "weekend", "future"] as const).map((s) =>
+        el("li", {}, el("span", { className: `status-${s}` }), STATUS_WORDS[s])
+      ),
+    ),
+    el("h2", {}, "By project"),
+    month.projects.length
+      ? el(
+        "ul",
+        { className: "bars", "aria-label": `Hours by project in ${name}` },
+        ...month.projects.map((p) =>
+          el(
+            "li",
+            { "data-project": p.project },
+            el("span", { className: "name", title: p.project }, p.project),
+            el("span", {
+              className: "bar",
+              style: `width: ${Math.max(2, Math.round((p.total_minutes / most) * 100))}%`,
+              role: "img",
+              "aria-label": `${p.project}: ${hm(p.total_minutes)}`,
+            }),
+            el("span", { className: "num" }, hm(p.total_minutes)),
+          )
+        ),
+      )
+      : el("p", { className: "empty" }, "Nothing logged this month."),
+  );
+}
+
+async function loadMonth(year: number, month: number): Promise<void> {
+  await busy(async () => {
+    const r = await call("month_grid_load", { year, month });
+    if (r.isError) return say(textOf(r), true);
+    state.month = r.structuredContent as Month;
+    state.mode = "month";
+    say(textOf(r));
+  });
+}
+
+async function openWeek(date: string): Promise<void> {
+  state.mode = "week";
+  await load(date);
 }
 
 function cellOf(row: GridRow | NewRow, date: string, label: string): HTMLElement {
@@ -366,6 +501,7 @@ async function load(week: string): Promise<void> {
     const r = await call("week_grid_load", { week_starting: week });
     if (r.isError) return say(textOf(r), true);
     show(r.structuredContent as Grid);
+    state.mode = "week";
     say(textOf(r));
   });
 }
@@ -450,6 +586,11 @@ async function submit(): Promise<void> {
 }
 
 async function move(weeks: number): Promise<void> {
+  if (state.mode === "month" && state.month) {
+    const m = state.month.month - 1 + weeks;
+    await loadMonth(state.month.year + Math.floor(m / 12), ((m % 12) + 12) % 12 + 1);
+    return;
+  }
   const grid = state.grid;
   if (!grid) return;
   if (pendingCount() && !(await ask("Discard the unsaved changes?", "Discard"))) return;
@@ -499,8 +640,11 @@ app.ontoolinput = (params) => {
   toolInput = params.arguments;
 };
 app.ontoolresult = (result) => {
+  const data = (result as ToolAnswer).structuredContent;
   const week = weekOfResult(result as ToolAnswer, toolInput);
-  if (week) void load(week);
+  if (typeof data?.year === "number" && typeof data?.month === "number" && !week) {
+    void loadMonth(data.year, data.month);
+  } else if (week) void load(week);
   else if (result.isError) say(textOf(result as ToolAnswer), true);
 };
 app.onhostcontextchanged = (ctx) => applyContext(ctx);
@@ -508,6 +652,11 @@ app.onhostcontextchanged = (ctx) => applyContext(ctx);
 $("prev").addEventListener("click", () => void move(-1));
 $("next").addEventListener("click", () => void move(1));
 $("save").addEventListener("click", () => void save());
+$("to-month").addEventListener("click", () => {
+  const monday = state.grid?.week_starting;
+  if (!monday) return;
+  void loadMonth(Number(monday.slice(0, 4)), Number(monday.slice(5, 7)));
+});
 $("submit").addEventListener("click", () => void submit());
 $("discard").addEventListener("click", () => {
   state.edits.clear();
