@@ -4,7 +4,9 @@
  * is stored is read from the sandbox ERP's records.
  */
 import assert from "node:assert/strict";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { withHarness } from "../helpers.ts";
+import { hosted } from "./hosted_helpers.ts";
 
 const UI = {
   extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } },
@@ -134,5 +136,42 @@ Deno.test("the week grid view is served as text/html;profile=mcp-app", async () 
     assert.match(content.text, /^<!doctype html>/);
     const resources = (await h.client.listResources()).resources.map((x) => x.uri);
     assert.ok(resources.includes(uri));
+  });
+});
+
+Deno.test("a 2026-07-28 client (stateless hosted HTTP) gets the app-only tools only when its requests declare MCP Apps", async () => {
+  await hosted(async ({ sb, http }) => {
+    const { alice } = sb.erp.fixtures.users;
+    const modern = async (capabilities: Record<string, unknown>) => {
+      const client = new Client({ name: "apps-eras-test", version: "1" }, {
+        versionNegotiation: { mode: { pin: "2026-07-28" } },
+        capabilities,
+      });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL("/mcp", http.url), {
+          requestInit: { headers: { Authorization: `Token ${alice.token}` } },
+        }),
+      );
+      return client;
+    };
+    const apps = await modern(UI);
+    const plain = await modern({});
+    try {
+      assert.equal(apps.getNegotiatedProtocolVersion(), "2026-07-28");
+      const names = async (c: Client) => (await c.listTools()).tools.map((t) => t.name);
+      const withApps = await names(apps);
+      const without = await names(plain);
+      assert.ok(withApps.includes("week_grid_save"), String(withApps));
+      assert.equal(without.some((n) => n.startsWith("week_grid_")), false, String(without));
+      const r = await apps.callTool({
+        name: "week_grid_load",
+        arguments: { week_starting: sb.erp.fixtures.weeks.draft },
+      });
+      assert.equal(r.isError, undefined, JSON.stringify(r.content));
+      assert.equal((r.structuredContent as { state: string }).state, "draft");
+    } finally {
+      await apps.close();
+      await plain.close();
+    }
   });
 });
