@@ -501,7 +501,12 @@ Deno.test("apps: a host without MCP Apps sees the tools and answers it saw, with
       appsList.map((t) => t.name).filter((n) => !appOnly.includes(n)),
     );
     const withMeta = plainList.filter((t) => t._meta !== undefined).map((t) => t.name);
-    assert.deepEqual(withMeta, ["get_week_logs", "get_month_logs"]);
+    assert.deepEqual(withMeta.sort(), [
+      "copy_week",
+      "get_missing_days",
+      "get_month_logs",
+      "get_week_logs",
+    ]);
     // The answer itself is the same for both hosts, and carries no view of its own.
     const monday = plain.erp.fixtures.weeks.draft;
     const a = await plain.client.callTool({
@@ -621,6 +626,35 @@ Deno.test({
       files: { "/holidays.txt": `${holiday}\n` },
       // The server's today is the sandbox's (its seed is built around it).
       now: () => Temporal.Instant.from("2026-11-25T12:00:00Z"),
+    });
+  },
+});
+
+Deno.test({
+  ...browserTest("apps: get_missing_days shows its month (or its week), copy_week its target week"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withHost(async ({ app, open, weeks, stored }) => {
+      await open("get_missing_days", { start_date: "2026-11-01", end_date: "2026-11-30" });
+      await app.locator("#title", { hasText: "November 2026" }).waitFor();
+      await open("get_missing_days", {
+        start_date: weeks.draft,
+        end_date: addDays(weeks.draft, 4),
+      });
+      await app.locator("#title", { hasText: `Week of ${weeks.draft}` }).waitFor();
+      const before = JSON.stringify(stored(weeks.missingProject));
+      await open("copy_week", {
+        from_week: weeks.draft,
+        to_week: weeks.missingProject,
+        dry_run: true,
+      });
+      await app.locator("#title", { hasText: `Week of ${weeks.missingProject}` }).waitFor();
+      assert.equal(
+        JSON.stringify(stored(weeks.missingProject)),
+        before,
+        "a preview writes nothing",
+      );
     });
   },
 });

@@ -629,7 +629,13 @@ function weekOfResult(
   input: Record<string, unknown> | undefined,
 ): string | undefined {
   const data = r.structuredContent;
-  for (const v of [data?.week_starting, data?.grid?.week_starting, input?.week_starting]) {
+  const candidates = [
+    data?.week_starting, // get_week_logs
+    data?.grid?.week_starting,
+    data?.to_week, // copy_week: the target week
+    input?.week_starting,
+  ];
+  for (const v of candidates) {
     if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
   }
   return undefined;
@@ -642,10 +648,18 @@ app.ontoolinput = (params) => {
 app.ontoolresult = (result) => {
   const data = (result as ToolAnswer).structuredContent;
   const week = weekOfResult(result as ToolAnswer, toolInput);
+  const range = typeof data?.start_date === "string" && typeof data?.end_date === "string"
+    ? [data.start_date as string, data.end_date as string]
+    : undefined;
   if (typeof data?.year === "number" && typeof data?.month === "number" && !week) {
-    void loadMonth(data.year, data.month);
+    void loadMonth(data.year, data.month); // get_month_logs
   } else if (week) void load(week);
-  else if (result.isError) say(textOf(result as ToolAnswer), true);
+  else if (range) {
+    // get_missing_days: a range within one week shows that week, a longer one its first month.
+    const days = (Date.parse(range[1]) - Date.parse(range[0])) / 86_400_000;
+    if (days < 7) void load(range[0]);
+    else void loadMonth(Number(range[0].slice(0, 4)), Number(range[0].slice(5, 7)));
+  } else if (result.isError) say(textOf(result as ToolAnswer), true);
 };
 app.onhostcontextchanged = (ctx) => applyContext(ctx);
 
