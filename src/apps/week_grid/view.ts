@@ -679,7 +679,15 @@ $("discard").addEventListener("click", () => {
   say("Changes discarded.");
   render();
 });
-$("add-form").addEventListener("submit", addRow);
+// Buttons and keys, not form submission: a host's sandbox may withhold allow-forms.
+$("add").addEventListener("click", addRow);
+for (const id of ["add-project", "add-description"]) {
+  $(id).addEventListener("keydown", (e) => {
+    if ((e as KeyboardEvent).key === "Enter") addRow(e);
+  });
+}
+$("confirm-yes").addEventListener("click", () => ($("confirm") as HTMLDialogElement).close("yes"));
+$("confirm-no").addEventListener("click", () => ($("confirm") as HTMLDialogElement).close("no"));
 
 await app.connect();
 applyContext(app.getHostContext());

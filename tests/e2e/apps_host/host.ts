@@ -52,7 +52,8 @@ page.openApp = async (tool: string, args: Record<string, unknown>, theme: "light
   document.body.dataset.theme = theme;
   document.body.style.background = theme === "dark" ? DARK["--color-background-primary"] : "#fff";
   const frame = document.createElement("iframe");
-  frame.setAttribute("sandbox", "allow-scripts allow-forms");
+  // The strictest sandbox a host uses: scripts only (no same origin, no forms, no modals).
+  frame.setAttribute("sandbox", "allow-scripts");
   frame.title = "Week grid app";
   frame.id = "app";
   frame.srcdoc = html;
