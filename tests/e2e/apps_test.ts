@@ -658,3 +658,29 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  ...browserTest(
+    "apps: in a narrow chat column the grid scrolls inside its box, the page does not",
+  ),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withHost(async ({ app, open, weeks, page }) => {
+      await page.setViewportSize({ width: 380, height: 700 });
+      await open("get_week_logs", { week_starting: weeks.draft });
+      const widths = await app.locator("html").evaluate((html) => ({
+        page: html.scrollWidth,
+        view: html.clientWidth,
+        // deno-lint-ignore no-explicit-any
+        box: (html as any).ownerDocument.querySelector(".scroll").scrollWidth as number,
+      }));
+      assert.ok(widths.view <= 380, JSON.stringify(widths));
+      assert.ok(
+        widths.page <= widths.view,
+        `the page itself scrolls sideways: ${JSON.stringify(widths)}`,
+      );
+      assert.ok(widths.box > widths.view, `the grid keeps its columns: ${JSON.stringify(widths)}`);
+    });
+  },
+});
