@@ -71,7 +71,7 @@ export interface ServerDeps {
  * The instructions sent at initialize: what the server is for, and the date when they were
  * written. A session can outlive midnight, so they say that tools resolve dates at call time.
  */
-export function instructions(config: Config): string {
+export function instructions(config: Config, perRequest = false): string {
   const now = today(config);
   const weekday = now.toLocaleString("en-US", { weekday: "long" });
   const at = (config.now?.() ?? Temporal.Now.instant()).toZonedDateTimeISO(config.timeZone)
@@ -79,14 +79,16 @@ export function instructions(config: Config): string {
   return [
     `Reads and writes the signed-in person's weekly project time logs in the company ERP.`,
     `These instructions were written on ${weekday} ${now} at ${at} (time zone ${config.timeZone}). A session can outlive that day: tools resolve today, yesterday, this week and the like when they are called, and each answer names the dates it used. Weeks run Monday to Sunday and are named by their Monday.`,
-    `Sign in first (authenticate_with_token) unless whoami says the session is signed in.`,
+    perRequest
+      ? `The person is whoever the ERP token in this request's Authorization header belongs to; there is no session to sign in to, so the sign-in tools do not apply. If a tool says "Not signed in", the MCP client's configuration must send "Authorization: Token <ERP token>".`
+      : `Sign in first (authenticate_with_token) unless whoami says the session is signed in.`,
     `Time is hours + minutes; decimal hours are rounded to the minute. Use get_active_projects and get_log_labels for exact names and ids.`,
     `Dates also take today, yesterday, tomorrow, this week, last week, this month, last month.`,
     config.readOnly
       ? ""
       : `Before submitting a week (complete_week_log) or large fills, show the person what will happen and ask.`,
     config.confirmWrites && !config.readOnly
-      ? `Submitting, deleting and every fill that writes ask the person first: a result with status needs_confirmation carries a confirmation_token; pass it back only after the person agrees.`
+      ? `Submitting, deleting and every fill that writes ask the person first: through the client's own question when it can ask one, otherwise a result with status needs_confirmation carries a confirmation_token; pass it back only after the person agrees.`
       : "",
     config.readOnly ? "This server is read-only: it cannot change the ERP." : "",
   ].filter(Boolean).join("\n");
@@ -100,7 +102,7 @@ export function buildServer(deps: ServerDeps): McpServer {
   });
   const server = new McpServer(SERVER_INFO, {
     capabilities: { tools: {}, logging: {} },
-    instructions: instructions(deps.config),
+    instructions: instructions(deps.config, deps.perRequest),
     requestState: { verify: asked.verify },
   });
   const base = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);

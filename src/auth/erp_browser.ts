@@ -6,6 +6,7 @@
 import type { BrowserContext, BrowserType, Page } from "playwright-core";
 import { UserError } from "../errors.ts";
 import { Attempt, waitAtMost } from "./attempt.ts";
+import { BROWSER_ENV } from "../permissions.ts";
 import { findBrowser, noBrowserMessage } from "./browsers.ts";
 import type { Credentials, Session } from "./session.ts";
 
@@ -28,16 +29,90 @@ function uid(): number | null | undefined {
 }
 
 /**
+ * playwright-core's Chromium driver, loaded on the first browser sign-in. The one-file bundle
+ * (`deno task bundle`) leaves playwright-core out — bundled, it looks for its own package.json
+ * beside the bundle and cannot start — so there the import fails and the person is told what
+ * works instead. Throws UserError then.
+ */
+async function loadChromium(): Promise<BrowserType> {
+  try {
+    return (await import("playwright-core")).chromium;
+  } catch (error) {
+    throw new UserError(
+      `Cannot start the sign-in browser: this build carries no browser driver (${
+        String(error).split("\n")[0].slice(0, 160)
+      })`,
+      "The one-file bundle (out/server.js) has no browser sign-in: sign in with authenticate_with_token or authenticate_via_browser, or run the executable or `deno task start`, which carry it.",
+    );
+  }
+}
+
+/**
+ * A fresh directory for a sign-in browser's profile, in the temporary directory this process was
+ * given. Throws UserError when it may not write there (a compiled executable whose private
+ * temporary directory could not be made says why at start).
+ */
+export async function makeProfileDir(): Promise<string> {
+  try {
+    return await Deno.makeTempDir({ prefix: "project-logs-signin-" });
+  } catch (error) {
+    if (
+      !(error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied)
+    ) {
+      throw error;
+    }
+    throw new UserError(
+      `Cannot make the sign-in browser's temporary profile: ${firstLine(error)}`,
+      "The server's log says why at start; sign in with authenticate_with_token or authenticate_via_browser meanwhile.",
+    );
+  }
+}
+
+/** The longest TMPDIR a browser gets: Chromium adds ~46 bytes for its singleton socket. */
+const MAX_BROWSER_TMPDIR = 50;
+
+/**
+ * The browser's environment: the variables it needs to show a window (`BROWSER_ENV`), read with
+ * `get`. Chromium makes its singleton socket below TMPDIR, and a Unix socket path holds at most
+ * 107 bytes on Linux and 104 on macOS (`sun_path`, unix(7)); past that the browser exits at
+ * start. So on those systems a TMPDIR longer than `MAX_BROWSER_TMPDIR` (macOS's per-user folder,
+ * or a private directory inside it) becomes /tmp for the browser only; the server's own files
+ * (the profile) stay where they were.
+ */
+export function browserEnv(
+  get: (name: string) => string | undefined,
+  os: typeof Deno.build.os = Deno.build.os,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of BROWSER_ENV) {
+    const value = get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  if (os !== "windows" && (env.TMPDIR ?? "").length > MAX_BROWSER_TMPDIR) env.TMPDIR = "/tmp";
+  return env;
+}
+
+/** `Deno.env.get` that reads an ungranted variable as unset. */
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Starts Chromium on a persistent profile with its sandbox on. Chromium refuses its sandbox to
  * root; only then (root detected, or the sandbox failed while the user id cannot be read) it
  * starts with `--no-sandbox`, and `warn` gets the reason.
  */
 export async function launchChromium(
-  chromium: BrowserType,
   profile: string,
   options: Parameters<BrowserType["launchPersistentContext"]>[1],
   warn: (reason: string) => void = () => {},
 ): Promise<BrowserContext> {
+  const chromium = await loadChromium();
+  options = { ...options, env: browserEnv(readEnv) };
   const id = uid();
   if (id === 0) {
     warn(
@@ -113,16 +188,16 @@ export async function signInWithErpBrowser(opts: ErpBrowserOptions): Promise<Cre
   let profile: string | undefined;
   let phase: "failed" | "refused" = "failed";
   try {
-    profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
-    const { chromium } = await import("playwright-core");
+    profile = await makeProfileDir();
     try {
-      context = await launchChromium(chromium, profile, {
+      context = await launchChromium(profile, {
         executablePath: found.path,
         headless: opts.headless,
         args: BROWSER_ARGS,
         viewport: null,
       });
     } catch (error) {
+      if (error instanceof UserError) throw error;
       throw new UserError(
         `Cannot start the browser "${found.path}": ${firstLine(error)}`,
         "Set MCP_BROWSER_PATH to a working Chrome, Edge or Chromium, or sign in with authenticate_with_token.",

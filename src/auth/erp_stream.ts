@@ -16,6 +16,7 @@ import {
   confineNavigation,
   firstLine,
   launchChromium,
+  makeProfileDir,
   originOf,
   readErpToken,
   removeProfile,
@@ -256,9 +257,8 @@ export class ErpStream {
   }
 
   async #open(executablePath: string): Promise<BrowserContext> {
-    this.#profile = await Deno.makeTempDir({ prefix: "project-logs-signin-" });
-    const { chromium } = await import("playwright-core");
-    const context = await launchChromium(chromium, this.#profile, {
+    this.#profile = await makeProfileDir();
+    const context = await launchChromium(this.#profile, {
       executablePath,
       headless: true,
       args: BROWSER_ARGS,

@@ -72,7 +72,16 @@ export interface SessionDeps {
   tokenCache?: TokenCache;
   /** The list cache to use: stateless HTTP hands in the one kept for this token's digest. */
   cache?: SessionCache;
+  /**
+   * The person comes only from each request's Authorization header (2026-07-28 over HTTP): there
+   * is no session to sign in to, so "not signed in" says to send the header.
+   */
+  headerOnly?: boolean;
 }
+
+/** How a client on a header-only connection signs in (2026-07-28 over HTTP). */
+export const HEADER_SIGN_IN =
+  'This connection (MCP 2026-07-28 over HTTP) keeps no session, so the sign-in tools cannot help: put the ERP token in the MCP client\'s configuration as the header "Authorization: Token <ERP token>" (the value the ERP web app sends).';
 
 /** Cached lists (projects, labels) with the time they were loaded. */
 export type SessionCache = Map<string, { at: number; value: Promise<unknown> }>;
@@ -120,13 +129,39 @@ export class Session {
   readonly entryWeeks = new Map<number, string>();
   /** The latest browser sign-in (Google loopback or ERP browser), pending or finished. */
   signInAttempt?: SignInAttempt;
+  /** ISO Monday → the end of the last save of that week queued in this session. */
+  readonly #weekSaves = new Map<string, Promise<void>>();
+
+  /** See SessionDeps.headerOnly. */
+  readonly headerOnly: boolean;
 
   constructor(deps: SessionDeps) {
     this.config = deps.config;
+    this.headerOnly = deps.headerOnly ?? false;
     this.#fetch = deps.fetch;
     this.#now = deps.now ?? Date.now;
     this.#tokenCache = deps.tokenCache;
     this.#cache = deps.cache ?? new Map();
+  }
+
+  /**
+   * Runs `save` once every earlier save of the week of `monday` queued in this session has ended,
+   * so a client's parallel writes to one week (several tool calls at once) never race each other
+   * into a 409. `save` learns whether it waited: the week it read may then be out of date.
+   */
+  async queueWeekSave<T>(monday: string, save: (waited: boolean) => Promise<T>): Promise<T> {
+    const before = this.#weekSaves.get(monday);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => release = resolve);
+    const tail = (before ?? Promise.resolve()).then(() => mine);
+    this.#weekSaves.set(monday, tail);
+    try {
+      if (before) await before;
+      return await save(before !== undefined);
+    } finally {
+      release();
+      if (this.#weekSaves.get(monday) === tail) this.#weekSaves.delete(monday);
+    }
   }
 
   /** A token to check on first use (ERP_API_TOKEN or a header), without a request at start. */
@@ -222,7 +257,9 @@ export class Session {
     if (!creds) {
       throw new UserError(
         "Not signed in to the ERP",
-        "Call authenticate_with_token with the ERP token (the Authorization header value from the ERP web app), or authenticate_with_google.",
+        this.headerOnly
+          ? HEADER_SIGN_IN
+          : "Call authenticate_with_token with the ERP token (the Authorization header value from the ERP web app), or authenticate_with_google.",
       );
     }
     const refused = checkAllowed(creds.email, this.config, TOKEN_SOURCES[creds.method]);

@@ -9,6 +9,7 @@
  */
 import { browserCandidates } from "../auth/browsers.ts";
 import { permissionFlags, PermissionValueError } from "../permissions.ts";
+import { LAUNCHER_ARGS } from "./lifetime.ts";
 
 /** The platforms releases are built for. */
 export const TARGETS = [
@@ -31,16 +32,22 @@ export interface BuildInputs {
   holidaysFile?: string;
   /** `MCP_BROWSER_PATH`: a browser to allow besides the target's usual install paths. */
   browserPath?: string;
+  /** The fixed directory it may write (tests); default `TEMP_ROOTS` of the target's OS. */
+  tempRoot?: string;
 }
 
 /**
- * Where a browser's temporary profile goes on each OS. The user's own temp folder is not known
- * at build time: macOS keeps it under /var/folders, Windows under C:\Users\<name>\AppData.
+ * The one directory a compiled executable may write, per OS: the user's own temp folder is not
+ * known at build time (macOS keeps it under /var/folders, Windows under C:\Users\<name>), so
+ * the executable gets a fixed directory in the shared temp folder instead of all of it, and
+ * makes a private directory inside at start (`--temp-root`, src/cli/lifetime.ts). macOS's /tmp
+ * is a link to /private/tmp: the root is named by its real path. Windows' C:\Windows\Temp lets
+ * every user make a folder that only they (and administrators) may open.
  */
-const TEMP_DIRS = {
-  linux: ["/tmp"],
-  darwin: ["/tmp", "/var/folders", "/private/var/folders"],
-  windows: ["C:\\Users", "C:\\Windows\\Temp"],
+export const TEMP_ROOTS = {
+  linux: "/tmp/project-logs-mcp",
+  darwin: "/private/tmp/project-logs-mcp",
+  windows: "C:\\Windows\\Temp\\project-logs-mcp",
 } as const;
 
 /** The OS a target triple runs on. */
@@ -58,9 +65,9 @@ export function compileFlags(b: BuildInputs, target: string = Deno.build.target)
     readFiles: b.allowlistFile ? [b.allowlistFile] : undefined,
     holidaysFile: b.holidaysFile,
     oauthPort: b.oauthPort ?? 8765,
-    // Every usual install path, and every temp folder (the user's is not known at build time).
+    // Every usual install path, and one fixed directory in the shared temp folder.
     browser: browsers,
-    tempDir: TEMP_DIRS[os],
+    tempDir: b.tempRoot ?? TEMP_ROOTS[os],
   });
   return mergeFlags(flags.map((f) => {
     if (!b.erpBaseUrl && f.startsWith("--allow-net=")) return "--allow-net";
@@ -94,10 +101,27 @@ export function outputName(target: string): string {
   return `out/project-logs-mcp-${target}${target.includes("windows") ? ".exe" : ""}`;
 }
 
+/**
+ * The arguments baked in after the entry point (`deno compile` passes them first on every run):
+ * the fixed temp root the executable makes its private temporary directory in.
+ */
+export function bakedArgs(b: BuildInputs, target: string = Deno.build.target): string[] {
+  return [`${LAUNCHER_ARGS.tempRoot}${b.tempRoot ?? TEMP_ROOTS[targetOs(target)]}`];
+}
+
 /** The `deno compile` arguments for one target. */
 export function compileArgs(target: string, b: BuildInputs, entry = "main.ts"): string[] {
   const flags = compileFlags(b, target);
-  return ["compile", "--target", target, "--output", outputName(target), ...flags, entry];
+  return [
+    "compile",
+    "--target",
+    target,
+    "--output",
+    outputName(target),
+    ...flags,
+    entry,
+    ...bakedArgs(b, target),
+  ];
 }
 
 if (import.meta.main) {

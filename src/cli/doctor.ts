@@ -151,6 +151,15 @@ async function checkToken(config: Config, fetchFn: typeof fetch): Promise<Check[
           "header), or remove ERP_API_TOKEN and sign in from the AI client",
       }];
     }
+    if (error instanceof ErpError && error.status === 404) {
+      // Every ERP has core/person/: a 404 there means the base URL's path is wrong.
+      return [{
+        ok: false,
+        what:
+          `ERP_API_TOKEN not checked: the ERP has no core/person/ under ${config.erpBaseUrl} (404)`,
+        fix: 'check ERP_API_BASE_URL: it is the API\'s base, usually ending in "/api/v1/"',
+      }];
+    }
     return [{
       ok: false,
       what: `ERP_API_TOKEN not checked: ${error instanceof Error ? error.message : error}`,

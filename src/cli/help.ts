@@ -4,8 +4,11 @@ import { SERVER_INFO } from "../server.ts";
 
 /** Help for people at a terminal; generated from SETTINGS so it never drifts from the config. */
 export function helpText(): string {
+  // Columns as wide as their longest entry plus two spaces, so no flag runs into its variable.
+  const flagWidth = Math.max(...SETTINGS.map(([flag]) => (flag || "").length)) + 2;
+  const envWidth = Math.max(...SETTINGS.map(([, env]) => env.length)) + 2;
   const settings = SETTINGS.map(([flag, env, what]) =>
-    `  ${(flag || "").padEnd(26)}${env.padEnd(28)}${what}`
+    `  ${(flag || "").padEnd(flagWidth)}${env.padEnd(envWidth)}${what}`
   );
   return `${SERVER_INFO.name} ${SERVER_INFO.version}
 An MCP server for your weekly project time logs in the company ERP.

@@ -12,6 +12,12 @@ export const LAUNCHER_ARGS = {
   watchParent: "--exit-with-parent=",
   /** `--own-tmpdir=<dir>`: create this dedicated temporary directory, and remove it at exit. */
   ownTempDir: "--own-tmpdir=",
+  /**
+   * `--temp-root=<dir>`, baked into compiled executables (whose permissions are fixed at build
+   * time, before the user's own temp folder is known): make a private temporary directory inside
+   * this fixed one, the only place the executable may write, and remove it at exit.
+   */
+  tempRoot: "--temp-root=",
 } as const;
 
 /** The signals that end the server at once (Windows knows only SIGINT and SIGBREAK). */
@@ -22,15 +28,18 @@ export const SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
 /** The launcher's private arguments taken off the front of `args`. */
 export function splitLauncherArgs(
   args: readonly string[],
-): { args: string[]; watchParent?: number; ownTempDir?: string } {
+): { args: string[]; watchParent?: number; ownTempDir?: string; tempRoot?: string } {
   const rest = [...args];
   let watch: number | undefined;
   let ownTempDir: string | undefined;
+  let tempRoot: string | undefined;
   while (rest.length) {
     if (rest[0].startsWith(LAUNCHER_ARGS.watchParent)) {
       watch = Number(rest[0].slice(LAUNCHER_ARGS.watchParent.length)) || undefined;
     } else if (rest[0].startsWith(LAUNCHER_ARGS.ownTempDir)) {
       ownTempDir = rest[0].slice(LAUNCHER_ARGS.ownTempDir.length);
+    } else if (rest[0].startsWith(LAUNCHER_ARGS.tempRoot)) {
+      tempRoot = rest[0].slice(LAUNCHER_ARGS.tempRoot.length);
     } else break;
     rest.shift();
   }
@@ -38,7 +47,44 @@ export function splitLauncherArgs(
     args: rest,
     ...(watch ? { watchParent: watch } : {}),
     ...(ownTempDir ? { ownTempDir } : {}),
+    ...(tempRoot ? { tempRoot } : {}),
   };
+}
+
+/**
+ * Makes a private temporary directory (mode 0700, a fresh random name) inside `root`, a fixed
+ * directory in a shared place such as /tmp. `root` is made private to this user when missing;
+ * when it exists it must be a real directory (not a link), owned by this user and closed to
+ * others, or another user could read or swap the browser profile inside: then it throws an Error
+ * whose message says what to do. `me`: this process's user id (null on Windows, where the folder's
+ * permissions protect it). Returns the new directory's path.
+ */
+export function privateTempDir(
+  root: string,
+  me: number | null = Deno.build.os === "windows" ? null : Deno.uid(),
+): string {
+  try {
+    Deno.mkdirSync(root, { mode: 0o700 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  const info = Deno.lstatSync(root);
+  const why = info.isSymlink || !info.isDirectory
+    ? "it is not a plain directory"
+    : me !== null && info.uid !== me
+    ? `it belongs to another user (uid ${info.uid})`
+    : info.mode !== null && (info.mode & 0o077) !== 0
+    ? `other users may open it (mode ${(info.mode & 0o777).toString(8)})`
+    : undefined;
+  if (why) {
+    throw new Error(
+      `Cannot use "${root}" for the browser's temporary profile: ${why}; remove it (another user's copy of this server made it) or run the server from source with \`deno task start\``,
+    );
+  }
+  const sep = Deno.build.os === "windows" ? "\\" : "/";
+  const dir = `${root}${sep}run-${crypto.randomUUID().slice(0, 12)}`;
+  Deno.mkdirSync(dir, { mode: 0o700 });
+  return dir;
 }
 
 /**
@@ -141,6 +187,16 @@ export function adoptLauncher(
     }, ENDING_GRACE_MS + 1000);
   };
   if (own.ownTempDir) Deno.mkdirSync(own.ownTempDir, { mode: 0o700 });
+  else if (own.tempRoot) {
+    try {
+      own.ownTempDir = privateTempDir(own.tempRoot);
+      // Deno.makeTempDir and playwright-core's os.tmpdir() read these: the profile goes inside.
+      for (const name of ["TMPDIR", "TEMP", "TMP"]) Deno.env.set(name, own.ownTempDir);
+    } catch (error) {
+      // The server still serves; only the ERP browser sign-in cannot make its profile.
+      console.error(`warning: ${error instanceof Error ? error.message : error}`);
+    }
+  }
   if (own.watchParent || own.ownTempDir) {
     for (const signal of SIGNALS) {
       Deno.addSignalListener(signal, () => {

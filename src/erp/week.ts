@@ -174,7 +174,9 @@ function checkDayTotal(week: WeekLog, date: string, adding = 0): void {
     const h = Math.floor(total / 60);
     const m = total % 60;
     throw new UserError(
-      `Cannot log that on "${date}": the day would hold ${h} h ${m} min, over 24 h`,
+      `Cannot log that on "${date}": the day would hold ${
+        m ? `${h} h ${m} min` : `${h} h`
+      }, over 24 h`,
       "Lower the hours, or change an existing entry of that day first (get_day_logs shows them).",
     );
   }

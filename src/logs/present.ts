@@ -185,12 +185,14 @@ export function count(n: number, singular: string, plural?: string): string {
   return `${n} ${n === 1 ? singular : many}`;
 }
 
-/** A signed balance both ways, e.g. `+63 h 51 min (63.85 h)`, `-2 h 30 min (-2.5 h)`, `0 h`. */
+/**
+ * A signed balance both ways, e.g. `+63 h 51 min (63.85 h)`, `-2 h 30 min (-2.5 h)`, `-16 h`,
+ * `0 h`; the decimal form only when it says something the first does not (minutes).
+ */
 export function formatBalance(minutes: number): string {
   if (minutes === 0) return "0 h";
   const sign = minutes > 0 ? "+" : "-";
   const decimal = Math.round((Math.abs(minutes) / 60) * 100) / 100;
-  return `${sign}${formatTime(timeOut(Math.abs(minutes)))} (${
-    sign === "-" ? "-" : ""
-  }${decimal} h)`;
+  const time = `${sign}${formatTime(timeOut(Math.abs(minutes)))}`;
+  return Math.abs(minutes) % 60 === 0 ? time : `${time} (${sign === "-" ? "-" : ""}${decimal} h)`;
 }

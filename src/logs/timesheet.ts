@@ -190,27 +190,43 @@ export class Timesheet {
   }
 
   /**
-   * Applies `edit` to a copy of `week` and saves it. A 409 re-reads the week and re-applies the
-   * edit once. When the ERP's answer is lost (timeout, broken connection), the week is re-read and
-   * `describe` tells what is actually stored — the result never guesses.
+   * Applies `edit` to a copy of `week` and saves it. Saves of one week in this session run one
+   * after another; one that waited for another starts from a fresh read of the week. A 409 (an
+   * edit from elsewhere) re-reads the week and re-applies the edit, up to `CONFLICT_RETRIES`
+   * times. When the ERP's answer is lost (timeout, broken connection), the week is re-read and
+   * `describe` tells what is actually stored — the result never guesses. `retried` says the edit
+   * was applied to a week re-read after another edit.
    */
-  async save<T>(
+  save<T>(
     week: WeekLog,
     edit: (copy: WeekLog) => T,
     describe: (stored: WeekLog) => string,
   ): Promise<{ saved: WeekLog; result: T; retried: boolean }> {
     if (week.isCompleted) throw completedWeek(week.monday);
+    return this.session.queueWeekSave(week.monday, async (waited) => {
+      const base = waited ? this.#learn(await this.erp.getWeek(week.id, week.monday)) : week;
+      return await this.#save(base, edit, describe, waited);
+    });
+  }
+
+  async #save<T>(
+    week: WeekLog,
+    edit: (copy: WeekLog) => T,
+    describe: (stored: WeekLog) => string,
+    reread: boolean,
+  ): Promise<{ saved: WeekLog; result: T; retried: boolean }> {
+    if (week.isCompleted) throw completedWeek(week.monday);
     let copy = cloneWeek(week);
     let result = edit(copy);
-    let retried = false;
+    let conflicts = 0;
     for (;;) {
       try {
         const saved = this.#learn(await this.erp.saveWeek(copy));
-        return { saved, result, retried };
+        return { saved, result, retried: reread || conflicts > 0 };
       } catch (error) {
         if (!(error instanceof ErpError)) throw error;
-        if (error.kind === "conflict" && !retried) {
-          retried = true;
+        if (error.kind === "conflict" && conflicts < CONFLICT_RETRIES) {
+          conflicts++;
           const fresh = this.#learn(await this.erp.getWeek(week.id, week.monday));
           if (fresh.isCompleted) throw completedWeek(week.monday);
           copy = cloneWeek(fresh);
@@ -262,6 +278,12 @@ export class Timesheet {
     await this.erp.addFromSlack(this.email, logs);
   }
 }
+
+/**
+ * How many times a save re-reads the week and re-applies its edit after a 409 (another edit saved
+ * first) before it gives up and says so.
+ */
+export const CONFLICT_RETRIES = 3;
 
 /** A save whose answer was lost: `stored` is the week as re-read, or undefined if that failed too. */
 export class SaveUnconfirmed extends UserError {

@@ -27,13 +27,31 @@ function either(words: readonly string[]): string {
     : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
 }
 
+/** Why a YYYY-MM-DD that names no day is none, e.g. `2026 is not a leap year`; else undefined. */
+function missingDay(value: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return `there is no month ${month}`;
+  const days = Temporal.PlainYearMonth.from({ year, month }).daysInMonth;
+  if (day >= 1 && day <= days) return undefined;
+  if (month === 2 && day === 29) return `${year} is not a leap year`;
+  const name = Temporal.PlainDate.from({ year, month, day: 1 })
+    .toLocaleString("en-US", { month: "long" });
+  return `${name} ${year} has ${days} days`;
+}
+
 function notADate(value: string, param: string, when: When, words: readonly string[]): UserError {
+  const why = missingDay(value);
   return new UserError(
-    `Cannot read ${param} "${value}": not a date (expected YYYY-MM-DD, e.g. ${today(when)}, or ${
-      either(words)
-    })`,
+    `Cannot read ${param} "${value}": not a date${
+      why ? `: ${why}` : ""
+    } (expected YYYY-MM-DD, e.g. ${today(when)}, or ${either(words)})`,
   );
 }
+
+/** A date and time as clients send it (`2026-11-29T10:00:00`, with `Z` or an offset): its date. */
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** An ISO date, refused unless its year is one the ERP can hold (MIN_YEAR..MAX_YEAR). */
 function isoArg(
@@ -42,7 +60,8 @@ function isoArg(
   when: When,
   words: readonly string[] = DAY_WORDS,
 ): PlainDate {
-  const date = parseIsoDate(value);
+  // A date and time means its date as written (the day the person named, not converted).
+  const date = parseIsoDate(DATE_TIME.exec(value.trim())?.[1] ?? value);
   if (!date) throw notADate(value, param, when, words);
   if (date.year < MIN_YEAR || date.year > MAX_YEAR) {
     throw new UserError(

@@ -1,7 +1,7 @@
 /** Sign-in tools: token, Google access token, who am I, sign out. */
 import { z } from "zod";
 import { ErpError } from "../erp/errors.ts";
-import { type Credentials, TOKEN_SOURCES } from "../auth/session.ts";
+import { type Credentials, HEADER_SIGN_IN, TOKEN_SOURCES } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
 import { refuseInHeaderMode } from "./browser_auth.ts";
 import { defineTool, type ToolContext } from "./define_tool.ts";
@@ -198,7 +198,11 @@ export const whoami = defineTool({
       return {
         text: unreachable
           ? `Cannot confirm the sign-in yet: ${unreachable}${note}`
-          : `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} Sign in with authenticate_with_token or authenticate_with_google.`,
+          : `Not signed in (ERP ${ctx.config.erpBaseUrl}).${note} ${
+            ctx.session.headerOnly
+              ? HEADER_SIGN_IN
+              : "Sign in with authenticate_with_token or authenticate_with_google."
+          }`,
         data: {
           signed_in: false,
           email: null,

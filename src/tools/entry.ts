@@ -1,6 +1,6 @@
 /** Entry writes: add or update one entry, change it by id, delete it. */
 import { z } from "zod";
-import { mondayOf, type PlainDate } from "../dates.ts";
+import { mondayOf, type PlainDate, today } from "../dates.ts";
 import type { WeekLog } from "../erp/types.ts";
 import {
   changeEntry,
@@ -59,7 +59,28 @@ function locate(week: WeekLog, entryId: number, date?: PlainDate, tool?: string)
   return ref;
 }
 
-/** The week an entry id belongs to: from `date`, else from what this session has read. */
+/** How many weeks, back from this one, an entry id given without a date is looked for in. */
+export const ENTRY_SEARCH_WEEKS = 8;
+
+/**
+ * The Monday of the week holding `entryId`, looked for in this week and the
+ * `ENTRY_SEARCH_WEEKS - 1` before it (the ERP has no lookup by entry id; reads learn each entry's
+ * week), or undefined. Weeks that cannot be read are skipped.
+ */
+async function searchRecentWeeks(ts: Timesheet, entryId: number): Promise<string | undefined> {
+  const monday = mondayOf(today(ts.session.config));
+  const mondays = Array.from(
+    { length: ENTRY_SEARCH_WEEKS },
+    (_, i) => monday.subtract({ weeks: i }),
+  );
+  await ts.weeks(mondays);
+  return ts.session.entryWeeks.get(entryId);
+}
+
+/**
+ * The week an entry id belongs to: from `date`, else from what this session has read, else
+ * looked for in the recent weeks.
+ */
 async function weekOfEntry(
   ts: Timesheet,
   entryId: number,
@@ -75,10 +96,12 @@ async function weekOfEntry(
       "Pass the entry's own date (the read tools show it), or leave date out. To move an entry to another day, log it there with create_or_update_log, then delete it with delete_log.",
     );
   }
-  const monday = date ? mondayOf(date) : known;
+  const monday = date ? mondayOf(date) : known ?? await searchRecentWeeks(ts, entryId);
   if (monday === undefined) {
     throw new UserError(
-      `Cannot tell which week entry ${entryId} is in`,
+      `Cannot find entry ${entryId} in the last ${ENTRY_SEARCH_WEEKS} weeks (to the week of ${
+        mondayOf(today(ts.session.config))
+      })`,
       "Pass its date too (the read tools show each entry's date).",
     );
   }
@@ -239,7 +262,10 @@ export const updateLog = defineTool({
     "Change one entry, found by its entry_id (from the read tools): its hours (set, not added), description or label. It stays on its own day: date only says which week to look in (needed unless this session has just read the entry), and a date other than the entry's own day is refused. To move an entry to another day, log it there with create_or_update_log and delete this one. Values equal to the entry's own are reported unchanged and nothing is saved.",
   input: {
     entry_id: z.number().int().positive().describe("The entry's id (entry_id in read results)"),
-    date: dateField("The entry's date (optional when the entry was read in this session)", "day")
+    date: dateField(
+      "The entry's date (optional: without it the entry is looked for in the last 8 weeks)",
+      "day",
+    )
       .optional(),
     hours: hoursArg.optional(),
     description: descriptionArg.optional(),
@@ -343,7 +369,10 @@ export const deleteLog = defineTool({
     entry_id: z.number().int().positive().optional().describe(
       "The entry's id; or give date, project and description",
     ),
-    date: dateField("The entry's date", "day").optional(),
+    date: dateField(
+      "The entry's date (optional: without it the entry is looked for in the last 8 weeks)",
+      "day",
+    ).optional(),
     ...projectArgs,
     description: z.string().max(255).optional().describe(
       "The entry's task description (with date and project)",

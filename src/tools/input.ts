@@ -3,7 +3,8 @@
  * value comes back as an `isError` result in plain words, and the JSON Schema clients see stays
  * inside what every major model provider accepts.
  *
- * Leniency, the same for every tool: a numeric string where a number is expected (`"2026"`),
+ * Leniency, the same for every tool: a numeric string where a number is expected (`"2026"`), a
+ * duration as people write it where hours are (`"1:30"`, `"90m"`, `"1h30"`, `"2,5"`),
  * `"true"` / `"false"` (any case, nothing else) where a boolean is, a choice in any case, and
  * `null` or `""` for an optional parameter means "not given". Anything else is refused with the parameter, its bounds and the
  * value sent.
@@ -52,6 +53,32 @@ function unwrap(schema: AnySchema): { base: AnySchema; nullable: boolean } {
   return { base: s, nullable };
 }
 
+/** A field whose number is a duration in hours (its metadata says `unit: "hours"`). */
+function isHours(base: AnySchema): boolean {
+  return (z.globalRegistry.get(base) as { unit?: unknown } | undefined)?.unit === "hours";
+}
+
+const CLOCK = /^(\d{1,2}):([0-5]\d)$/;
+const UNITS =
+  /^(?:(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours))?\s*(?:(\d+)\s*(?:m|min|mins|minute|minutes)?)?$/i;
+
+/**
+ * A duration as people write it, in decimal hours: `"1:30"` (h:mm), `"90m"` / `"90 min"`,
+ * `"1h30"` / `"1 h 30 min"`, `"8 h"`, `"2,5"` (a decimal comma). Undefined when `text` is none
+ * of those; a plain number is left to the numeric check.
+ */
+export function durationHours(text: string): number | undefined {
+  const t = text.trim();
+  const clock = CLOCK.exec(t);
+  if (clock) return Number(clock[1]) + Number(clock[2]) / 60;
+  if (/^\d+,\d+$/.test(t)) return Number(t.replace(",", "."));
+  const m = UNITS.exec(t);
+  if (!m || (m[1] === undefined && m[2] === undefined) || !/[a-z]/i.test(t)) return undefined;
+  const hours = m[1] === undefined ? 0 : Number(m[1].replace(",", "."));
+  // "1h30": the number after the hours is minutes; a lone number with a unit is minutes too.
+  return hours + (m[2] === undefined ? 0 : Number(m[2]) / 60);
+}
+
 /** One value, coerced where a client's serializer is known to differ from the schema's type. */
 function coerce(schema: AnySchema, value: unknown): unknown {
   const { base } = unwrap(schema);
@@ -59,10 +86,11 @@ function coerce(schema: AnySchema, value: unknown): unknown {
   switch (def.type) {
     case "number":
     case "int":
-      return typeof value === "string" && NUMERIC.test(value.trim()) &&
-          Number.isFinite(Number(value.trim()))
-        ? Number(value.trim())
-        : value;
+      if (typeof value !== "string") return value;
+      if (NUMERIC.test(value.trim()) && Number.isFinite(Number(value.trim()))) {
+        return Number(value.trim());
+      }
+      return isHours(base) ? durationHours(value) ?? value : value;
     case "boolean":
       // Exactly "true" or "false", any case: nothing looser is a boolean.
       return typeof value === "string" && BOOLEAN.test(value)
@@ -183,7 +211,8 @@ function issueText(issue: z.core.$ZodIssue, props: Record<string, Json>): string
       const kind = KIND[issue.expected] ?? issue.expected;
       const intish = js?.type === "integer" ? "a whole number" : kind;
       const bounds = js?.type === "string" ? "" : [lo, hi].filter(Boolean).join(" and ");
-      return `${p} must be ${bounds ? `${intish}, ${bounds}` : intish}${sent}`;
+      const forms = js?.unit === "hours" ? ' (e.g. 1.5, "1:30" or "90m")' : "";
+      return `${p} must be ${bounds ? `${intish}, ${bounds}` : intish}${forms}${sent}`;
     }
     case "too_small":
     case "too_big": {

@@ -232,7 +232,11 @@ export const getMissingDays = defineTool({
         ...(incomplete.length
           ? [
             `Not completed: ${
-              incomplete.map((w) => `week of ${w.week_starting} (${w.status})`).join(", ")
+              incomplete.map((w) =>
+                `week of ${w.week_starting} (${
+                  w.status === "no_log" ? "no week log" : "draft, not submitted"
+                })`
+              ).join(", ")
             }.`,
           ]
           : []),

@@ -26,6 +26,8 @@ import {
   dayTotalSchema,
   emailArg,
   entrySchema,
+  MAX_YEAR,
+  MIN_YEAR,
   pageArgs,
   pageSchema,
   projectArgs,
@@ -305,7 +307,7 @@ export const getMonthLogs = defineTool({
   description:
     'Show a month: its total (days inside the month only), every week that overlaps it with its state, its whole-week total and the part of it inside the month, and the month\'s entries (in pages: offset, limit). Use for "review my month".',
   input: {
-    year: z.number().int().min(2000).max(2100).describe("Year, e.g. 2026"),
+    year: z.number().int().min(MIN_YEAR).max(MAX_YEAR).describe("Year, e.g. 2026"),
     month: z.number().int().min(1).max(12).describe("Month, 1-12"),
     email: emailArg,
     ...pageArgs("entries"),

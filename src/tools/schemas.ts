@@ -121,14 +121,19 @@ export const labelUpdateArgs = {
   ),
 };
 
-/** Hours of one entry. */
+/**
+ * Hours of one entry. `unit: "hours"` lets the input check also read a duration as people write
+ * it ("1:30", "90m", "1h30", "2,5"; src/tools/input.ts `durationHours`).
+ */
 export const hoursArg = z.number().gt(0, "hours must be more than 0").max(
   24,
   "hours must be at most 24",
 )
-  .describe(
-    "Hours, decimal allowed (2, 0.5, 8.25); more than 0, at most 24; rounded to the minute",
-  );
+  .meta({
+    description:
+      "Hours, decimal allowed (2, 0.5, 8.25); more than 0, at most 24; rounded to the minute",
+    unit: "hours",
+  });
 
 /** A task description, cleaned by cleanText before its length is checked. */
 export const descriptionArg = z.string().overwrite(cleanText).min(

@@ -139,6 +139,7 @@ export class HttpApp {
     const session = this.#newSession(
       token,
       token === undefined ? undefined : await this.#statelessCaches.for(token),
+      true,
     );
     const client = ctx.authInfo?.extra?.client;
     return this.#serverFor(session, typeof client === "string" ? client : undefined, {
@@ -324,12 +325,13 @@ export class HttpApp {
     return undefined;
   }
 
-  #newSession(token?: string, cache?: SessionCache): Session {
+  #newSession(token?: string, cache?: SessionCache, headerOnly = false): Session {
     const session = new Session({
       config: this.#opts.config,
       fetch: this.#opts.fetch,
       tokenCache: this.#tokens,
       cache,
+      headerOnly,
     });
     if (token) session.presetToken(token, "header");
     return session;

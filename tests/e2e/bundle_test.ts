@@ -1,6 +1,8 @@
 /**
  * `deno bundle` makes one JS file that serves stdio MCP with an empty Deno cache: bundle main.ts,
  * run the bundle with a fresh DENO_DIR and the narrow flags, and drive it with the SDK client.
+ * The browser sign-in is left out of the bundle (playwright-core needs its own files beside it)
+ * and says so.
  */
 import assert from "node:assert/strict";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
@@ -13,28 +15,29 @@ import {
 import { permissionFlags } from "../../src/permissions.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import { TODAY } from "../helpers.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { CHROMIUM } from "./browser_helpers.ts";
+import { bundleServer } from "./bundle_helpers.ts";
 
 Deno.test("bundle: one JS file serves stdio MCP with an empty cache and narrow flags", async () => {
   const dir = await Deno.makeTempDir({ prefix: "bundle_test_" });
   const emptyCache = `${dir}/deno_dir`;
   await Deno.mkdir(emptyCache);
-  const bundle = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--platform", "deno", "-o", `${dir}/server.js`, "main.ts"],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
+  await bundleServer(`${dir}/server.js`);
 
   const sb = await serveSandbox({ today: TODAY });
   const { alice } = sb.erp.fixtures.users;
   // The SDK passes only a few variables to the child (deno-notes): give it the empty cache.
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", ...permissionFlags({ erpBaseUrl: sb.apiBase }), `${dir}/server.js`],
+    args: [
+      "run",
+      ...permissionFlags({
+        erpBaseUrl: sb.apiBase,
+        browser: CHROMIUM ?? "/usr/bin/chromium",
+        tempDir: dir,
+      }),
+      `${dir}/server.js`,
+    ],
     env: {
       ...getDefaultEnvironment(),
       DENO_DIR: emptyCache,
@@ -44,6 +47,9 @@ Deno.test("bundle: one JS file serves stdio MCP with an empty cache and narrow f
       ERP_API_TOKEN: alice.token,
       MCP_AUTHORIZED_USERS: alice.email,
       MCP_TIMEZONE: "UTC",
+      // Named, not run: the bundle carries no browser driver and must say so before any start.
+      MCP_BROWSER_PATH: CHROMIUM ?? "/usr/bin/chromium",
+      TMPDIR: dir,
     },
     cwd: dir,
     stderr: "pipe",
@@ -62,6 +68,13 @@ Deno.test("bundle: one JS file serves stdio MCP with an empty cache and narrow f
     // Expected from the sandbox's seed, not from the server under test.
     const seeded = sb.erp.fixtures.labels.map((l) => `${l.id} ${l.name}`).sort();
     assert.deepEqual(got, seeded);
+    // The browser sign-in is not in the bundle (playwright-core cannot be bundled): it says so.
+    const browser = await client.callTool({ name: "authenticate_via_erp_browser", arguments: {} });
+    const said = (browser.content as { text: string }[])[0].text;
+    assert.equal(browser.isError, true, said);
+    assert.match(said, /this build carries no browser driver/, stderr);
+    assert.match(said, /this build carries no browser driver/);
+    assert.match(said, /authenticate_with_token/);
     assert.deepEqual(filesUnder(`${emptyCache}/npm`), [], "the bundle downloaded nothing");
   } finally {
     await client.close();

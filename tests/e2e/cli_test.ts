@@ -3,7 +3,7 @@
  * (src/cli/compile.ts): --help, --version, tools, call and doctor against the sandbox ERP.
  */
 import assert from "node:assert/strict";
-import { compileFlags, mergeFlags } from "../../src/cli/compile.ts";
+import { bakedArgs, compileFlags, mergeFlags } from "../../src/cli/compile.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { TODAY } from "../helpers.ts";
@@ -43,7 +43,7 @@ async function run(args: string[], env: Record<string, string>): Promise<Run> {
     if (v) base[k] = v;
   }
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, MAIN, ...args],
+    args: ["run", ...flags, MAIN, ...bakedArgs({}), ...args],
     env: { ...base, MCP_TIMEZONE: "UTC", ...env },
     clearEnv: true,
     stdin: "null",
@@ -79,6 +79,10 @@ Deno.test("cli: --help lists the commands and every setting; --version prints de
   assert.equal(help.code, 0, help.err);
   for (const s of ["doctor", "tools", "call <tool>", "ERP_API_BASE_URL", "MCP_OAUTH_PORT"]) {
     assert.ok(help.out.includes(s), `--help mentions ${s}`);
+  }
+  // Every setting line keeps its flag, its variable and its words apart (two spaces at least).
+  for (const line of help.out.split("\n").filter((l) => /^\s+--\S+\s+[A-Z_]+\s/.test(l))) {
+    assert.match(line, /^\s+--[a-z-]+ {2,}[A-Z][A-Z_]+ {2,}\S/, line);
   }
   const version = await run(["--version"], {});
   assert.equal(version.code, 0, version.err);
@@ -196,6 +200,12 @@ const reds: {
       };
     },
     re: /✘ Allowlist empty or missing \(the file "\/[^\n]*\n[\s\S]*• Google sign-in is off/,
+  },
+  {
+    name: "a wrong API path (a 404 on core/person/)",
+    env: (e) => ({ ...e, ERP_API_BASE_URL: e.ERP_API_BASE_URL.replace("/api/v1/", "/api/v2/") }),
+    re:
+      /✘ ERP_API_TOKEN not checked: the ERP has no core\/person\/ under .*\/api\/v2\/ \(404\) — check ERP_API_BASE_URL: .*"\/api\/v1\/"/,
   },
   {
     name: "an invalid ERP URL",

@@ -10,7 +10,13 @@ import {
   getDefaultEnvironment,
   StdioClientTransport,
 } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
-import { compileArgs, compileFlags, mergeFlags, TARGETS } from "../../src/cli/compile.ts";
+import {
+  bakedArgs,
+  compileArgs,
+  compileFlags,
+  mergeFlags,
+  TARGETS,
+} from "../../src/cli/compile.ts";
 import { ENV_VARS } from "../../src/config.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -61,7 +67,8 @@ Deno.test("compile: one command per target, into out/, with nothing extra includ
     const args = compileArgs(t, { erpBaseUrl: "https://erp.acme.test/" });
     assert.deepEqual(args.slice(0, 5), ["compile", "--target", t, "--output", args[4]]);
     assert.match(args[4], t.includes("windows") ? /^out\/.*\.exe$/ : /^out\/[^.]+$/);
-    assert.equal(args.at(-1), "main.ts");
+    // The entry, then the one argument baked in: the fixed temp root (src/cli/lifetime.ts).
+    assert.deepEqual(args.slice(-2), ["main.ts", ...bakedArgs({}, t)]);
     assert.ok(!args.includes("--include"));
   }
 });

@@ -2,11 +2,12 @@
  * A real concurrent writer: between the tool's read of a week and its save, another client saves
  * a new entry into the same week over the ERP's HTTP API (so the tool's save gets a 409). Every
  * write tool must re-read and re-apply its edit onto the fresh week, so the other writer's entry
- * survives; when the week changes again (a second 409), nothing of the tool's edit is written and
+ * survives; when the week changes again on every try (CONFLICT_RETRIES + 1 409s), nothing of the tool's edit is written and
  * the result says so. Checked against the sandbox's stored records.
  */
 import assert from "node:assert/strict";
 import type { WeekLogRecord } from "../../src/sandbox/erp.ts";
+import { CONFLICT_RETRIES } from "../../src/logs/timesheet.ts";
 import { type Harness, TODAY, withHarness } from "../helpers.ts";
 
 const NO_CONFIRM = { MCP_NO_CONFIRM: "true" };
@@ -91,7 +92,7 @@ interface Case {
   args: (h: Harness, monday: string) => Record<string, unknown>;
   /** What the tool's edit does to the stored week, computed from the seed (not the result). */
   expect: (before: Flat[], monday: string) => Flat[];
-  /** The result says nothing was written (second 409). */
+  /** The result says nothing was written (a 409 on every try). */
   nothingWritten: (r: { isError: boolean; text: string; data: Record<string, unknown> }) => void;
 }
 
@@ -229,23 +230,25 @@ for (const c of CASES) {
     });
   });
 
-  Deno.test(`${c.tool}: a second 409 in a row writes nothing of the edit and says so; both other entries survive`, async () => {
+  Deno.test(`${c.tool}: a 409 on every try writes nothing of the edit and says so; every other entry survives`, async () => {
     await withHarness({ env: NO_CONFIRM }, async (h) => {
       const monday = c.monday(h);
       const args = c.args(h, monday);
       const before = flat(h.erp.weekLog(ALICE, monday));
-      const others: Flat[] = [
-        { description: "Other writer", date: addDays(monday, 1), minutes: 30 },
-        { description: "Third writer", date: addDays(monday, 2), minutes: 15 },
-      ];
+      // The first save and each of its CONFLICT_RETRIES re-applied saves meet another writer.
+      const others: Flat[] = Array.from({ length: CONFLICT_RETRIES + 1 }, (_, i) => ({
+        description: `Other writer ${i + 1}`,
+        date: addDays(monday, i % 3),
+        minutes: 15 + i,
+      }));
       otherWriterBeforeSaves(h, monday, others);
       const r = await h.call(c.tool, args);
       c.nothingWritten(r);
-      assert.equal(h.erp.calls.filter((x) => x.status === 409).length, 2);
+      assert.equal(h.erp.calls.filter((x) => x.status === 409).length, CONFLICT_RETRIES + 1);
       assert.deepEqual(
         sortFlat(flat(h.erp.weekLog(ALICE, monday))),
         sortFlat([...before, ...others]),
-        "stored: the seed and the two other writers' entries, none of the tool's edit",
+        "stored: the seed and the other writers' entries, none of the tool's edit",
       );
     });
   });
@@ -272,5 +275,34 @@ Deno.test("concurrency: the other writer's save really lands between the tool's 
       [200, 409, 200],
       "other, tool (stale), tool (fresh)",
     );
+  });
+});
+
+Deno.test("concurrency: a client's parallel writes to one week all land, none blamed on someone else", async () => {
+  // Assistants send several tool calls at once ("log 1 h on A and 1 h on B today").
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
+    const monday = h.erp.fixtures.weeks.draft;
+    const before = flat(h.erp.weekLog(ALICE, monday));
+    const mine: Flat[] = [0, 1, 2, 3, 4].map((i) => ({
+      description: `Parallel ${i}`,
+      date: addDays(monday, i),
+      minutes: 30,
+    }));
+    const results = await Promise.all(mine.map((e) =>
+      h.call("create_or_update_log", {
+        date: e.date,
+        project_id: 42,
+        description: e.description,
+        hours: 0.5,
+      })
+    ));
+    for (const r of results) assert.equal(r.isError, false, r.text);
+    assert.deepEqual(
+      sortFlat(flat(h.erp.weekLog(ALICE, monday))),
+      sortFlat([...before, ...mine]),
+      "stored: the seed and every parallel entry",
+    );
+    // The session queues its own saves of one week: none of them met a 409.
+    assert.equal(h.erp.calls.filter((x) => x.status === 409).length, 0);
   });
 });

@@ -479,8 +479,7 @@ Deno.test(
     const root = (await run("id", "-u")).trim() === "0";
     const profile = await Deno.makeTempDir({ prefix: "project-logs-sandbox-test-" });
     const warnings: string[] = [];
-    const { chromium } = await import("playwright-core");
-    const context = await launchChromium(chromium, profile, {
+    const context = await launchChromium(profile, {
       executablePath: CHROMIUM,
       headless: true,
       args: BROWSER_ARGS,

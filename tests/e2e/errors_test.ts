@@ -44,7 +44,7 @@ const ROWS: Row[] = [
   {
     tool: "update_log",
     args: { entry_id: 999999, hours: 1 },
-    re: /Cannot tell which week entry 999999 is in.*Pass its date/,
+    re: /Cannot find entry 999999 in the last 8 weeks .*Pass its date/,
   },
   {
     tool: "get_week_logs",

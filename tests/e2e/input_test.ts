@@ -102,6 +102,35 @@ Deno.test('fill_logs_for_days {"dry_run":"true"}: plans and writes nothing', asy
   });
 });
 
+Deno.test('hours as people write them ("1:30", "90m", "1h15", "2,5") are stored as those minutes', async () => {
+  await withHarness({ env: NO_CONFIRM }, async (h) => {
+    const cases: [string, number][] = [["1:30", 90], ["90m", 90], ["1h15", 75], ["2,5", 150]];
+    for (const [hours, minutes] of cases) {
+      const description = `Duration ${hours}`;
+      const r = await h.call("create_or_update_log", {
+        date: "2026-11-24",
+        project_id: 41,
+        description,
+        hours,
+      });
+      assert.equal(r.isError, false, r.text);
+      const got = entriesOf(stored(h, "2026-11-23")).filter((e) => e[1] === description);
+      assert.deepEqual(got, [["2026-11-24", description, minutes]], hours);
+    }
+    const bad = await h.call("create_or_update_log", {
+      date: "2026-11-24",
+      project_id: 41,
+      description: "Half",
+      hours: "½",
+    });
+    assert.equal(bad.isError, true);
+    assert.match(
+      bad.text,
+      /hours must be a number, .*\(e\.g\. 1\.5, "1:30" or "90m"\); you sent "½"/,
+    );
+  });
+});
+
 for (
   const c of [
     {
@@ -513,5 +542,28 @@ Deno.test("tools/call with arguments null is read as no arguments and validated 
     assert.equal(error.code, -32602);
     assert.match(error.message, /arguments must be an object/);
     assert.doesNotMatch(error.message, /"code":|invalid_type/);
+  });
+});
+
+Deno.test("dates: a day that does not exist says why; a date and time means its date", async () => {
+  await withHarness({}, async (h) => {
+    const leap = await h.call("get_day_logs", { date: "2026-02-29" });
+    assert.match(leap.text, /date "2026-02-29": not a date: 2026 is not a leap year/);
+    const short = await h.call("get_day_logs", { date: "2026-11-31" });
+    assert.match(short.text, /not a date: November 2026 has 30 days/);
+    const timed = await h.call("get_day_logs", { date: "2026-11-24T10:00:00" });
+    assert.equal(timed.isError, false, timed.text);
+    assert.equal(timed.data.date, "2026-11-24");
+    const zoned = await h.call("get_day_logs", { date: "2026-11-24T23:30:00Z" });
+    assert.equal(zoned.data.date, "2026-11-24", "the date as written, not converted");
+  });
+});
+
+Deno.test("get_month_logs takes the same years as every date (1900-2999)", async () => {
+  await withHarness({}, async (h) => {
+    const old = await h.call("get_month_logs", { year: 1999, month: 12 });
+    assert.equal(old.isError, false, old.text);
+    const far = await h.call("get_month_logs", { year: 3000, month: 1 });
+    assert.match(far.text, /year must be at most 2999/);
   });
 });

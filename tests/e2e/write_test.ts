@@ -352,3 +352,27 @@ Deno.test("create_or_update_log: leaving out the label keeps an existing entry's
     assert.deepEqual(storedLabels(h, day, "New thing"), [[60, 66]], "stored: 1 h, General");
   });
 });
+
+Deno.test("update_log and delete_log by entry_id alone in a fresh session find the entry's week", async () => {
+  // A one-shot client (the CLI's `call`, a new chat) has read nothing yet: no week is known.
+  const now = () => Temporal.Instant.from(`${TODAY}T12:00:00Z`);
+  await withHarness({ env: NO_CONFIRM, now }, async (h) => {
+    const monday = h.erp.fixtures.weeks.draft;
+    const day = stored(h, monday).projects[0].tasks[0].days[0];
+    const u = await h.call("update_log", { entry_id: day.id, hours: 7 });
+    assert.equal(u.isError, false, u.text);
+    const after = stored(h, monday).projects[0].tasks[0].days
+      .find((d: { id: number }) => d.id === day.id);
+    assert.deepEqual([after.hours, after.minutes], [7, 0], "the ERP holds 7 h");
+  });
+  await withHarness({ env: NO_CONFIRM, now }, async (h) => {
+    const monday = h.erp.fixtures.weeks.draft;
+    const day = stored(h, monday).projects[0].tasks[0].days[0];
+    const d = await h.call("delete_log", { entry_id: day.id });
+    assert.equal(d.isError, false, d.text);
+    const ids = stored(h, monday).projects.flatMap((p: { tasks: { days: { id: number }[] }[] }) =>
+      p.tasks.flatMap((t) => t.days.map((x) => x.id))
+    );
+    assert.ok(!ids.includes(day.id), "the ERP no longer holds the entry");
+  });
+});

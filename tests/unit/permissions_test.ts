@@ -153,13 +153,13 @@ Deno.test("permissions: the launcher itself may read its variables, look for bro
   assert.equal(denoJson.tasks.demo, `${launcher} --demo`);
 });
 
-Deno.test("permissions: compiled for Linux, generic — any host, the usual browsers, /tmp", () => {
+Deno.test("permissions: compiled for Linux, generic — any host, the usual browsers, one temp dir", () => {
   assert.deepEqual(compileFlags({}, "x86_64-unknown-linux-gnu"), [
     "--no-prompt",
     "--allow-net",
     `--allow-env=${SERVER_ENV}${BROWSER_ENV}`,
-    `--allow-read=/tmp,${LINUX_BROWSERS}`,
-    "--allow-write=/tmp",
+    `--allow-read=/tmp/project-logs-mcp,${LINUX_BROWSERS}`,
+    "--allow-write=/tmp/project-logs-mcp",
     `--allow-run=${LINUX_BROWSERS}`,
     "--allow-sys=homedir,osRelease,uid",
     "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
@@ -175,8 +175,8 @@ Deno.test("permissions: compiled for macOS with the ERP host — that host and t
     "--no-prompt",
     "--allow-net=erp.acme.test,127.0.0.1:8765",
     `--allow-env=${SERVER_ENV}${BROWSER_ENV}`,
-    `--allow-read=/tmp,/var/folders,/private/var/folders,${mac}`,
-    "--allow-write=/tmp,/var/folders,/private/var/folders",
+    `--allow-read=/private/tmp/project-logs-mcp,${mac}`,
+    "--allow-write=/private/tmp/project-logs-mcp",
     `--allow-run=${mac}`,
     "--allow-sys=homedir,osRelease,uid",
     "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",
@@ -194,8 +194,8 @@ Deno.test("permissions: compiled for Windows, generic", () => {
     "--no-prompt",
     "--allow-net",
     `--allow-env=${SERVER_ENV}${BROWSER_ENV}`,
-    `--allow-read=C:\\Users,C:\\Windows\\Temp,${win}`,
-    "--allow-write=C:\\Users,C:\\Windows\\Temp",
+    `--allow-read=C:\\Windows\\Temp\\project-logs-mcp,${win}`,
+    "--allow-write=C:\\Windows\\Temp\\project-logs-mcp",
     `--allow-run=${win}`,
     "--allow-sys=homedir,osRelease,uid",
     "--ignore-read=/proc/sys/fs/binfmt_misc/WSLInterop,/run/WSL",

@@ -300,6 +300,12 @@ Deno.test("changeEntry: hours", () => {
 Deno.test("changeEntry: hours over 24 h are refused, the week unchanged", () => {
   const w = week();
   refuses(w, () => changeEntry(w, 70001, { minutes: 1426 }), /the day would hold 24 h 1 min/);
+  // Whole hours say no "0 min" (the day also holds a 15-minute entry).
+  refuses(
+    w,
+    () => changeEntry(w, 70001, { minutes: 26 * 60 - 15 }),
+    /the day would hold 26 h, over/,
+  );
   assert.equal(changeEntry(w, 70001, { minutes: 1425 }).day.minutes, 1425);
 });
 

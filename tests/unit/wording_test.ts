@@ -50,6 +50,8 @@ Deno.test("formatBalance: h min first, the decimal in brackets, the sign on both
   assert.equal(formatBalance(63 * 60 + 51), "+63 h 51 min (63.85 h)");
   assert.equal(formatBalance(-150), "-2 h 30 min (-2.5 h)");
   assert.equal(formatBalance(-45), "-45 min (-0.75 h)");
+  // Whole hours say it once: "balance -16 h", not "-16 h (-16 h)".
+  assert.equal(formatBalance(-16 * 60), "-16 h");
   assert.equal(formatBalance(0), "0 h");
 });
 
