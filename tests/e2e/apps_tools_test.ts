@@ -96,7 +96,7 @@ Deno.test("week_grid_save: refusals name what failed and store nothing", async (
       ],
       [
         { date: monday, project_id: 41, description: "Other", hours: 17 },
-        new RegExp(`^Cannot log that on "${monday}": the day would hold 25 h 0 min, over 24 h`),
+        new RegExp(`^Cannot log that on "${monday}": the day would hold 25 h, over 24 h`),
       ],
       [
         { date: monday, project_id: 41, description: "Other", hours: 0 },
