@@ -272,6 +272,20 @@ Deno.test({
         `Cannot log ${CELL("Feature work", "Coding", friday)}: ${words}`,
       );
       assert.equal(await cell.getAttribute("aria-invalid"), "true");
+      // Text that is no duration at all: again the tool's words.
+      await cell.fill("abc");
+      await cell.press("Tab");
+      const toolAbc = await h.call("create_or_update_log", {
+        date: friday,
+        project_id: 41,
+        description: "Feature work",
+        hours: "abc",
+      });
+      const wordsAbc = /^Cannot run create_or_update_log: (.*?)\. Correct/.exec(toolAbc.text)![1];
+      assert.equal(
+        await app.locator("#status").innerText(),
+        `Cannot log ${CELL("Feature work", "Coding", friday)}: ${wordsAbc}`,
+      );
       // A day over 24 h in all: the server refuses with the week edit's message, nothing stored.
       const before = JSON.stringify(stored(monday));
       await cell.fill("17:00"); // Friday alone is fine…

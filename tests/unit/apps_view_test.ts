@@ -26,7 +26,7 @@ Deno.test("the view is one self-contained document: no external script, style, f
   assert.doesNotMatch(script, /<\/script/i);
 });
 
-Deno.test("parseCell: h:mm, decimal hours, empty; refusals in the write tools' words", () => {
+Deno.test("parseCell: what the write tools read as hours, or empty; refusals in their words", () => {
   const ok: [string, number][] = [
     ["", 0],
     ["8:00", 480],
@@ -35,14 +35,20 @@ Deno.test("parseCell: h:mm, decimal hours, empty; refusals in the write tools' w
     ["7,5", 450],
     ["24", 1440],
     [" 1:05 ", 65],
+    ["90m", 90],
+    ["1h15", 75],
   ];
   for (const [text, minutes] of ok) assert.deepEqual(parseCell(text), { minutes }, text);
   const bad: [string, RegExp][] = [
     ["25", /^hours must be at most 24 \(and more than 0\); you sent 25$/],
     ["24:01", /at most 24/],
     ["-1", /^hours must be more than 0 \(and at most 24\); you sent -1$/],
-    ["abc", /^hours must be a time/],
-    ["0.001", /at least one minute/],
+    [
+      "abc",
+      /^hours must be a number, more than 0 and at most 24 \(e\.g\. 1\.5, "1:30" or "90m"\); you sent "abc"$/,
+    ],
+    ["24:30", /^hours must be at most 24 \(and more than 0\); you sent 24\.5$/],
+    ["0.001", /less than one minute/],
   ];
   for (const [text, message] of bad) {
     const r = parseCell(text);
