@@ -15,7 +15,21 @@ type Relay = (method: string, params: unknown) => Promise<unknown>;
 // deno-lint-ignore no-explicit-any
 const page = globalThis as any;
 const document = page.document;
-const relay: Relay = (method, params) => page.mcpRelay(method, params);
+/**
+ * The MCP client behind the page: the test's (`window.mcpRelay`, exposed by playwright), or the
+ * reference host's `POST /relay` (tests/e2e/apps_host/main.ts), same origin.
+ */
+const relay: Relay = async (method, params) => {
+  if (page.mcpRelay) return await page.mcpRelay(method, params);
+  const res = await fetch("/relay", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ method, params }),
+  });
+  const body = await res.json() as { result?: unknown; error?: string };
+  if (!res.ok || body.error) throw new Error(body.error ?? `relay answered ${res.status}`);
+  return body.result;
+};
 
 const LIGHT = {
   "--color-background-primary": "#ffffff",
@@ -88,3 +102,28 @@ page.openApp = async (tool: string, args: Record<string, unknown>, theme: "light
   page.bridge = bridge;
   return { rendered: true, result };
 };
+
+/** The reference host's toolbar (absent on the test's page): call a tool that has a view. */
+async function toolbar(): Promise<void> {
+  const form = document.getElementById("call");
+  if (!form) return;
+  const { tools } = await relay("tools/list", {}) as { tools: { name: string }[] };
+  const select = document.getElementById("tool");
+  for (const t of tools.filter((t) => getToolUiResourceUri(t))) {
+    const option = document.createElement("option");
+    option.value = option.textContent = t.name;
+    select.append(option);
+  }
+  document.getElementById("go").addEventListener("click", async () => {
+    const out = document.getElementById("out");
+    out.textContent = "";
+    try {
+      const args = JSON.parse(document.getElementById("args").value || "{}");
+      await page.openApp(select.value, args, document.getElementById("theme").value);
+    } catch (error) {
+      out.textContent = String(error);
+    }
+  });
+  document.getElementById("go").disabled = false;
+}
+void toolbar();
