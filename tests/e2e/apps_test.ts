@@ -3,7 +3,8 @@
  * headless Chromium, renders the server's `ui://` view in a sandboxed iframe, and relays the
  * view's requests to a real MCP client (the harness's, Streamable HTTP) connected to the server,
  * which talks to the sandbox ERP over HTTP. What is stored is checked in the sandbox's records.
- * APPS_SCREENSHOT_DIR=docs/images (with write access there) also writes the README's screenshots.
+ * APPS_SCREENSHOT_DIR=docs/images (with write access there) also writes the README's screenshots;
+ * APPS_DEBUG=1 prints the page's console and errors.
  */
 import assert from "node:assert/strict";
 import type { Browser, FrameLocator, Page } from "playwright-core";
