@@ -81,7 +81,7 @@ export const weekGridSave = defineTool({
   name: "week_grid_save",
   title: "Week grid: save edits",
   description:
-    "For the week grid app: apply the grid's edits to one week with one save (set a task's time on a day: the same project and description on the same day is one entry whose time is set; delete entries by id), re-reading and re-applying once on a conflict (409). Deleting asks the person first (see confirmation_token). Answers the week as stored.",
+    "For the week grid app: apply the grid's edits to one week with one save (set a task's time on a day: the same project and description on the same day is one entry whose time is set; delete entries by id), re-reading and re-applying on a conflict (409) as the write tools do. Deleting asks the person first (see confirmation_token). Answers the week as stored.",
   input: {
     week_starting: dateField("Any date in the week (its Monday is used)", "week"),
     set: z.array(setSchema).max(200).default([]).describe("Cells to set, at most 200"),
