@@ -12,6 +12,7 @@ import {
   ResourceTemplate,
   type ServerContext,
 } from "@modelcontextprotocol/server";
+import { readAppResource, registerAppResources } from "./apps/resource.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { mondayOf, type PlainDate, sundayOf, today } from "./dates.ts";
@@ -133,6 +134,8 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     },
   );
 
+  registerAppResources(server);
+
   // The SDK's own resources/read answers -32603 for a URI that is not one and for a bad week;
   // this one answers what the spec says, with a message that names what is served.
   server.server.removeRequestHandler("resources/read");
@@ -146,8 +149,10 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       uri = undefined;
     }
     const served =
-      `this server serves ${RESOURCE_URIS.labels}, ${RESOURCE_URIS.projects} and project-logs://week/<YYYY-MM-DD or this-week>`;
+      `this server serves ${RESOURCE_URIS.labels}, ${RESOURCE_URIS.projects} and project-logs://week/<YYYY-MM-DD or this-week> (and the ui:// views of MCP Apps)`;
     const vars = uri && template.uriTemplate.match(uri.href);
+    const app = readAppResource(raw);
+    if (app) return app;
     const read = !uri
       ? undefined
       : uri.href === RESOURCE_URIS.labels

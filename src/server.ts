@@ -14,6 +14,8 @@ import {
   type ServerContext,
   type Tool,
 } from "@modelcontextprotocol/server";
+import { rendersApps } from "./apps/capability.ts";
+import { isAppOnly } from "./apps/meta.ts";
 import type { ErpStreams } from "./auth/erp_stream.ts";
 import type { Session } from "./auth/session.ts";
 import type { Config } from "./config.ts";
@@ -195,8 +197,13 @@ function registerTools(
     inputSchema: inputOf(def).advertised as Tool["inputSchema"],
     outputSchema: inputOf(def).outputJson as Tool["outputSchema"],
     annotations: { title: def.title, ...def.annotations },
+    ...(def.meta ? { _meta: def.meta } : {}),
   }));
-  server.server.setRequestHandler("tools/list", () => ({ tools: list }));
+  // MCP Apps: the app-only tools are listed only to a client that renders apps (src/apps/).
+  const forModel = list.filter((_, i) => !isAppOnly(defs[i]));
+  server.server.setRequestHandler("tools/list", (_request, extra) => ({
+    tools: rendersApps(server.server.getClientCapabilities(), extra) ? list : forModel,
+  }));
   server.server.setRequestHandler(
     "tools/call",
     ({ params }, extra) => {

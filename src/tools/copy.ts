@@ -1,5 +1,6 @@
 /** copy_week: a week's tasks copied day by day into another week, one read of each and one save. */
 import { z } from "zod";
+import { WEEK_GRID_META } from "../apps/meta.ts";
 import { sundayOf } from "../dates.ts";
 import { ErpError } from "../erp/errors.ts";
 import type { Label, Team, WeekLog, WeekProject } from "../erp/types.ts";
@@ -207,6 +208,7 @@ export const copyWeek = defineTool({
     ...confirmationOutput,
   },
   annotations: WRITE_IDEMPOTENT,
+  meta: WEEK_GRID_META, // the target week, as stored, in the week grid app
   async handler(args, ctx) {
     const from = weekArg(args.from_week, "from_week", ctx.config);
     const to = weekArg(args.to_week, "to_week", ctx.config);

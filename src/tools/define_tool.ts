@@ -60,6 +60,11 @@ export interface ToolDef<
   input: In;
   output: Out;
   annotations: ToolAnnotations;
+  /**
+   * The tool's `_meta` in tools/list, e.g. MCP Apps' `{ ui: { resourceUri, visibility } }`
+   * (ext-apps specification 2026-01-26); absent for most tools.
+   */
+  meta?: Record<string, unknown>;
   /** The input's checker and advertised schema, built once by defineTool. */
   readonly checked?: ToolInput;
   handler(

@@ -1,5 +1,6 @@
 /** Insight tools: the workdays logged short of the expected hours, and where the time went. */
 import { z } from "zod";
+import { WEEK_GRID_META } from "../apps/meta.ts";
 import type { Config } from "../config.ts";
 import {
   datesBetween,
@@ -154,6 +155,7 @@ export const getMissingDays = defineTool({
     unreadable_weeks: unreadableSchema,
   },
   annotations: READ_ANNOTATIONS,
+  meta: WEEK_GRID_META, // the range's week (or month) in the week grid app
   async handler(args, ctx) {
     const { start, end } = rangeArgs(args.start_date, args.end_date, ctx.config, MAX_INSIGHT_DAYS);
     const now = today(ctx.config);

@@ -1,4 +1,5 @@
 /** The one list of tools; read-only mode is a filter over it. */
+import { appTools } from "../apps/tools.ts";
 import { authTools } from "./auth.ts";
 import { browserAuthTools } from "./browser_auth.ts";
 import { copyTools } from "./copy.ts";
@@ -15,6 +16,7 @@ export const allTools: readonly ToolDef[] = [
   ...insightTools,
   ...writeTools,
   ...copyTools,
+  ...appTools,
 ] as unknown as ToolDef[];
 
 /** The tools to register: all, or only those that never write the ERP in read-only mode. */

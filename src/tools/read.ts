@@ -1,5 +1,6 @@
 /** The read tools: weeks, days, ranges, months, projects, labels. None of them writes. */
 import { z } from "zod";
+import { WEEK_GRID_META } from "../apps/meta.ts";
 import { mondaysBetween, sundayOf } from "../dates.ts";
 import type { WeekLog } from "../erp/types.ts";
 import { findWeekProject } from "../erp/week.ts";
@@ -84,6 +85,7 @@ export const getWeekLogs = defineTool({
     page: pageSchema,
   },
   annotations: READ_ANNOTATIONS,
+  meta: WEEK_GRID_META,
   async handler(args, ctx) {
     const monday = weekArg(args.week_starting, "week_starting", ctx.config);
     const ts = await openTimesheet(ctx.session, ctx.signal, args.email);
@@ -323,6 +325,7 @@ export const getMonthLogs = defineTool({
     failed_weeks: z.array(z.object({ week_starting: z.string(), error: z.string() })),
   },
   annotations: READ_ANNOTATIONS,
+  meta: WEEK_GRID_META,
   async handler(args, ctx) {
     const first = Temporal.PlainDate.from({ year: args.year, month: args.month, day: 1 });
     const last = first.add({ months: 1 }).subtract({ days: 1 });
