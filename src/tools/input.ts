@@ -201,10 +201,23 @@ const KIND: Record<string, string> = {
   object: "an object",
 };
 
+/** The JSON Schema of the value at `path` (object properties, array items), if there is one. */
+function schemaAt(node: Json, path: readonly PropertyKey[]): Json | undefined {
+  let at: Json | undefined = node;
+  for (const key of path) {
+    const next: unknown = typeof key === "number"
+      ? at?.items
+      : (at?.properties as Record<string, unknown> | undefined)?.[String(key)];
+    if (!isPlainObject(next)) return undefined;
+    at = next;
+  }
+  return path.length ? at : undefined;
+}
+
 /** One zod issue in plain words, naming the parameter, its bounds and the value sent. */
 function issueText(issue: z.core.$ZodIssue, props: Record<string, Json>): string {
   const p = pathName(issue.path) || "the arguments";
-  const js = issue.path.length === 1 ? props[String(issue.path[0])] : undefined;
+  const js = schemaAt({ properties: props }, issue.path);
   const input = (issue as { input?: unknown }).input;
   const sent = input === undefined ? "" : `; you sent ${shown(input)}`;
   if (input === undefined && issue.code === "invalid_type") return `${p} is required`;

@@ -575,3 +575,19 @@ Deno.test('an optional parameter sent as the text "null" (the Inspector CLI) is 
     assert.equal(r.data.week_starting, "2026-11-23");
   });
 });
+
+Deno.test("a nested value is refused with its own bounds (set[0].hours), like a top-level one", async () => {
+  await withHarness({}, async (h) => {
+    const r = await h.call("week_grid_save", {
+      week_starting: "2026-11-23",
+      set: [{ date: "2026-11-24", project_id: 41, description: "x", hours: 0 }],
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /set\[0\]\.hours must be more than 0 \(and at most 24\); you sent 0/);
+    const big = await h.call("week_grid_save", {
+      week_starting: "2026-11-23",
+      set: [{ date: "2026-11-24", project_id: 41, description: "x", hours: "30" }],
+    });
+    assert.match(big.text, /set\[0\]\.hours must be at most 24 \(and more than 0\); you sent 30/);
+  });
+});
