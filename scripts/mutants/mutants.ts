@@ -20,6 +20,29 @@ export interface Mutant {
 /** The list: the bugs the suite once let through, and the checks that must never go quiet. */
 export const MUTANTS: Mutant[] = [
   {
+    name: "a session's parallel saves of one week not queued",
+    file: "src/logs/timesheet.ts",
+    search:
+      "      const base = waited ? this.#learn(await this.erp.getWeek(week.id, week.monday)) : week;",
+    replace: "      const base = week;",
+    tests: ["tests/e2e/concurrency_test.ts"],
+  },
+  {
+    name: "app-only tools listed to a client without MCP Apps",
+    file: "src/server.ts",
+    search:
+      "    tools: rendersApps(server.server.getClientCapabilities(), extra) ? list : forModel,",
+    replace: "    tools: list,",
+    tests: ["tests/e2e/apps_tools_test.ts", "tests/e2e/apps_test.ts"],
+  },
+  {
+    name: "hours written as 1:30 read as something else",
+    file: "src/tools/input.ts",
+    search: "  if (clock) return Number(clock[1]) + Number(clock[2]) / 60;",
+    replace: "  if (clock) return Number(clock[1]) + Number(clock[2]) / 100;",
+    tests: ["tests/unit/duration_test.ts", "tests/e2e/input_test.ts"],
+  },
+  {
     name: "409 re-applied onto the stale copy",
     file: "src/logs/timesheet.ts",
     search: "          copy = cloneWeek(fresh);",

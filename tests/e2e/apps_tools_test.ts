@@ -100,7 +100,7 @@ Deno.test("week_grid_save: refusals name what failed and store nothing", async (
       ],
       [
         { date: monday, project_id: 41, description: "Other", hours: 0 },
-        /set\[0\]\.hours is too small.*you sent 0/,
+        /set\[0\]\.hours must be more than 0 \(and at most 24\); you sent 0/,
       ],
       [
         { date: monday, project_name: "No such project", description: "Other", hours: 1 },
