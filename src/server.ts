@@ -63,6 +63,12 @@ export interface ServerDeps {
    * Authorization header, so the sign-in tools cannot keep anything and say so.
    */
   perRequest?: boolean;
+  /**
+   * Servers built per request for one client that keeps its session elsewhere (tests' 2026-07-28
+   * HTTP): the secret the confirmation forms' state is signed with, shared by those servers.
+   * Default: `confirmSecret`, else this server's own random key.
+   */
+  askSecret?: string;
 }
 
 /**
@@ -93,7 +99,7 @@ export function instructions(config: Config): string {
 /** Builds an MCP server bound to one session. */
 export function buildServer(deps: ServerDeps): McpServer {
   const asked = createRequestStateCodec<AskedState>({
-    key: askKey(deps.confirmSecret),
+    key: askKey(deps.askSecret ?? deps.confirmSecret),
     ttlSeconds: CONFIRM_TTL_MS / 1000,
   });
   const server = new McpServer(SERVER_INFO, {
