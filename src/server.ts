@@ -42,6 +42,20 @@ export const SERVER_INFO = {
   version: denoJson.version,
 };
 
+/**
+ * Cache hints on the 2026-07-28 lists (SEP-2549 `ttlMs`/`cacheScope`; 2025 answers carry none).
+ * The tools, prompts and templates are fixed by the server's version and config, the same for
+ * every person: an hour, shareable. resources/list names the recent weeks, which move on
+ * Mondays: five minutes. server/discover is left at the SDK's "immediately stale" (its
+ * instructions carry the time they were written). Resource reads: src/resources.ts.
+ */
+export const LIST_CACHE_HINTS = {
+  "tools/list": { ttlMs: 3_600_000, cacheScope: "public" },
+  "prompts/list": { ttlMs: 3_600_000, cacheScope: "public" },
+  "resources/templates/list": { ttlMs: 3_600_000, cacheScope: "public" },
+  "resources/list": { ttlMs: 300_000, cacheScope: "public" },
+} as const;
+
 /** What buildServer needs: the config, this connection's session, a logger. */
 export interface ServerDeps {
   config: Config;
@@ -106,6 +120,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     capabilities: { tools: {}, logging: {} },
     instructions: instructions(deps.config),
     requestState: { verify: asked.verify },
+    cacheHints: LIST_CACHE_HINTS,
   });
   const base = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
   registerTools(server, deps.tools ?? selectTools(deps.config), deps.perRequest ?? false, (
