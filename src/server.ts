@@ -9,6 +9,7 @@ import {
   type InputRequiredResult,
   INVALID_PARAMS,
   type JSONRPCRequest,
+  LOG_LEVEL_META_KEY,
   McpServer,
   type RequestStateCodec,
   type ServerContext,
@@ -147,8 +148,10 @@ export function buildServer(deps: ServerDeps): McpServer {
           },
         }).catch(() => {});
       },
-      // Not tied to the request: the SDK drops a cancelled request's own notifications.
+      // Not tied to the request: the SDK drops a cancelled request's own notifications. A
+      // 2026-07-28 request names the lowest level it wants in its envelope (none named: none).
       notify: async (level, data) => {
+        if (!wantsLog(extra, level)) return;
         await server.server.sendLoggingMessage({ level, logger: def.name, data }, extra.sessionId)
           .catch(() => {});
       },
@@ -268,6 +271,31 @@ interface AskedState {
 function askKey(secret: string | undefined): Uint8Array {
   if (secret === undefined) return crypto.getRandomValues(new Uint8Array(32));
   return createHash("sha256").update(`input-required\n${secret}`).digest();
+}
+
+/** RFC 5424 severities, lowest first: the MCP logging levels. */
+const LOG_LEVELS = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
+
+/**
+ * Whether a log message at `level` may go to the client of this request: a 2025 connection gets
+ * every level (its session-wide logging/setLevel is the SDK's); a 2026-07-28 request only those
+ * at or above the `logLevel` its `_meta` envelope names, and nothing when it names none (MCP
+ * 2026-07-28, per-request `io.modelcontextprotocol/logLevel`).
+ */
+function wantsLog(extra: ServerContext, level: string): boolean {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  if (envelope === undefined) return true;
+  const wanted = LOG_LEVELS.indexOf(String(envelope[LOG_LEVEL_META_KEY]));
+  return wanted >= 0 && LOG_LEVELS.indexOf(level) >= wanted;
 }
 
 /** True when the request is 2026-07-28 and its client declared elicitation. */

@@ -196,3 +196,115 @@ Deno.test("eras: a 2025 client gets no cache fields on lists or resource reads",
     assert.equal((week as Record<string, unknown>).cacheScope, undefined);
   });
 });
+
+for (const era of ["2025", "2026"] as const) {
+  Deno.test(`eras: over stdio a cancelled fill finishes the save in flight and a log message tells the ${era} client`, async () => {
+    await withHarness({ era, transport: "stdio", env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
+      const start = Temporal.PlainDate.from(h.erp.fixtures.weeks.draft).subtract({ days: 21 });
+      const messages: { level: string; data: { message: string } }[] = [];
+      const told = Promise.withResolvers<void>();
+      const { LoggingMessageNotificationSchema } = await import(
+        "npm:@modelcontextprotocol/sdk@1.32.2/types.js"
+      );
+      h.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        messages.push(n.params as never);
+        told.resolve();
+      });
+      await h.call("whoami");
+      h.erp.latencyMs = 150;
+      const controller = new AbortController();
+      h.erp.onRequest = ({ method }) => {
+        if (method === "PATCH" && !controller.signal.aborted) controller.abort();
+      };
+      await assert.rejects(h.client.callTool(
+        {
+          name: "fill_logs_for_days",
+          arguments: {
+            start_date: start.toString(),
+            end_date: start.add({ days: 27 }).toString(),
+            project_id: 42,
+            description: "Sprint work",
+          },
+        },
+        undefined,
+        { signal: controller.signal },
+      ));
+      let guard: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        told.promise,
+        new Promise((_, reject) => {
+          guard = setTimeout(() => reject(new Error("no log message within the wait")), 20_000);
+        }),
+      ]).finally(() => clearTimeout(guard));
+      h.erp.latencyMs = 0;
+      assert.equal(messages[0].level, "warning");
+      assert.match(messages[0].data.message, /^Cancelled by the client/);
+      const saves = h.erp.calls.filter((c) => c.method !== "GET");
+      assert.equal(saves.length, 1, "only the save already sent was made");
+    });
+  });
+}
+
+Deno.test("eras: a 2026-07-28 request's envelope logLevel decides which log messages it gets (stdio)", async () => {
+  await withHarness(
+    { era: "2026", transport: "stdio", env: { MCP_NO_CONFIRM: "true" } },
+    async (h) => {
+      const { LOG_LEVEL_META_KEY } = await import("@modelcontextprotocol/client");
+      const { LoggingMessageNotificationSchema } = await import(
+        "npm:@modelcontextprotocol/sdk@1.32.2/types.js"
+      );
+      const start = Temporal.PlainDate.from(h.erp.fixtures.weeks.draft).subtract({ days: 21 });
+      const messages: string[] = [];
+      const told = Promise.withResolvers<void>();
+      h.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        const message = (n.params.data as { message: string }).message;
+        messages.push(message);
+        if (message.includes(`Sprint work from ${second}`)) told.resolve();
+      });
+      const second = start.add({ days: 14 });
+      await h.call("whoami");
+      h.erp.latencyMs = 150;
+      // Two fills, each cancelled while its first save is on its way; only the second asks for
+      // warnings. The first one's save finishes (and its message would be sent) before the second
+      // starts, and the pipe keeps order, so its message would arrive first.
+      const cancelledFill = async (from: Temporal.PlainDate, level: string) => {
+        const controller = new AbortController();
+        const saved = Promise.withResolvers<void>();
+        const saves = () => h.erp.calls.filter((c) => c.method === "PATCH" && c.status === 200);
+        const already = saves().length;
+        h.erp.onRequest = ({ method }) => {
+          if (method === "PATCH" && !controller.signal.aborted) controller.abort();
+        };
+        await assert.rejects(h.client.callTool(
+          {
+            name: "fill_logs_for_days",
+            arguments: {
+              start_date: from.toString(),
+              end_date: from.add({ days: 13 }).toString(),
+              project_id: 42,
+              description: `Sprint work from ${from}`,
+            },
+            _meta: { [LOG_LEVEL_META_KEY]: level },
+          },
+          undefined,
+          { signal: controller.signal },
+        ));
+        const done = () => saves().length > already;
+        if (!done()) {
+          const poll = setInterval(() => done() && saved.resolve(), 10);
+          await saved.promise.finally(() => clearInterval(poll));
+        }
+      };
+      await cancelledFill(start, "error");
+      const before = h.erp.calls.length;
+      await cancelledFill(second, "warning");
+      assert.ok(h.erp.calls.length > before);
+      await told.promise;
+      assert.ok(
+        !messages.some((m) => m.includes(`Sprint work from ${start}`)),
+        `the fill that asked for errors only got no warning: ${messages.join(" | ")}`,
+      );
+      h.erp.latencyMs = 0;
+    },
+  );
+});
