@@ -130,6 +130,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * The SDK's stdio client transport, unchanged but for being a subclass: the v2 client then sends
+ * its `server/discover` probe on this one connection instead of on a disposable sibling process
+ * spawned from the same parameters (it spawns one for the base class only, so that servers which
+ * exit on a pre-`initialize` request do not spend the session's process; this server answers the
+ * probe and keeps serving). One process, one launcher and one demo sandbox per 2026 client.
+ * Relies on `readStdioServerParams` in `@modelcontextprotocol/client` 2.4.0 (an SDK internal,
+ * documented in its source): tests/e2e/eras_suites_test.ts counts the starts and breaks if an
+ * upgrade changes either path.
+ */
+export class InPlaceStdioClientTransport extends StdioTransport2026 {}
+
 /** The environment a spawned deno needs here: its cache and the CA setting (see deno-notes). */
 export function denoEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
@@ -209,7 +221,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
           return stdio;
         },
         v2: () => {
-          const stdio = new StdioTransport2026(spawn);
+          const stdio = new InPlaceStdioClientTransport(spawn);
           stdio.stderr?.on("data", () => {});
           return stdio;
         },

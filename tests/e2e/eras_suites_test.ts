@@ -12,7 +12,16 @@ import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import { buildServer } from "../../src/server.ts";
-import { type Era, type HarnessOptions, TODAY, withHarness } from "../helpers.ts";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import {
+  denoEnv,
+  type Era,
+  type HarnessOptions,
+  InPlaceStdioClientTransport,
+  ROOT,
+  TODAY,
+  withHarness,
+} from "../helpers.ts";
 
 /**
  * The order clients see, pinned: sign-in first, then reads, then writes (what a model reads top
@@ -307,4 +316,58 @@ Deno.test("eras: a 2026-07-28 request's envelope logLevel decides which log mess
       h.erp.latencyMs = 0;
     },
   );
+});
+
+/**
+ * Spawns `deno task <task>` for a 2026-07-28 client through `transport`, counting the processes
+ * started (a shell line appends to a file, then becomes the launcher), and reads as alice.
+ */
+async function countStarts(
+  task: "start" | "demo",
+  make: (params: ConstructorParameters<typeof StdioClientTransport>[0]) => StdioClientTransport,
+): Promise<number> {
+  const sb = await serveSandbox({ today: TODAY });
+  const count = await Deno.makeTempFile({ prefix: "eras-starts-" });
+  const { alice } = sb.erp.fixtures.users;
+  const client = new Client({ name: "starts", version: "1" }, {
+    versionNegotiation: { mode: { pin: "2026-07-28" } },
+  });
+  try {
+    const stdio = make({
+      command: "sh",
+      args: [
+        "-c",
+        `echo start >> "$STARTS_FILE" && exec "$0" task --quiet ${task}`,
+        Deno.execPath(),
+      ],
+      cwd: ROOT,
+      env: denoEnv({
+        STARTS_FILE: count,
+        ERP_API_BASE_URL: sb.apiBase,
+        ERP_API_TOKEN: alice.token,
+        MCP_AUTHORIZED_USERS: alice.email,
+        MCP_TIMEZONE: "UTC",
+      }),
+      stderr: "pipe",
+    });
+    stdio.stderr?.on("data", () => {});
+    await client.connect(stdio);
+    assert.equal(client.getProtocolEra(), "modern");
+    const who = await client.callTool({ name: "whoami", arguments: {} });
+    assert.equal((who.structuredContent as { email: string }).email, alice.email);
+    return (await Deno.readTextFile(count)).split("\n").filter(Boolean).length;
+  } finally {
+    await client.close();
+    await sb.close();
+    await Deno.remove(count);
+  }
+}
+
+Deno.test("eras: one process (and one demo sandbox) serves a 2026-07-28 stdio client that probes in place; the SDK's own transport probes in a second one", async () => {
+  // The SDK 2.4.0 client's stdio negotiation spawns a disposable sibling from the base transport
+  // class: two starts. If an upgrade stops doing so, this says so (and the harness's subclass
+  // is no longer needed).
+  assert.equal(await countStarts("start", (p) => new StdioClientTransport(p)), 2);
+  assert.equal(await countStarts("start", (p) => new InPlaceStdioClientTransport(p)), 1);
+  assert.equal(await countStarts("demo", (p) => new InPlaceStdioClientTransport(p)), 1);
 });
