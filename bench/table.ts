@@ -1,4 +1,5 @@
 /** The Markdown tables `deno task bench` prints (and the README's Performance section shows). */
+import type { EraCallRow, EraStartupRow } from "./rows/eras.ts";
 import type { HostedRow } from "./rows/hosted.ts";
 import type { StartupRow } from "./rows/startup.ts";
 import type { MemoryRow, ProtocolRow } from "./rows/stdio_server.ts";
@@ -17,6 +18,8 @@ export interface Results {
   memory: MemoryRow[];
   protocol: ProtocolRow;
   hosted: HostedRow[];
+  /** Rows 7–8: both protocol eras (absent in runs before them). */
+  eras?: { startup: EraStartupRow[]; calls: EraCallRow[] };
   targets: Target[];
   durationS: number;
 }
@@ -127,6 +130,7 @@ export function renderTables(r: Results): string {
         : `| ${h.mode} | ${size} | ${h.throughputPerS} | ${h.p50Ms} | ${h.p99Ms} | ${h.erpRequestsPerCall} | ${h.rssAfterStartMb} | ${h.rssMb} (${h.peakRssMb}) |`,
     );
   }
+  if (r.eras) out.push("", renderEras(r.eras));
   out.push(
     "",
     "**Targets**",
@@ -137,6 +141,52 @@ export function renderTables(r: Results): string {
   for (const t of r.targets) {
     const met = t.met === null ? "not measured" : t.met ? "yes" : `**no** — ${t.why}`;
     out.push(`| ${t.target} | ${t.figure} | ${met} |`);
+  }
+  return out.join("\n");
+}
+
+/**
+ * Rows 7–8 as Markdown, and the hosted rows given (row 6; `--eras-only` passes its stateless and
+ * 2026-07-28 rows).
+ */
+export function renderEras(
+  eras: NonNullable<Results["eras"]>,
+  hosted: HostedRow[] = [],
+): string {
+  const out = [
+    "**Start-up per protocol era** (row 7): `deno run main.ts` with its narrow flags, spawn → the " +
+    "first answer on stdout.",
+    "",
+    "| era | first request | median ms (min–max) |",
+    "|---|---|--:|",
+    ...eras.startup.map((s) =>
+      s.ms
+        ? `| ${s.era} | ${s.request} | ${span(s.ms)} |`
+        : `| ${s.era} | ${s.request} | ${s.skipped} |`
+    ),
+    "",
+    "**Per-call overhead per protocol era** (row 8): sequential calls of a cached read; stateless " +
+    "HTTP sends `Authorization: Token …` on every request, no session.",
+    "",
+    "| era | transport | tool | calls | median ms | p99 ms |",
+    "|---|---|---|--:|--:|--:|",
+    ...eras.calls.map((c) =>
+      c.ms
+        ? `| ${c.era} | ${c.transport} | ${c.tool} | ${c.calls} | ${c.ms.median} | ${c.ms.p99} |`
+        : `| ${c.era} | ${c.transport} | ${c.tool} | ${c.skipped} | | |`
+    ),
+  ];
+  if (hosted.length) {
+    out.push(
+      "",
+      "| hosted mode | clients × calls | calls/s | p50 ms | p99 ms |",
+      "|---|--:|--:|--:|--:|",
+      ...hosted.map((h) =>
+        h.skipped
+          ? `| ${h.mode} | ${h.clients} × ${h.callsPerClient} | ${h.skipped} | | |`
+          : `| ${h.mode} | ${h.clients} × ${h.callsPerClient} | ${h.throughputPerS} | ${h.p50Ms} | ${h.p99Ms} |`
+      ),
+    );
   }
   return out.join("\n");
 }

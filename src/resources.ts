@@ -35,6 +35,15 @@ export const RESOURCE_URIS = {
   week: "project-logs://week/{week_starting}",
 } as const;
 
+/**
+ * 2026-07-28 cache hint of the labels and projects reads (SEP-2549): they change rarely (an
+ * admin adds a label or a project), and they are the signed-in person's, never shared.
+ */
+export const RARELY_CHANGES = { ttlMs: 300_000, cacheScope: "private" } as const;
+
+/** Week data changes with every write: never served from a cache. */
+const NEVER = { ttlMs: 0, cacheScope: "private" } as const;
+
 /** The code thrown for a URI this server does not serve (MCP 2025); SDK v2 sends it as -32602. */
 export const RESOURCE_NOT_FOUND = -32002;
 
@@ -148,6 +157,9 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     } catch {
       uri = undefined;
     }
+    // Only 2026-07-28 requests carry the envelope; a 2025 answer gets no cache fields.
+    const modern = ctx.mcpReq.envelope !== undefined;
+    const hint = (h: typeof RARELY_CHANGES | typeof NEVER) => (modern ? h : {});
     const served =
       `this server serves ${RESOURCE_URIS.labels}, ${RESOURCE_URIS.projects} and project-logs://week/<YYYY-MM-DD or this-week> (and the ui:// views of MCP Apps)`;
     const vars = uri && template.uriTemplate.match(uri.href);
@@ -156,11 +168,14 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     const read = !uri
       ? undefined
       : uri.href === RESOURCE_URIS.labels
-      ? () => labels(uri, extra)
+      ? async () => ({ ...await labels(uri, extra), ...hint(RARELY_CHANGES) })
       : uri.href === RESOURCE_URIS.projects
-      ? () => projects(uri, extra)
+      ? async () => ({ ...await projects(uri, extra), ...hint(RARELY_CHANGES) })
       : vars && typeof vars.week_starting === "string" && vars.week_starting
-      ? () => week(uri, safeDecode(vars.week_starting as string), extra)
+      ? async () => ({
+        ...await week(uri, safeDecode(vars.week_starting as string), extra),
+        ...hint(NEVER),
+      })
       : undefined;
     if (!read) {
       throw new ProtocolError(

@@ -9,6 +9,7 @@ import {
   type InputRequiredResult,
   INVALID_PARAMS,
   type JSONRPCRequest,
+  LOG_LEVEL_META_KEY,
   McpServer,
   type RequestStateCodec,
   type ServerContext,
@@ -44,6 +45,20 @@ export const SERVER_INFO = {
   version: denoJson.version,
 };
 
+/**
+ * Cache hints on the 2026-07-28 lists (SEP-2549 `ttlMs`/`cacheScope`; 2025 answers carry none).
+ * The tools, prompts and templates are fixed by the server's version and config, the same for
+ * every person: an hour, shareable. resources/list names the recent weeks, which move on
+ * Mondays: five minutes. server/discover is left at the SDK's "immediately stale" (its
+ * instructions carry the time they were written). Resource reads: src/resources.ts.
+ */
+export const LIST_CACHE_HINTS = {
+  "tools/list": { ttlMs: 3_600_000, cacheScope: "public" },
+  "prompts/list": { ttlMs: 3_600_000, cacheScope: "public" },
+  "resources/templates/list": { ttlMs: 3_600_000, cacheScope: "public" },
+  "resources/list": { ttlMs: 300_000, cacheScope: "public" },
+} as const;
+
 /** What buildServer needs: the config, this connection's session, a logger. */
 export interface ServerDeps {
   config: Config;
@@ -65,6 +80,12 @@ export interface ServerDeps {
    * Authorization header, so the sign-in tools cannot keep anything and say so.
    */
   perRequest?: boolean;
+  /**
+   * Servers built per request for one client that keeps its session elsewhere (tests' 2026-07-28
+   * HTTP): the secret the confirmation forms' state is signed with, shared by those servers.
+   * Default: `confirmSecret`, else this server's own random key.
+   */
+  askSecret?: string;
 }
 
 /**
@@ -97,13 +118,14 @@ export function instructions(config: Config, perRequest = false): string {
 /** Builds an MCP server bound to one session. */
 export function buildServer(deps: ServerDeps): McpServer {
   const asked = createRequestStateCodec<AskedState>({
-    key: askKey(deps.confirmSecret),
+    key: askKey(deps.askSecret ?? deps.confirmSecret),
     ttlSeconds: CONFIRM_TTL_MS / 1000,
   });
   const server = new McpServer(SERVER_INFO, {
     capabilities: { tools: {}, logging: {} },
     instructions: instructions(deps.config, deps.perRequest),
     requestState: { verify: asked.verify },
+    cacheHints: LIST_CACHE_HINTS,
   });
   const base = confirmerFor(server, deps.config, deps.confirmTokens, deps.confirmSecret);
   registerTools(server, deps.tools ?? selectTools(deps.config), deps.perRequest ?? false, (
@@ -130,8 +152,10 @@ export function buildServer(deps: ServerDeps): McpServer {
           },
         }).catch(() => {});
       },
-      // Not tied to the request: the SDK drops a cancelled request's own notifications.
+      // Not tied to the request: the SDK drops a cancelled request's own notifications. A
+      // 2026-07-28 request names the lowest level it wants in its envelope (none named: none).
       notify: async (level, data) => {
+        if (!wantsLog(extra, level)) return;
         await server.server.sendLoggingMessage({ level, logger: def.name, data }, extra.sessionId)
           .catch(() => {});
       },
@@ -256,6 +280,31 @@ interface AskedState {
 function askKey(secret: string | undefined): Uint8Array {
   if (secret === undefined) return crypto.getRandomValues(new Uint8Array(32));
   return createHash("sha256").update(`input-required\n${secret}`).digest();
+}
+
+/** RFC 5424 severities, lowest first: the MCP logging levels. */
+const LOG_LEVELS = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
+
+/**
+ * Whether a log message at `level` may go to the client of this request: a 2025 connection gets
+ * every level (its session-wide logging/setLevel is the SDK's); a 2026-07-28 request only those
+ * at or above the `logLevel` its `_meta` envelope names, and nothing when it names none (MCP
+ * 2026-07-28, per-request `io.modelcontextprotocol/logLevel`).
+ */
+function wantsLog(extra: ServerContext, level: string): boolean {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  if (envelope === undefined) return true;
+  const wanted = LOG_LEVELS.indexOf(String(envelope[LOG_LEVEL_META_KEY]));
+  return wanted >= 0 && LOG_LEVELS.indexOf(level) >= wanted;
 }
 
 /** True when the request is 2026-07-28 and its client declared elicitation. */

@@ -4,7 +4,9 @@
  * clients at once. Two modes, each with a fresh server process:
  * - sessions: each client opens an MCP session and signs in once with authenticate_with_token;
  * - stateless header: each request carries `Authorization: Token …` and no Mcp-Session-Id, so the
- *   server builds a server per request and answers in JSON.
+ *   server builds a server per request and answers in JSON;
+ * - 2026-07-28: the v2 client pinned to that revision with the same header (stateless by the
+ *   protocol: a server per request, the person from the header).
  * Sign-in and one warm-up call per client are not timed. Everything is bounded: start-up 20 s,
  * connecting 30 s, the timed phase 60 s (then aborted, with the reason in the row).
  */
@@ -12,6 +14,10 @@
 import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js";
+import {
+  Client as Client2026,
+  StreamableHTTPClientTransport as Http2026,
+} from "@modelcontextprotocol/client";
 import { type ServedSandbox, serveSandbox } from "../../src/sandbox/erp.ts";
 import { quantile, residentMb, round } from "../lib.ts";
 import { type HostedChild, spawnHosted } from "./hosted_child.ts";
@@ -19,7 +25,7 @@ import { TODAY } from "./tool_calls.ts";
 
 /** Row 6's figures, or why they are missing. */
 export interface HostedRow {
-  mode: "sessions" | "stateless header";
+  mode: "sessions" | "stateless header" | "2026-07-28";
   clients: number;
   callsPerClient: number;
   /** The tool every call makes. */
@@ -47,6 +53,8 @@ export interface HostedRow {
 export interface HostedSettings {
   clients: number;
   callsPerClient: number;
+  /** The modes to run (default all three). */
+  modes?: HostedRow["mode"][];
   /** The timed phase's bound (default 60 s): past it the phase is aborted and the row says so. */
   phaseLimitMs?: number;
 }
@@ -71,13 +79,32 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   }
 }
 
+/** A connected client of either SDK line: one timed call of TOOL, and closing. */
 interface Conn {
-  client: Client;
-  transport: StreamableHTTPClientTransport;
+  call(options: { signal: AbortSignal; timeout: number }): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+  /** The 2025 client's transport (sessions are ended with DELETE). */
+  transport?: StreamableHTTPClientTransport;
 }
 
 /** One client, signed in as `token`'s owner: by a session sign-in, or by the header. */
 async function openClient(url: string, mode: HostedRow["mode"], token: string): Promise<Conn> {
+  if (mode === "2026-07-28") {
+    const client = new Client2026({ name: "bench-hosted", version: "1" }, {
+      versionNegotiation: { mode: { pin: "2026-07-28" } },
+    });
+    await client.connect(
+      new Http2026(new URL("/mcp", url), {
+        requestInit: { headers: { Authorization: `Token ${token}` } },
+      }),
+    );
+    const warm = await client.callTool({ name: TOOL, arguments: {} });
+    if (warm.isError) throw new Error(`warm-up ${TOOL} failed: ${JSON.stringify(warm.content)}`);
+    return {
+      call: (options) => client.callTool({ name: TOOL, arguments: {} }, options),
+      close: () => client.close(),
+    };
+  }
   const headers: Record<string, string> = mode === "stateless header"
     ? { Authorization: `Token ${token}` }
     : {};
@@ -92,13 +119,17 @@ async function openClient(url: string, mode: HostedRow["mode"], token: string): 
   }
   const warm = await client.callTool({ name: TOOL, arguments: {} });
   if (warm.isError) throw new Error(`warm-up ${TOOL} failed: ${JSON.stringify(warm.content)}`);
-  return { client, transport };
+  return {
+    call: (options) => client.callTool({ name: TOOL, arguments: {} }, undefined, options),
+    close: () => client.close(),
+    transport,
+  };
 }
 
 /** Closes a client; a session is ended on the server too (DELETE). Never throws. */
 async function closeClient(c: Conn, mode: HostedRow["mode"]): Promise<void> {
-  if (mode === "sessions") await c.transport.terminateSession().catch(() => {});
-  await c.client.close().catch(() => {});
+  if (mode === "sessions") await c.transport?.terminateSession().catch(() => {});
+  await c.close().catch(() => {});
 }
 
 /** All clients at once, `calls` sequential calls each; latencies, or the reason it stopped. */
@@ -110,14 +141,11 @@ async function phase(conns: Conn[], calls: number, limitMs: number) {
   );
   const ms: number[] = [];
   const t0 = performance.now();
-  await Promise.allSettled(conns.map(async ({ client }) => {
+  await Promise.allSettled(conns.map(async (conn) => {
     try {
       for (let i = 0; i < calls && !stop.signal.aborted; i++) {
         const s = performance.now();
-        const r = await client.callTool({ name: TOOL, arguments: {} }, undefined, {
-          signal: stop.signal,
-          timeout: limitMs,
-        });
+        const r = await conn.call({ signal: stop.signal, timeout: limitMs });
         if (r.isError) throw new Error(`${TOOL} failed: ${JSON.stringify(r.content)}`);
         ms.push(performance.now() - s);
       }
@@ -191,7 +219,7 @@ export async function hostedRows(
   s: HostedSettings,
   say: (line: string) => void = () => {},
 ): Promise<HostedRow[]> {
-  const modes: HostedRow["mode"][] = ["sessions", "stateless header"];
+  const modes: HostedRow["mode"][] = s.modes ?? ["sessions", "stateless header", "2026-07-28"];
   const sb = await serveSandbox({ today: TODAY });
   const rows: HostedRow[] = [];
   try {

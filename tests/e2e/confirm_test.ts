@@ -9,7 +9,7 @@ import { ElicitRequestSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.
 import { DEFAULT_REQUEST_TIMEOUT_MSEC } from "npm:@modelcontextprotocol/sdk@1.32.2/shared/protocol.js";
 import { loadConfig } from "../../src/config.ts";
 import { type ConfirmTokens, createConfirmer, ELICIT_WAIT_MS } from "../../src/tools/confirm.ts";
-import { type Harness, withHarness } from "../helpers.ts";
+import { type Harness, only2025, withHarness } from "../helpers.ts";
 
 const NOON = Temporal.Instant.from("2026-11-25T12:00:00Z");
 
@@ -325,7 +325,11 @@ Deno.test("confirm: a delete token is bound to the entry's content; the preview 
   });
 });
 
-Deno.test("confirm: a client that declared elicitation but never answers gets the token in time", async () => {
+Deno.test("confirm: a client that declared elicitation but never answers gets the token in time", {
+  ignore: only2025(
+    "2026-07-28 has no server-side wait: input_required returns at once and the client asks the person for as long as it likes",
+  ),
+}, async () => {
   await withHarness({
     now: () => NOON,
     clientCapabilities: { elicitation: {} },

@@ -28,7 +28,9 @@ export const SCENARIOS = [
 /**
  * The 2026-07-28 scenarios (suite 0.2.0-alpha.12, `--spec-version 2026-07-28`) that need no
  * fixture of the suite's own. Left out: server-stateless (4 of its 28 checks need the suite's
- * diagnostic tools), caching (resources/read carries no caching hint: personal data), and the
+ * diagnostic tools), caching (7 of 8: the suite reads the first listed resource anonymously, and a
+ * person's projects and labels need a signed-in person, so the read is an error, which carries no
+ * hint; signed in it is hinted, tests/e2e/eras_suites_test.ts), and the
  * tools-call-*, prompts-get-*, resources-read-* and input-required-result-* fixture scenarios.
  */
 export const SCENARIOS_2026 = [

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import { LoggingMessageNotificationSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
-import { type Harness, TODAY, withHarness } from "../helpers.ts";
+import { type Harness, only2025, TODAY, withHarness } from "../helpers.ts";
 import { storedTotals } from "./fill_helpers.ts";
 
 const NOW = () => Temporal.Instant.from(`${TODAY}T12:00:00Z`);
@@ -112,82 +112,94 @@ Deno.test("fill: two identical fills confirmed one after the other never both cl
   });
 });
 
-Deno.test("fill: a cancelled fill finishes the save in flight, sends no other, and says so to the client", async () => {
-  await withHarness({ now: NOW, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
-    const start = plus(h.erp.fixtures.weeks.draft, -21);
-    const mondays = [0, 1, 2, 3].map((w) => plus(start, 7 * w));
-    const empty = emptyWeekdays(h, start, 4);
-    const before = new Map(mondays.map((m) => [m, storedTotals(h, m)]));
-    const messages: { level: string; data: unknown }[] = [];
-    const told = Promise.withResolvers<void>();
-    h.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      messages.push(n.params);
-      told.resolve();
-    });
-    await h.call("whoami");
-    h.erp.latencyMs = 150;
-    const controller = new AbortController();
-    h.erp.onRequest = ({ method }) => {
-      // The client cancels while the first save is on its way to the ERP.
-      if (method === "PATCH" && !controller.signal.aborted) controller.abort();
-    };
-    const call = h.client.callTool(
-      {
-        name: "fill_logs_for_days",
-        arguments: {
-          start_date: start,
-          end_date: plus(start, 27),
-          project_id: 42,
-          description: "Sprint work",
+Deno.test(
+  "fill: a cancelled fill finishes the save in flight, sends no other, and says so to the client",
+  {
+    ignore: only2025(
+      "on 2026-07-28 HTTP the client cancels by closing the request's stream, the only channel to it: nothing can follow (over stdio it still does: tests/e2e/eras_suites_test.ts)",
+    ),
+  },
+  async () => {
+    await withHarness({ now: NOW, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
+      const start = plus(h.erp.fixtures.weeks.draft, -21);
+      const mondays = [0, 1, 2, 3].map((w) => plus(start, 7 * w));
+      const empty = emptyWeekdays(h, start, 4);
+      const before = new Map(mondays.map((m) => [m, storedTotals(h, m)]));
+      const messages: { level: string; data: unknown }[] = [];
+      const told = Promise.withResolvers<void>();
+      h.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        messages.push(n.params);
+        told.resolve();
+      });
+      await h.call("whoami");
+      h.erp.latencyMs = 150;
+      const controller = new AbortController();
+      h.erp.onRequest = ({ method }) => {
+        // The client cancels while the first save is on its way to the ERP.
+        if (method === "PATCH" && !controller.signal.aborted) controller.abort();
+      };
+      const call = h.client.callTool(
+        {
+          name: "fill_logs_for_days",
+          arguments: {
+            start_date: start,
+            end_date: plus(start, 27),
+            project_id: 42,
+            description: "Sprint work",
+          },
         },
-      },
-      undefined,
-      { signal: controller.signal, onprogress: () => {} },
-    );
-    await assert.rejects(call);
-    // A guard, not a synchronisation: the message normally arrives within milliseconds.
-    let guard: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      told.promise,
-      new Promise((_, reject) => {
-        guard = setTimeout(
-          () => reject(new Error("no log message reached the client within 30 s")),
-          30_000,
-        );
-      }),
-    ]).finally(() => clearTimeout(guard));
-    h.erp.latencyMs = 0;
+        undefined,
+        { signal: controller.signal, onprogress: () => {} },
+      );
+      await assert.rejects(call);
+      // A guard, not a synchronisation: the message normally arrives within milliseconds.
+      let guard: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        told.promise,
+        new Promise((_, reject) => {
+          guard = setTimeout(
+            () => reject(new Error("no log message reached the client within 30 s")),
+            30_000,
+          );
+        }),
+      ]).finally(() => clearTimeout(guard));
+      h.erp.latencyMs = 0;
 
-    const saves = h.erp.calls.filter((c) => c.method !== "GET");
-    assert.equal(saves.length, 1, "only the save already sent was made");
-    assert.ok(!saves[0].aborted && saves[0].status === 200, "and it was finished, not abandoned");
+      const saves = h.erp.calls.filter((c) => c.method !== "GET");
+      assert.equal(saves.length, 1, "only the save already sent was made");
+      assert.ok(!saves[0].aborted && saves[0].status === 200, "and it was finished, not abandoned");
 
-    // What the client was told matches what the ERP stores, day by day.
-    // deno-lint-ignore no-explicit-any
-    const result = (messages[0].data as any).result;
-    assert.equal(messages[0].level, "warning");
-    assert.equal(result.status, "cancelled");
-    const status = new Map<string, string>(
-      result.days.map((d: { date: string; status: string }) => [d.date, d.status]),
-    );
-    let written = 0;
-    let notStarted = 0;
-    for (const date of empty) {
-      const monday = mondays.find((m) => date >= m && date <= plus(m, 6))!;
-      const now = storedTotals(h, monday).get(date)!;
-      if (status.get(date) === "written") {
-        written++;
-        assert.equal(now, 8 * 60, `${date} reported written and stored`);
-      } else {
-        notStarted++;
-        assert.equal(status.get(date), "not_started", date);
-        assert.equal(now, before.get(monday)!.get(date), `${date} reported not started, untouched`);
+      // What the client was told matches what the ERP stores, day by day.
+      // deno-lint-ignore no-explicit-any
+      const result = (messages[0].data as any).result;
+      assert.equal(messages[0].level, "warning");
+      assert.equal(result.status, "cancelled");
+      const status = new Map<string, string>(
+        result.days.map((d: { date: string; status: string }) => [d.date, d.status]),
+      );
+      let written = 0;
+      let notStarted = 0;
+      for (const date of empty) {
+        const monday = mondays.find((m) => date >= m && date <= plus(m, 6))!;
+        const now = storedTotals(h, monday).get(date)!;
+        if (status.get(date) === "written") {
+          written++;
+          assert.equal(now, 8 * 60, `${date} reported written and stored`);
+        } else {
+          notStarted++;
+          assert.equal(status.get(date), "not_started", date);
+          assert.equal(
+            now,
+            before.get(monday)!.get(date),
+            `${date} reported not started, untouched`,
+          );
+        }
       }
-    }
-    assert.ok(written > 0 && notStarted > 0, `${written} written, ${notStarted} not started`);
-    assert.match((messages[0].data as { message: string }).message, /^Cancelled by the client/);
-  });
-});
+      assert.ok(written > 0 && notStarted > 0, `${written} written, ${notStarted} not started`);
+      assert.match((messages[0].data as { message: string }).message, /^Cancelled by the client/);
+    });
+  },
+);
 
 Deno.test("fill: two identical fills in flight at once never both claim a day", async () => {
   await withHarness({ now: NOW, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
