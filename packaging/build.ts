@@ -37,10 +37,17 @@ export async function projectVersion(): Promise<string> {
   return JSON.parse(await Deno.readTextFile(path("deno.json"))).version;
 }
 
-/** The tools as `tools/list` answers them, from the golden snapshot. */
+/**
+ * The tools as `tools/list` answers a host (the model's tools), from the golden snapshot: the
+ * MCP Apps grid's app-only tools (`_meta.ui.visibility` exactly `["app"]`) are not listed.
+ */
 export async function goldenTools(): Promise<ToolSummary[]> {
-  const tools = JSON.parse(await Deno.readTextFile(path("tests/golden/tools.json")));
-  return tools.map((t: ToolSummary) => ({ name: t.name, description: t.description }));
+  const tools: (ToolSummary & { _meta?: { ui?: { visibility?: unknown } } })[] = JSON.parse(
+    await Deno.readTextFile(path("tests/golden/tools.json")),
+  );
+  return tools
+    .filter((t) => JSON.stringify(t._meta?.ui?.visibility) !== '["app"]')
+    .map((t) => ({ name: t.name, description: t.description }));
 }
 
 /** The executable's file name for `target` (as `deno task compile` names it). */
