@@ -10,6 +10,7 @@ import { sameSecret } from "../secret.ts";
 import { ClientError, type OAuthClient, redirectMatches } from "./clients.ts";
 import {
   canWrite,
+  clientKey,
   type CodeClaims,
   type ConsentClaims,
   grantedScopes,
@@ -262,7 +263,7 @@ export async function consent(ctx: OAuthContext, req: Request): Promise<Response
   const code: CodeClaims = {
     erp: c.erp,
     email: c.email,
-    cid: c.cid,
+    cid: await clientKey(c.cid),
     aud: c.aud,
     scope,
     until: now + TTL.refresh,

@@ -58,7 +58,7 @@ export interface GrantClaims {
   erp: string;
   /** the email the ERP named (lower case) */
   email: string;
-  /** client_id */
+  /** the client: clientKey(client_id) */
   cid: string;
   /** the audience: this server's resource URL */
   aud: string;
@@ -168,6 +168,14 @@ export async function s256(verifier: string): Promise<string> {
     /=+$/,
     "",
   );
+}
+
+/**
+ * The key a grant names its client by: base64url SHA-256 of the client id (a registered client
+ * id is itself a sealed document, too long to carry in every token).
+ */
+export async function clientKey(clientId: string): Promise<string> {
+  return await s256(clientId);
 }
 
 /** A fresh random id (base64url, 128 bits). */

@@ -26,7 +26,7 @@ export function page(
   opts: { formTargets?: string[]; headers?: Record<string, string> } = {},
 ): Response {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin">
 <title>${esc(title)}</title><style>${STYLE}</style></head><body><h1>${
     esc(title)
   }</h1>${body}</body></html>`;
@@ -37,7 +37,7 @@ export function page(
       "Cache-Control": "no-store",
       Pragma: "no-cache",
       "X-Frame-Options": "DENY",
-      "Referrer-Policy": "no-referrer",
+      "Referrer-Policy": "same-origin", // no-referrer would make the forms' Origin "null"
       "Content-Security-Policy":
         `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${
           (opts.formTargets ?? []).map((t) => ` ${t}`).join("")

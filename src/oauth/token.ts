@@ -8,6 +8,7 @@ import { UserError } from "../errors.ts";
 import { sameSecret } from "../secret.ts";
 import { ClientError, ClientResolver } from "./clients.ts";
 import {
+  clientKey,
   type CodeClaims,
   type GrantClaims,
   type OAuthContext,
@@ -86,7 +87,8 @@ export async function token(ctx: OAuthContext, req: Request, address: string): P
       throw error;
     }
   }
-  return grant === "authorization_code" ? await byCode(ctx, p, cid) : await byRefresh(ctx, p, cid);
+  const key = await clientKey(cid);
+  return grant === "authorization_code" ? await byCode(ctx, p, key) : await byRefresh(ctx, p, key);
 }
 
 /** The resource parameter, when given, must be the grant's audience (RFC 8707 §2.2). */
@@ -102,6 +104,7 @@ function wrongResource(p: URLSearchParams, aud: string): Response | undefined {
   return undefined;
 }
 
+/** The authorization code grant; `cid` is the caller's clientKey. */
 async function byCode(ctx: OAuthContext, p: URLSearchParams, cid: string): Promise<Response> {
   const raw = p.get("code");
   if (!raw) return oauthError(400, "invalid_request", "code is missing");
@@ -144,6 +147,7 @@ async function byCode(ctx: OAuthContext, p: URLSearchParams, cid: string): Promi
   return await issue(ctx, code, code.scope);
 }
 
+/** The refresh token grant (rotating); `cid` is the caller's clientKey. */
 async function byRefresh(ctx: OAuthContext, p: URLSearchParams, cid: string): Promise<Response> {
   const raw = p.get("refresh_token");
   if (!raw) return oauthError(400, "invalid_request", "refresh_token is missing");

@@ -87,6 +87,9 @@ function rpcError(
   });
 }
 
+/** Longest sealed OAuth access token accepted in the Authorization header. */
+const MAX_SEALED_LENGTH = 4096;
+
 /** What a request's Authorization header holds: no token, a well-formed one, or a refusal. */
 export type HeaderAuth = { token?: string; error?: undefined } | { error: string };
 
@@ -105,9 +108,11 @@ export function headerAuth(req: Request): HeaderAuth {
         'Bad request: the Authorization header must be "Token <ERP token>" or "Bearer <ERP token>", the token in visible ASCII characters',
     };
   }
-  if (m[1].length > MAX_TOKEN_LENGTH) {
+  // A sealed OAuth access token (a compact JWE) is longer than any ERP token.
+  const max = looksSealed(m[1]) ? MAX_SEALED_LENGTH : MAX_TOKEN_LENGTH;
+  if (m[1].length > max) {
     return {
-      error: `Bad request: the Authorization token is longer than ${MAX_TOKEN_LENGTH} characters`,
+      error: `Bad request: the Authorization token is longer than ${max} characters`,
     };
   }
   return { token: m[1] };
