@@ -24,13 +24,22 @@ import { browserTest, withUserBrowser } from "./browser_helpers.ts";
 import {
   callbackServer,
   consentIn,
-  listWith,
   oauthHosted,
   pasteToken,
   TestProvider,
 } from "./oauth_helpers.ts";
 
 const MODERN = { mode: { pin: "2026-07-28" } } as const;
+
+/** The tools that change the ERP (tests/golden/tools.json: readOnlyHint false, not sign-in). */
+const WRITE_TOOLS = [
+  "create_or_update_log",
+  "update_log",
+  "delete_log",
+  "complete_week_log",
+  "fill_logs_for_days",
+  "copy_week",
+];
 
 /** `token` with one character of its ciphertext changed. */
 function tamper(token: string): string {
@@ -93,6 +102,8 @@ Deno.test(
       });
       await client.connect(new StreamableHTTPClientTransport(mcp, { authProvider: provider }));
       assert.equal((await call(client, "whoami")).email, "alice@example.com");
+      const all = (await client.listTools()).tools.map((t) => t.name);
+      for (const w of WRITE_TOOLS) assert.ok(all.includes(w), `read and write: ${w} is there`);
       const monday = "2026-11-23";
       const week = await call(client, "get_week_logs", { week_starting: monday });
       const stored = sb.erp.weekLog("alice@example.com", monday);
@@ -116,6 +127,169 @@ Deno.test(
       assert.equal(provider.authorizations, 1, "no second sign-in");
       assert.ok(entry.hits.every((n) => n > 0) && entry.hits.length === 2, "both instances served");
       await client.close();
+    });
+  },
+);
+
+Deno.test(
+  browserTest(
+    "oauth: the v1 client (2025) signs in read-only; Streamable HTTP and legacy SSE then list only the read tools",
+  ),
+  async () => {
+    // One instance: a legacy SSE session lives on the instance that opened it.
+    await oauthHosted(async ({ sb, url }) => {
+      const cb = callbackServer();
+      const provider = new TestProvider(cb.redirect, "Read-only app");
+      const first = new Client1({ name: "oauth-v1", version: "1" });
+      const transport = new Http1(new URL("/mcp", url), { authProvider: provider });
+      await assert.rejects(first.connect(transport), Unauthorized1);
+      await withUserBrowser(async (page) => {
+        const error = await pasteToken(
+          page,
+          provider.authorizationUrl!,
+          sb.erp.fixtures.users.alice.token,
+        );
+        assert.equal(error, undefined);
+        assert.match(await page.textContent("body") ?? "", /Read-only app/);
+        const back = await consentIn(page, cb.redirect, "read");
+        await transport.finishAuth(back.searchParams.get("code")!);
+      });
+      await cb.close();
+      assert.equal(provider.stored.scope, "logs:read");
+      const client = new Client1({ name: "oauth-v1", version: "1" });
+      await client.connect(new Http1(new URL("/mcp", url), { authProvider: provider }));
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes("get_week_logs"), String(names));
+      for (const w of WRITE_TOOLS) assert.ok(!names.includes(w), `${w} is not registered`);
+      const write = await client.callTool({
+        name: "complete_week_log",
+        arguments: { week_starting: "2026-11-23" },
+      });
+      assert.equal(write.isError, true, "a write tool is not there to call");
+      assert.equal((await call(client, "whoami")).email, "alice@example.com");
+      await client.close();
+      const sse = new Client1({ name: "oauth-v1-sse", version: "1" });
+      await sse.connect(new Sse1(new URL("/sse", url), { authProvider: provider }));
+      assert.equal((await call(sse, "whoami")).email, "alice@example.com");
+      const sseNames = (await sse.listTools()).tools.map((t) => t.name);
+      assert.deepEqual(sseNames.sort(), [...names].sort());
+      await sse.close();
+    }, { instances: 1 });
+  },
+);
+
+Deno.test(
+  browserTest(
+    "oauth: a client named by its metadata document (CIMD) signs in; documents from other hosts or with bad redirect URIs are refused",
+  ),
+  async () => {
+    await oauthHosted(async ({ sb, url }) => {
+      const cb = callbackServer();
+      const docs = new Map<string, Record<string, unknown>>();
+      const docServer = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen() {} },
+        (req) => {
+          const doc = docs.get(new URL(req.url).pathname);
+          return doc ? Response.json(doc) : new Response("no", { status: 404 });
+        },
+      );
+      const base = `http://127.0.0.1:${docServer.addr.port}`;
+      const docUrl = `${base}/client.json`;
+      const doc = (path: string, extra: Record<string, unknown> = {}) => {
+        docs.set(path, {
+          client_id: `${base}${path}`,
+          client_name: "Metadata app",
+          redirect_uris: [cb.redirect],
+          grant_types: ["authorization_code", "refresh_token"],
+          response_types: ["code"],
+          token_endpoint_auth_method: "none",
+          ...extra,
+        });
+        return `${base}${path}`;
+      };
+      doc("/client.json");
+      try {
+        const metadata = await discoverAuthorizationServerMetadata(url);
+        assert.ok(metadata?.client_id_metadata_document_supported);
+        const resource = new URL(`${url}/mcp`);
+        const clientInformation = { client_id: docUrl };
+        const { authorizationUrl, codeVerifier } = await startAuthorization(url, {
+          metadata,
+          clientInformation,
+          redirectUrl: cb.redirect,
+          resource,
+          scope: "logs:read logs:write",
+          state: "cimd-state",
+        });
+        let back: URL | undefined;
+        await withUserBrowser(async (page) => {
+          const error = await pasteToken(page, authorizationUrl, sb.erp.fixtures.users.alice.token);
+          assert.equal(error, undefined);
+          assert.match(await page.textContent("body") ?? "", /Metadata app/);
+          back = await consentIn(page, cb.redirect);
+        });
+        assert.equal(back!.searchParams.get("state"), "cimd-state");
+        const tokens = await exchangeAuthorization(url, {
+          metadata,
+          clientInformation,
+          authorizationCode: back!.searchParams.get("code")!,
+          iss: back!.searchParams.get("iss")!,
+          codeVerifier,
+          redirectUri: cb.redirect,
+          resource,
+        });
+        const provider = new TestProvider(cb.redirect);
+        provider.clientInfo = clientInformation;
+        provider.stored = tokens;
+        const client = new Client({ name: "cimd", version: "1" }, { versionNegotiation: MODERN });
+        await client.connect(
+          new StreamableHTTPClientTransport(resource, { authProvider: provider }),
+        );
+        assert.equal((await call(client, "whoami")).email, "alice@example.com");
+        assert.equal(provider.authorizations, 0, "no further sign-in");
+        await client.close();
+        const { challenge } = {
+          challenge: new URL(authorizationUrl).searchParams.get("code_challenge")!,
+        };
+        const refusedFor = async (clientId: string, redirect = cb.redirect) => {
+          const q = new URLSearchParams({
+            client_id: clientId,
+            redirect_uri: redirect,
+            response_type: "code",
+            code_challenge: challenge,
+            code_challenge_method: "S256",
+          });
+          const res = await fetch(`${url}/authorize?${q}`, { redirect: "manual" });
+          assert.equal(res.status, 400, clientId);
+          assert.equal(res.headers.get("location"), null);
+          return await res.text();
+        };
+        assert.match(
+          await refusedFor(doc("/evil.json", { redirect_uris: ["http://evil.example/cb"] })),
+          /plain http off loopback/,
+        );
+        assert.match(
+          await refusedFor(doc("/script.json", { redirect_uris: ["javascript:alert(1)"] })),
+          /never a redirect/,
+        );
+        docs.set("/other-id.json", { ...docs.get("/client.json")!, client_id: docUrl });
+        assert.match(await refusedFor(`${base}/other-id.json`), /must name itself/);
+        assert.match(
+          await refusedFor(`http://localhost:${docServer.addr.port}/client.json`),
+          /not accepted by this server/,
+        );
+        assert.match(
+          await refusedFor("https://evil.example/client.json"),
+          /MCP_OAUTH_CLIENT_METADATA_HOSTS/,
+        );
+        assert.match(
+          await refusedFor(docUrl, "http://127.0.0.1:9/not-registered"),
+          /did not register/,
+        );
+      } finally {
+        await cb.close();
+        await docServer.shutdown();
+      }
     });
   },
 );
