@@ -55,7 +55,7 @@ function back(
 }
 
 /** The host a redirect URI goes back to, for the pages (a scheme for private-use URIs). */
-function hostOf(uri: string): string {
+export function hostOf(uri: string): string {
   const u = new URL(uri);
   return u.host || u.protocol;
 }
@@ -129,16 +129,16 @@ export async function authorize(ctx: OAuthContext, req: Request, url: URL): Prom
   };
   const sealed = await ctx.sealer.seal("pending", { ...pending }, TTL.pending);
   const csrf = csrfOf(ctx, req);
-  return signInPage({
-    clientName: client.name ?? "An app",
-    redirectHost: hostOf(ru),
-    fields: { pending: sealed, csrf: await ctx.sealer.mac("login", csrf.value, sealed) },
-    headers: csrf.set ? { "Set-Cookie": csrf.set } : {},
-  });
+  return signInFor(
+    ctx,
+    pending,
+    { pending: sealed, csrf: await ctx.sealer.mac("login", csrf.value, sealed) },
+    { headers: csrf.set ? { "Set-Cookie": csrf.set } : {} },
+  );
 }
 
 /** A form POST's fields, after the same-origin, size and CSRF checks; else the error page. */
-async function form(
+export async function form(
   ctx: OAuthContext,
   req: Request,
   purpose: string,
@@ -191,13 +191,7 @@ export async function login(ctx: OAuthContext, req: Request, address: string): P
     );
   }
   const again = (status: number, error: string) =>
-    signInPage({
-      status,
-      clientName: pending.cn ?? "An app",
-      redirectHost: hostOf(pending.ru),
-      fields: { pending: sealed, csrf: got.fields.get("csrf")! },
-      error,
-    });
+    signInFor(ctx, pending, { pending: sealed, csrf: got.fields.get("csrf")! }, { status, error });
   const wait = ctx.limits.login.hit(`addr:${address}`, `client:${pending.cid}`);
   if (wait !== undefined) {
     return again(429, `Too many sign-in attempts: wait ${wait} seconds, then try again.`);
@@ -214,6 +208,37 @@ export async function login(ctx: OAuthContext, req: Request, address: string): P
     }
     return again(502, "The ERP did not answer: try again in a minute.");
   }
+  return await consentFor(ctx, pending, creds, got.cookie);
+}
+
+/**
+ * The sign-in page for a pending request: the token form, and the Google button when the server
+ * has a Google client id. `fields`: the sealed request and its CSRF token.
+ */
+export function signInFor(
+  ctx: OAuthContext,
+  pending: PendingClaims,
+  fields: Record<string, string>,
+  opts: { status?: number; error?: string; headers?: Record<string, string> } = {},
+): Response {
+  const google = ctx.config.googleClientId !== undefined;
+  return signInPage({
+    ...opts,
+    clientName: pending.cn ?? "An app",
+    redirectHost: hostOf(pending.ru),
+    fields,
+    google,
+    formTargets: google ? [new URL(ctx.config.googleAuthUrl).origin] : [],
+  });
+}
+
+/** The consent page for a person the ERP and the allowlist accepted (`cookie`: the CSRF one). */
+export async function consentFor(
+  ctx: OAuthContext,
+  pending: PendingClaims,
+  creds: { token: string; email: string },
+  cookie: string,
+): Promise<Response> {
   const consent: ConsentClaims = { ...stripJwt(pending), erp: creds.token, email: creds.email };
   const sealedConsent = await ctx.sealer.seal("consent", { ...consent }, TTL.pending);
   return consentPage({
@@ -223,7 +248,7 @@ export async function login(ctx: OAuthContext, req: Request, address: string): P
     writeOffered: canWrite(pending.scope),
     fields: {
       consent: sealedConsent,
-      csrf: await ctx.sealer.mac("consent", got.cookie, sealedConsent),
+      csrf: await ctx.sealer.mac("consent", cookie, sealedConsent),
     },
     formTargets: [formTarget(pending.ru)],
   });

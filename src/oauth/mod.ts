@@ -17,6 +17,7 @@ import {
   SCOPES,
   UsedSet,
 } from "./grants.ts";
+import { completeGoogle, googleCallback, startGoogle } from "./google.ts";
 import { errorPage } from "./pages.ts";
 import { looksSealed, Sealer } from "./seal.ts";
 import { oauthError, token } from "./token.ts";
@@ -157,6 +158,12 @@ export class OAuthServer {
         return await login(ctx, req, address);
       case "POST /authorize/consent":
         return await consent(ctx, req);
+      case "POST /authorize/google":
+        return await startGoogle(ctx, req, address);
+      case "GET /authorize/google/callback":
+        return googleCallback();
+      case "POST /authorize/google/complete":
+        return await completeGoogle(ctx, req);
       case "POST /token": {
         const res = await token(ctx, req, address);
         return withCors(res);

@@ -23,13 +23,23 @@ export function page(
   status: number,
   title: string,
   body: string,
-  opts: { formTargets?: string[]; headers?: Record<string, string> } = {},
+  opts: {
+    formTargets?: string[];
+    headers?: Record<string, string>;
+    /** One inline script, allowed by a fresh nonce (the Google callback page only). */
+    script?: string;
+  } = {},
 ): Response {
+  const nonce = opts.script
+    ? btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))))
+    : undefined;
+  const script = nonce ? `<script nonce="${nonce}">${opts.script}</script>` : "";
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin">
 <title>${esc(title)}</title><style>${STYLE}</style></head><body><h1>${
     esc(title)
-  }</h1>${body}</body></html>`;
+  }</h1>${body}${script}</body></html>`;
+  const scriptSrc = nonce ? `'nonce-${nonce}'` : "'none'";
   return new Response(html, {
     status,
     headers: {
@@ -39,7 +49,7 @@ export function page(
       "X-Frame-Options": "DENY",
       "Referrer-Policy": "same-origin", // no-referrer would make the forms' Origin "null"
       "Content-Security-Policy":
-        `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${
+        `default-src 'none'; script-src ${scriptSrc}; style-src 'unsafe-inline'; form-action 'self'${
           (opts.formTargets ?? []).map((t) => ` ${t}`).join("")
         }; frame-ancestors 'none'; base-uri 'none'`,
       ...opts.headers,
@@ -88,20 +98,28 @@ export function signInPage(p: {
   error?: string;
   status?: number;
   headers?: Record<string, string>;
+  /** Offer "Sign in with Google": a form to /authorize/google, answered by a redirect there. */
+  google?: boolean;
+  formTargets?: string[];
 }): Response {
+  const google = p.google
+    ? `<form method="post" action="/authorize/google">${hidden(p.fields)}
+<button type="submit" id="google">Sign in with Google</button></form>
+<p class="muted">or paste your ERP token:</p>`
+    : "";
   return page(
     p.status ?? 200,
     "Sign in to the ERP",
     `<p><strong>${esc(p.clientName)}</strong> (returning to ${
       esc(p.redirectHost)
     }) asks to use your project time logs.</p>
-${p.error ? `<p class="error" role="alert">${esc(p.error)}</p>` : ""}
+${p.error ? `<p class="error" role="alert">${esc(p.error)}</p>` : ""}${google}
 <form method="post" action="/authorize/login">${hidden(p.fields)}
 <label for="token">Your ERP token</label>
 <input id="token" name="token" type="password" autocomplete="off" required maxlength="600">
 <p class="muted">Copy it from the ERP web app: DevTools → Network → the Authorization header of any API request.</p>
 <button type="submit" name="method" value="token">Sign in</button></form>`,
-    { headers: p.headers },
+    { headers: p.headers, formTargets: p.formTargets },
   );
 }
 

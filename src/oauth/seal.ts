@@ -9,7 +9,14 @@
 import { EncryptJWT, errors as joseErrors, jwtDecrypt, type JWTPayload } from "jose";
 
 /** What a sealed token is for; a token of one kind never passes for another. */
-export type SealKind = "access" | "refresh" | "code" | "client" | "pending" | "consent";
+export type SealKind =
+  | "access"
+  | "refresh"
+  | "code"
+  | "client"
+  | "pending"
+  | "consent"
+  | "google";
 
 /** One derived key and its id (a digest prefix, carried in the JWE header as `kid`). */
 interface SealKey {

@@ -74,7 +74,11 @@ export interface OAuthCtx {
  */
 export async function oauthHosted(
   fn: (ctx: OAuthCtx) => Promise<void>,
-  opts: { instances?: number; env?: Record<string, string>; secret?: string } = {},
+  opts: {
+    instances?: number;
+    env?: Record<string, string> | ((sb: Sandbox) => Record<string, string>);
+    secret?: string;
+  } = {},
 ): Promise<void> {
   const sb = await serveSandbox({ today: TODAY });
   const entry = entryPoint();
@@ -82,7 +86,7 @@ export async function oauthHosted(
   const config = configFor(sb, {
     MCP_SSE_PUBLIC_URL: entry.url,
     MCP_OAUTH_SECRET: secret,
-    ...opts.env,
+    ...(typeof opts.env === "function" ? opts.env(sb) : opts.env),
   });
   let shift = 0;
   const now = () => Date.now() + shift;

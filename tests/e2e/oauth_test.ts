@@ -293,3 +293,46 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  browserTest(
+    "oauth: signing in with Google on the authorize page (the sandbox's fake Google, the ERP's exchange); a Google account the ERP does not know gets nothing",
+  ),
+  async () => {
+    await oauthHosted(async ({ url }) => {
+      const cb = callbackServer();
+      const provider = new TestProvider(cb.redirect, "Google app");
+      const transport = new Http1(new URL("/mcp", url), { authProvider: provider });
+      await assert.rejects(
+        new Client1({ name: "oauth-google", version: "1" }).connect(transport),
+        Unauthorized1,
+      );
+      await withUserBrowser(async (page) => {
+        // A Google account with no ERP user: refused, and the sign-in page says so.
+        await page.goto(provider.authorizationUrl!.toString());
+        await Promise.all([page.waitForSelector("#account-stranger"), page.click("#google")]);
+        await page.click("#account-stranger");
+        await page.waitForSelector(".error");
+        assert.match(await page.textContent(".error") ?? "", /ERP refused the Google sign-in/);
+        assert.doesNotMatch(page.url(), /#|access_token/, "Google's token left the address bar");
+        // Then alice, from the same page.
+        await Promise.all([page.waitForSelector("#account-alice"), page.click("#google")]);
+        await page.click("#account-alice");
+        await page.waitForSelector('button[value="allow"]');
+        assert.match(await page.textContent("body") ?? "", /alice@example\.com/);
+        const back = await consentIn(page, cb.redirect);
+        await transport.finishAuth(back.searchParams.get("code")!);
+      });
+      await cb.close();
+      const client = new Client1({ name: "oauth-google", version: "1" });
+      await client.connect(new Http1(new URL("/mcp", url), { authProvider: provider }));
+      assert.equal((await call(client, "whoami")).email, "alice@example.com");
+      await client.close();
+    }, {
+      env: (sb) => ({
+        MCP_GOOGLE_CLIENT_ID: "sandbox-google-client",
+        MCP_GOOGLE_AUTH_URL: `${sb.origin}/oauth/google/authorize`,
+      }),
+    });
+  },
+);

@@ -414,3 +414,57 @@ Deno.test("oauth: after a key rotation the old secret still opens tokens; a revo
     }
   });
 });
+
+Deno.test("oauth: Google's answer is refused in another browser (its state is bound to the CSRF cookie)", async () => {
+  await oauthHosted(async ({ url, sb }) => {
+    const cid = await registerClient(url);
+    const { challenge } = await pkce();
+    const q = new URLSearchParams({
+      client_id: cid,
+      redirect_uri: REDIRECT,
+      response_type: "code",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    });
+    const first = await fetch(`${url}/authorize?${q}`);
+    const html = await first.text();
+    assert.match(html, /Sign in with Google/);
+    assert.match(
+      first.headers.get("content-security-policy") ?? "",
+      new RegExp(`form-action 'self' ${sb.origin}`),
+    );
+    const cookie = (first.headers.get("set-cookie") ?? "").split(";")[0];
+    const post = (path: string, headers: Record<string, string>, body: Record<string, string>) =>
+      fetch(`${url}${path}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: url, ...headers },
+        body: new URLSearchParams(body),
+      });
+    const toGoogle = await post("/authorize/google", { cookie }, hiddenFields(html));
+    await toGoogle.body?.cancel();
+    assert.equal(toGoogle.status, 303);
+    const google = new URL(toGoogle.headers.get("location")!);
+    assert.equal(google.origin, sb.origin);
+    assert.equal(google.searchParams.get("redirect_uri"), `${url}/authorize/google/callback`);
+    assert.equal(google.searchParams.get("response_type"), "token");
+    const state = google.searchParams.get("state")!;
+    const answer = { state, access_token: sb.erp.fixtures.users.alice.token };
+    const elsewhere = await post("/authorize/google/complete", {
+      cookie: "oauth-csrf=" + "B".repeat(43),
+    }, answer);
+    assert.equal(elsewhere.status, 403);
+    assert.match(await elsewhere.text(), /another browser/);
+    const forged = await post("/authorize/google/complete", { cookie }, { ...answer, state: "x" });
+    assert.equal(forged.status, 400);
+    await forged.body?.cancel();
+    const callback = await fetch(`${url}/authorize/google/callback`);
+    assert.match(callback.headers.get("content-security-policy") ?? "", /script-src 'nonce-/);
+    await callback.body?.cancel();
+  }, {
+    env: (sb) => ({
+      MCP_GOOGLE_CLIENT_ID: "sandbox-google-client",
+      MCP_GOOGLE_AUTH_URL: `${sb.origin}/oauth/google/authorize`,
+    }),
+  });
+});
