@@ -128,6 +128,11 @@ export class RateLimiter {
     const now = this.now();
     if (this.#hits.size > 10_000) {
       for (const [k, v] of this.#hits) if (now - v.start >= this.windowMs) this.#hits.delete(k);
+      // Still full within one window (many addresses or client ids): the oldest counters go.
+      for (const k of this.#hits.keys()) {
+        if (this.#hits.size <= 10_000) break;
+        this.#hits.delete(k);
+      }
     }
     let wait: number | undefined;
     for (const key of keys) {

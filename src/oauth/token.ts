@@ -49,7 +49,7 @@ export async function token(ctx: OAuthContext, req: Request, address: string): P
     }
   }
   const cid = p.get("client_id") ?? "";
-  const wait = ctx.limits.token.hit(`addr:${address}`, `client:${cid}`);
+  const wait = ctx.limits.token.hit(`addr:${address}`, `client:${cid.slice(0, 512)}`);
   if (wait !== undefined) {
     return oauthError(
       429,

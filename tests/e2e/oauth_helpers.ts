@@ -258,6 +258,7 @@ export async function formFlow(
   params: Record<string, string>,
   token: string,
   access: "write" | "read" = "write",
+  decision: "allow" | "deny" = "allow",
 ): Promise<URL> {
   const q = new URLSearchParams(params);
   const first = await fetch(`${url}/authorize?${q}`);
@@ -283,7 +284,7 @@ export async function formFlow(
   const done = await post("/authorize/consent", {
     ...hiddenFields(consentHtml),
     access,
-    decision: "allow",
+    decision,
   });
   await done.body?.cancel();
   if (done.status !== 303) throw new Error(`consent answered ${done.status}`);

@@ -468,3 +468,28 @@ Deno.test("oauth: Google's answer is refused in another browser (its state is bo
     }),
   });
 });
+
+Deno.test("oauth: denying on the consent page sends the app access_denied and no code", async () => {
+  await oauthHosted(async ({ url, sb }) => {
+    const cid = await registerClient(url);
+    const { challenge } = await pkce();
+    const back = await formFlow(
+      url,
+      {
+        client_id: cid,
+        redirect_uri: REDIRECT,
+        response_type: "code",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+        state: "deny-state",
+      },
+      sb.erp.fixtures.users.alice.token,
+      "write",
+      "deny",
+    );
+    assert.equal(back.searchParams.get("error"), "access_denied");
+    assert.equal(back.searchParams.get("state"), "deny-state");
+    assert.equal(back.searchParams.get("code"), null);
+    assert.equal(back.searchParams.get("iss"), url);
+  });
+});
