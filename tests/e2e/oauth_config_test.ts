@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, DEFAULT_CLIENT_METADATA_HOSTS, loadConfig } from "../../src/config.ts";
 import { permissionFlags } from "../../src/permissions.ts";
+import { formatCheck, runDoctor } from "../../src/cli/doctor.ts";
 import { launchPlan } from "../../src/start.ts";
 
 function load(env: Record<string, string>) {
@@ -97,4 +98,32 @@ Deno.test("oauth permissions: hosted mode with OAuth may reach exactly the metad
     ),
     "--allow-net=erp.example.com,127.0.0.1:8000,apps.example.com",
   );
+});
+
+Deno.test("oauth config: doctor says OAuth is on, its issuer, hosts and former keys, never a secret", async () => {
+  const config = load({
+    MCP_OAUTH_SECRET: SECRET,
+    MCP_OAUTH_OLD_SECRETS: "o".repeat(40),
+    MCP_SSE_PUBLIC_URL: "https://logs.example.com",
+  });
+  const lines = (await runDoctor({
+    config,
+    erpMissing: true,
+    fetch,
+    findBrowser: () => ({ searched: [] }),
+    probePort: () => Promise.resolve("free"),
+  })).map(formatCheck).join("\n");
+  assert.match(
+    lines,
+    /✔ OAuth sign-in is on \(hosted mode\): issuer https:\/\/logs\.example\.com, client metadata documents from claude\.ai, chatgpt\.com, vscode\.dev, 1 former secret\(s\) still accepted/,
+  );
+  assert.doesNotMatch(lines, /kkkk|oooo/);
+  const off = (await runDoctor({
+    config: load({}),
+    erpMissing: true,
+    fetch,
+    findBrowser: () => ({ searched: [] }),
+    probePort: () => Promise.resolve("free"),
+  })).map(formatCheck).join("\n");
+  assert.doesNotMatch(off, /OAuth sign-in/);
 });
