@@ -628,7 +628,7 @@ export class HttpApp {
     if (req && origin && this.#origins.has(origin)) {
       headers.set("Access-Control-Allow-Origin", origin);
       headers.set("Vary", "Origin");
-      headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id");
+      headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id, WWW-Authenticate");
       if (req.method === "OPTIONS") {
         headers.set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
         headers.set(

@@ -76,6 +76,15 @@ Deno.test("oauth: a request without credentials gets the RFC 9728 challenge; the
     assert.equal(as.authorization_response_iss_parameter_supported, true);
     assert.equal(as.client_id_metadata_document_supported, true);
     assert.equal(as.token_endpoint, `${url}/token`);
+    // A browser app on an allowed origin can read the challenge (CORS exposes it).
+    const fromApp = await fetch(`${url}/mcp`, {
+      method: "POST",
+      headers: { origin: url, "content-type": "application/json" },
+      body: "{}",
+    });
+    await fromApp.body?.cancel();
+    assert.equal(fromApp.status, 401);
+    assert.match(fromApp.headers.get("access-control-expose-headers") ?? "", /WWW-Authenticate/);
     const sse = await fetch(`${url}/sse`);
     await sse.body?.cancel();
     assert.equal(sse.status, 401);
