@@ -39,6 +39,11 @@ export interface Config {
   readonly signInTimeoutMs: number;
   readonly sseHost: string;
   readonly ssePublicUrl?: string;
+  /**
+   * Hosted sign-in with OAuth 2.1 (src/oauth/): on when `MCP_OAUTH_SECRET` is set. Not
+   * enumerable, so the secrets never show when the config is printed or compared.
+   */
+  readonly oauth?: OAuthSettings;
   /** Extra `host[:port]` values the HTTP server answers to (DNS-rebinding protection). */
   readonly allowedHosts: readonly string[];
   /** Extra browser origins allowed to call the HTTP server. */
@@ -81,6 +86,26 @@ export interface Config {
   readonly now?: () => Temporal.Instant;
 }
 
+/** The OAuth authorization server's settings (hosted mode). */
+export interface OAuthSettings {
+  /** The sealing secret (at least 32 bytes), shared by every instance. */
+  readonly secret: string;
+  /** Former secrets: tokens sealed with them are still opened, never issued (key rotation). */
+  readonly oldSecrets: readonly string[];
+  /** Hosts a Client ID Metadata Document may be fetched from (https; lower case). */
+  readonly clientMetadataHosts: readonly string[];
+}
+
+/** Hosts of the major AI apps' Client ID Metadata Documents, allowed unless the operator says otherwise. */
+export const DEFAULT_CLIENT_METADATA_HOSTS = Object.freeze([
+  "claude.ai",
+  "chatgpt.com",
+  "vscode.dev",
+]);
+
+/** Fewest bytes in MCP_OAUTH_SECRET (a 256-bit key's worth). */
+export const MIN_OAUTH_SECRET_BYTES = 32;
+
 /** The environment variables the server reads; `main.ts` grants exactly these. */
 export const ENV_VARS = [
   "ERP_API_BASE_URL",
@@ -98,6 +123,9 @@ export const ENV_VARS = [
   "MCP_SIGNIN_TIMEOUT_SECONDS",
   "MCP_SSE_HOST",
   "MCP_SSE_PUBLIC_URL",
+  "MCP_OAUTH_SECRET",
+  "MCP_OAUTH_OLD_SECRETS",
+  "MCP_OAUTH_CLIENT_METADATA_HOSTS",
   "MCP_ALLOWED_HOSTS",
   "MCP_ALLOWED_ORIGINS",
   "MCP_MAX_SESSIONS",
@@ -152,6 +180,21 @@ export const SETTINGS = [
   ],
   ["--host", "MCP_SSE_HOST", "address the HTTP server binds (default 127.0.0.1)"],
   ["--public-url", "MCP_SSE_PUBLIC_URL", "public URL of the hosted server"],
+  [
+    "",
+    "MCP_OAUTH_SECRET",
+    "hosted mode: turns on OAuth sign-in; a random key of at least 32 bytes shared by every instance",
+  ],
+  [
+    "",
+    "MCP_OAUTH_OLD_SECRETS",
+    "former MCP_OAUTH_SECRET values (comma list): their tokens are still accepted, none issued",
+  ],
+  [
+    "--oauth-client-metadata-hosts",
+    "MCP_OAUTH_CLIENT_METADATA_HOSTS",
+    "hosts whose client metadata documents are fetched (default claude.ai,chatgpt.com,vscode.dev)",
+  ],
   [
     "--allowed-hosts",
     "MCP_ALLOWED_HOSTS",
@@ -254,6 +297,7 @@ export const FLAG_OPTIONS = {
   "signin-timeout": { type: "string" },
   "host": { type: "string" },
   "public-url": { type: "string" },
+  "oauth-client-metadata-hosts": { type: "string" },
   "allowed-hosts": { type: "string" },
   "allowed-origins": { type: "string" },
   "max-sessions": { type: "string" },
@@ -464,7 +508,71 @@ export function loadConfig(args: string[], src: ConfigSources): Config {
     ...(src.now ? { now: src.now } : {}),
   };
   if (reloadAllowlist) Object.defineProperty(config, "reloadAllowlist", { value: reloadAllowlist });
+  const oauth = oauthSettings(
+    src.getEnv,
+    config.ssePublicUrl,
+    pick("oauth-client-metadata-hosts", "MCP_OAUTH_CLIENT_METADATA_HOSTS"),
+  );
+  if (oauth) Object.defineProperty(config, "oauth", { value: oauth });
   return Object.freeze(config);
+}
+
+/**
+ * The OAuth settings, or undefined when MCP_OAUTH_SECRET is unset. Refuses a short secret, an
+ * old secret that is short, and a missing or path-carrying public URL (the issuer is an origin,
+ * RFC 8414 §2); never echoes a secret.
+ */
+function oauthSettings(
+  getEnv: (name: string) => string | undefined,
+  publicUrl: string | undefined,
+  hostsRaw: string | undefined,
+): OAuthSettings | undefined {
+  const secret = getEnv("MCP_OAUTH_SECRET")?.trim();
+  if (!secret) return undefined;
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  if (bytes(secret) < MIN_OAUTH_SECRET_BYTES) {
+    throw new ConfigError(
+      `Cannot use MCP_OAUTH_SECRET: it is ${bytes(secret)} bytes long, under ` +
+        `${MIN_OAUTH_SECRET_BYTES} — set a random key, e.g. the output of "openssl rand -base64 48"`,
+    );
+  }
+  const oldSecrets = list(getEnv("MCP_OAUTH_OLD_SECRETS"));
+  oldSecrets.forEach((old, i) => {
+    if (bytes(old) < MIN_OAUTH_SECRET_BYTES) {
+      throw new ConfigError(
+        `Cannot use MCP_OAUTH_OLD_SECRETS: its entry ${i + 1} is under ` +
+          `${MIN_OAUTH_SECRET_BYTES} bytes, so it was never a valid MCP_OAUTH_SECRET`,
+      );
+    }
+  });
+  if (!publicUrl) {
+    throw new ConfigError(
+      "Cannot turn on OAuth sign-in (MCP_OAUTH_SECRET): set MCP_SSE_PUBLIC_URL (or --public-url) " +
+        "to the address clients reach this server at, e.g. https://logs.example.com",
+    );
+  }
+  if (new URL(publicUrl).pathname !== "/") {
+    throw new ConfigError(
+      `Cannot turn on OAuth sign-in with --public-url / MCP_SSE_PUBLIC_URL "${publicUrl}": ` +
+        "the authorization server's issuer is an origin, so the public URL must have no path",
+    );
+  }
+  const hosts = hostsRaw === undefined
+    ? [...DEFAULT_CLIENT_METADATA_HOSTS]
+    : list(hostsRaw).map((h) => h.toLowerCase());
+  for (const h of hosts) {
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(h)) {
+      throw new ConfigError(
+        `Invalid host "${h}" in --oauth-client-metadata-hosts / MCP_OAUTH_CLIENT_METADATA_HOSTS: ` +
+          "expected a host name such as claude.ai",
+      );
+    }
+  }
+  return Object.freeze({
+    secret,
+    oldSecrets: Object.freeze(oldSecrets),
+    clientMetadataHosts: Object.freeze(hosts),
+  });
 }
 
 /** Longest ERP token accepted (the sign-in tools' limit, src/auth/session.ts). */

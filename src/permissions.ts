@@ -27,6 +27,11 @@ export interface PermissionInputs {
   tempDir?: string | readonly string[];
   /** Hosted mode: the `host:port` the HTTP server listens on (no Google callback port then). */
   listen?: string;
+  /**
+   * Hosted mode with OAuth on: the hosts Client ID Metadata Documents are fetched from
+   * (MCP_OAUTH_CLIENT_METADATA_HOSTS); the network grant grows by exactly these.
+   */
+  clientMetadataHosts?: readonly string[];
 }
 
 /** A value that cannot become a permission flag; its message is one line for the person. */
@@ -87,6 +92,11 @@ export function permissionFlags(p: PermissionInputs): string[] {
   // refuses that sign-in.
   if (p.oauthPort && !p.listen) net.push(`127.0.0.1:${p.oauthPort}`);
   if (p.listen) net.push(grantable(p.listen, "MCP_SSE_HOST / PORT (--host / --port)"));
+  if (p.listen) {
+    for (const h of p.clientMetadataHosts ?? []) {
+      net.push(grantable(h, "MCP_OAUTH_CLIENT_METADATA_HOSTS (--oauth-client-metadata-hosts)"));
+    }
+  }
   const browsers = typeof p.browser === "string" ? [p.browser] : [...p.browser ?? []];
   const browser: string[] = [];
   const env: string[] = [...ENV_VARS];

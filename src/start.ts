@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { browserCandidates, findBrowser } from "./auth/browsers.ts";
 import { ENDING_GRACE_MS, LAUNCHER_ARGS, SIGNALS, watchParent } from "./cli/lifetime.ts";
+import { DEFAULT_CLIENT_METADATA_HOSTS } from "./config.ts";
 import { grantable, permissionFlags, PermissionValueError } from "./permissions.ts";
 
 /** What the launcher decides from. */
@@ -52,6 +53,7 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
       "holidays": { type: "string" },
       "host": { type: "string" },
       "port": { type: "string" },
+      "oauth-client-metadata-hosts": { type: "string" },
     },
     strict: false,
     allowPositionals: true,
@@ -104,6 +106,11 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
     tempDir,
     holidaysFile: pick("holidays", "MCP_HOLIDAYS"),
     listen,
+    // OAuth sign-in fetches client metadata documents from these hosts only (src/oauth/).
+    clientMetadataHosts: http && i.getEnv("MCP_OAUTH_SECRET")?.trim()
+      ? (pick("oauth-client-metadata-hosts", "MCP_OAUTH_CLIENT_METADATA_HOSTS")?.split(",")
+        .map((h) => h.trim().toLowerCase()).filter(Boolean) ?? [...DEFAULT_CLIENT_METADATA_HOSTS])
+      : undefined,
   });
   const entry = `${i.root}${demo ? "src/demo.ts" : "main.ts"}`;
   const own = [

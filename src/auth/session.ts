@@ -17,7 +17,8 @@ export type SignInMethod =
   | "environment"
   | "browser"
   | "erp_browser"
-  | "header";
+  | "header"
+  | "oauth";
 
 /** Where a session's token came from, by sign-in method: for whoami and error messages. */
 export const TOKEN_SOURCES: Readonly<Record<SignInMethod, string>> = Object.freeze({
@@ -27,6 +28,7 @@ export const TOKEN_SOURCES: Readonly<Record<SignInMethod, string>> = Object.free
   browser: "the Google sign-in in the browser of authenticate_via_browser",
   erp_browser: "the ERP web site sign-in of authenticate_via_erp_browser",
   environment: "ERP_API_TOKEN in the server's configuration",
+  oauth: "the sign-in of the app connected with OAuth",
 });
 
 /** The signed-in person. */

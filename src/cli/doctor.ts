@@ -81,6 +81,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<Check[]> {
   checks.push(checkAllowlist(config), checkBrowser(config, deps), checkGoogle(config));
   // The callback port matters only when the Google sign-in is on.
   if (config.googleClientId) checks.push(await checkPort(config.oauthPort, deps));
+  if (config.oauth) checks.push(checkOAuth(config));
   if (config.trustTypedEmail) {
     checks.push({
       ok: true,
@@ -265,6 +266,18 @@ async function checkPort(port: number, deps: DoctorDeps): Promise<Check> {
     what: `Callback port ${where} is not permitted`,
     fix: "this executable may listen only on the port it was built with; unset MCP_OAUTH_PORT " +
       "or build your own with it (see the README)",
+  };
+}
+
+/** Hosted OAuth sign-in (src/oauth/): its issuer, metadata hosts and key rotation; never a secret. */
+function checkOAuth(config: Config): Check {
+  const o = config.oauth!;
+  const old = o.oldSecrets.length;
+  return {
+    ok: true,
+    what: `OAuth sign-in is on (hosted mode): issuer ${new URL(config.ssePublicUrl!).origin}, ` +
+      `client metadata documents from ${o.clientMetadataHosts.join(", ") || "no host"}` +
+      (old ? `, ${old} former secret(s) still accepted (MCP_OAUTH_OLD_SECRETS)` : ""),
   };
 }
 

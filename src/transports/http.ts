@@ -27,6 +27,7 @@ import { erpStreamRoute, logPath } from "./erp_stream_routes.ts";
 import { readBody } from "./body.ts";
 import { LegacySseTransport } from "./legacy_sse.ts";
 import { sameSecret } from "../secret.ts";
+import { type AccessGrant, looksSealed, OAuthServer } from "../oauth/mod.ts";
 
 /** Most messages in one JSON-RPC batch, on `/mcp` (the SDK's own cap) and `/messages` alike. */
 export const MAX_BATCH = 100;
@@ -86,6 +87,9 @@ function rpcError(
   });
 }
 
+/** Longest sealed OAuth access token accepted in the Authorization header. */
+const MAX_SEALED_LENGTH = 4096;
+
 /** What a request's Authorization header holds: no token, a well-formed one, or a refusal. */
 export type HeaderAuth = { token?: string; error?: undefined } | { error: string };
 
@@ -104,12 +108,32 @@ export function headerAuth(req: Request): HeaderAuth {
         'Bad request: the Authorization header must be "Token <ERP token>" or "Bearer <ERP token>", the token in visible ASCII characters',
     };
   }
-  if (m[1].length > MAX_TOKEN_LENGTH) {
+  // A sealed OAuth access token (a compact JWE) is longer than any ERP token.
+  const max = looksSealed(m[1]) ? MAX_SEALED_LENGTH : MAX_TOKEN_LENGTH;
+  if (m[1].length > max) {
     return {
-      error: `Bad request: the Authorization token is longer than ${MAX_TOKEN_LENGTH} characters`,
+      error: `Bad request: the Authorization token is longer than ${max} characters`,
     };
   }
   return { token: m[1] };
+}
+
+/** Who a request is, once its Authorization header is read: the ERP token and any OAuth grant. */
+type Who = { token?: string; grant?: AccessGrant; refused?: undefined } | {
+  refused: { status: number; message: string; headers?: Record<string, string> };
+};
+
+/**
+ * The config for one server: the operator's, or a read-only copy for a read-only OAuth grant
+ * (the non-enumerable allowlist reload kept).
+ */
+function configFor(config: Config, readOnly: boolean): Config {
+  if (!readOnly || config.readOnly) return config;
+  const copy = { ...config, readOnly: true };
+  if (config.reloadAllowlist) {
+    Object.defineProperty(copy, "reloadAllowlist", { value: config.reloadAllowlist });
+  }
+  return Object.freeze(copy);
 }
 
 /** True when the client takes a JSON answer: `application/json`, a wildcard, or no Accept. */
@@ -130,6 +154,8 @@ export class HttpApp {
   readonly #sweeper: ReturnType<typeof setInterval>;
   /** The streamed ERP sign-ins (`/erp-browser/…`), used when MCP_SSE_PUBLIC_URL is set. */
   readonly erpStreams: ErpStreams;
+  /** OAuth sign-in (src/oauth/), when MCP_OAUTH_SECRET is set. */
+  readonly #oauth?: OAuthServer;
   /**
    * 2026-07-28 requests: stateless, a server per request, the person only from the request's
    * Authorization header (there is no session to sign in to).
@@ -139,18 +165,27 @@ export class HttpApp {
     const session = this.#newSession(
       token,
       token === undefined ? undefined : await this.#statelessCaches.for(token),
+      ctx.authInfo?.extra?.oauth === true ? "oauth" : "header",
       true,
     );
     const client = ctx.authInfo?.extra?.client;
     return this.#serverFor(session, typeof client === "string" ? client : undefined, {
       confirmSecret: token,
       perRequest: true,
-    });
+    }, ctx.authInfo?.extra?.readOnly === true);
   }, { legacy: "reject" });
 
   constructor(opts: HttpOptions, bound: { hostname: string; port: number }) {
     this.#opts = opts;
     this.erpStreams = new ErpStreams({ config: opts.config, log: opts.log });
+    if (opts.config.oauth) {
+      this.#oauth = new OAuthServer({
+        config: opts.config,
+        tokenCache: this.#tokens,
+        fetch: opts.fetch,
+        now: opts.now,
+      });
+    }
     this.#hosts = new Set(
       [...(opts.allowedHosts ?? []), ...opts.config.allowedHosts].map((h) => h.toLowerCase()),
     );
@@ -234,6 +269,10 @@ export class HttpApp {
         headers: { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" },
       });
     }
+    // The OAuth endpoints: metadata, token and registration answer any origin (no cookies);
+    // the sign-in pages check their own forms' origin and CSRF token.
+    const oauth = await this.#oauth?.route(req, url, client);
+    if (oauth) return oauth;
     const origin = req.headers.get("origin");
     if (origin && !this.#origins.has(origin)) {
       return rpcError(403, -32000, `Forbidden: Origin "${origin.slice(0, 100)}" is not allowed`);
@@ -325,7 +364,12 @@ export class HttpApp {
     return undefined;
   }
 
-  #newSession(token?: string, cache?: SessionCache, headerOnly = false): Session {
+  #newSession(
+    token?: string,
+    cache?: SessionCache,
+    method: "header" | "oauth" = "header",
+    headerOnly = false,
+  ): Session {
     const session = new Session({
       config: this.#opts.config,
       fetch: this.#opts.fetch,
@@ -333,13 +377,66 @@ export class HttpApp {
       cache,
       headerOnly,
     });
-    if (token) session.presetToken(token, "header");
+    if (token) session.presetToken(token, method);
     return session;
   }
 
-  async #mcp(req: Request, client: string): Promise<Response> {
+  /**
+   * Who the request is. With OAuth on: no credentials is a 401 challenge (RFC 9728 §5.1); a
+   * sealed access token must open, name this resource, and carry an ERP token the ERP still
+   * takes and an allowed person (checked on a cache of at most a minute), else 401
+   * `invalid_token`; a raw ERP token is header mode, as without OAuth.
+   */
+  async #who(req: Request, pathname: string): Promise<Who> {
     const auth = headerAuth(req);
-    if (auth.error !== undefined) return rpcError(400, -32000, auth.error);
+    if (auth.error !== undefined) return { refused: { status: 400, message: auth.error } };
+    const oauth = this.#oauth;
+    if (!oauth) return { token: auth.token };
+    if (auth.token === undefined) {
+      return {
+        refused: {
+          status: 401,
+          message:
+            "Unauthorized: connect with OAuth (this server's sign-in) or send the ERP token in the Authorization header",
+          headers: { "WWW-Authenticate": oauth.challenge(pathname) },
+        },
+      };
+    }
+    if (!looksSealed(auth.token)) return { token: auth.token };
+    const invalid = (description: string) => ({
+      refused: {
+        status: 401,
+        message: `Unauthorized: ${description}; sign in again`,
+        headers: {
+          "WWW-Authenticate": oauth.challenge(pathname, { code: "invalid_token", description }),
+        },
+      },
+    });
+    const grant = await oauth.verifyAccess(auth.token);
+    if ("refused" in grant) return invalid(grant.refused);
+    const check = this.#newSession(grant.erpToken, undefined, "oauth");
+    try {
+      await check.require(req.signal);
+    } catch (error) {
+      if (error instanceof UserError) return invalid(error.message.replace(/["\\]/g, ""));
+      this.#opts.log.error(`${req.method} ${pathname}: the ERP token could not be checked`, error);
+      return {
+        refused: {
+          status: 502,
+          message: "Cannot check the sign-in: the ERP did not answer; try again later",
+        },
+      };
+    }
+    return { token: grant.erpToken, grant };
+  }
+
+  async #mcp(req: Request, client: string): Promise<Response> {
+    const who = await this.#who(req, "/mcp");
+    if (who.refused) {
+      return rpcError(who.refused.status, -32000, who.refused.message, who.refused.headers);
+    }
+    const auth = who;
+    const readOnly = !!who.grant && !who.grant.write;
     const id = req.headers.get("mcp-session-id");
     const jsonOnly = req.method === "POST" &&
       !(req.headers.get("accept") ?? "").includes("text/event-stream") &&
@@ -351,13 +448,15 @@ export class HttpApp {
         parsedBody: got.body,
         authInfo: {
           token: auth.token ?? "",
-          clientId: "erp-token",
-          scopes: [],
-          extra: { client },
+          clientId: who.grant?.clientId ?? "erp-token",
+          scopes: who.grant?.scopes ?? [],
+          extra: { client, readOnly, oauth: !!who.grant },
         },
       });
     }
-    if (auth.token !== undefined && !id) return await this.#stateless(req, auth.token, client);
+    if (auth.token !== undefined && !id) {
+      return await this.#stateless(req, auth.token, client, readOnly);
+    }
     if (id) {
       const entry = this.#entries.get(id);
       if (!entry || !(entry.transport instanceof WebStandardStreamableHTTPServerTransport)) {
@@ -418,10 +517,11 @@ export class HttpApp {
     session: Session,
     client: string | undefined,
     extra: Pick<ServerDeps, "confirmSecret" | "perRequest"> = {},
+    readOnly = false,
   ): McpServer {
     if (client !== undefined) this.erpStreams.bindClient(session, client);
     return buildServer({
-      config: this.#opts.config,
+      config: configFor(this.#opts.config, readOnly),
       session,
       log: this.#opts.log,
       erpStreams: this.erpStreams,
@@ -429,14 +529,19 @@ export class HttpApp {
     });
   }
 
-  async #stateless(req: Request, token: string, client: string): Promise<Response> {
+  async #stateless(
+    req: Request,
+    token: string,
+    client: string,
+    readOnly: boolean,
+  ): Promise<Response> {
     if (req.method !== "POST") {
       return rpcError(405, -32000, "Method not allowed: stateless requests are POSTs");
     }
     const got = await this.#json(req);
     if ("res" in got) return got.res;
     const session = this.#newSession(token, await this.#statelessCaches.for(token));
-    const server = this.#serverFor(session, client, { confirmSecret: token });
+    const server = this.#serverFor(session, client, { confirmSecret: token }, readOnly);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -451,14 +556,16 @@ export class HttpApp {
   }
 
   async #openSse(req: Request, client: string): Promise<Response> {
-    const auth = headerAuth(req);
-    if (auth.error !== undefined) return rpcError(400, -32000, auth.error);
+    const auth = await this.#who(req, "/sse");
+    if (auth.refused) {
+      return rpcError(auth.refused.status, -32000, auth.refused.message, auth.refused.headers);
+    }
     // A header token is checked (ERP and allowlist) before the stream opens: a good one is a
     // signed-in session, outside the anonymous cap; a bad one holds no slot at all.
     const signedIn = auth.token !== undefined;
     const full = this.#full(signedIn);
     if (full) return full;
-    const session = this.#newSession(auth.token);
+    const session = this.#newSession(auth.token, undefined, auth.grant ? "oauth" : "header");
     if (signedIn) {
       try {
         await session.require(req.signal);
@@ -476,7 +583,7 @@ export class HttpApp {
       const stillFull = this.#full(true);
       if (stillFull) return stillFull;
     }
-    const server = this.#serverFor(session, client);
+    const server = this.#serverFor(session, client, {}, !!auth.grant && !auth.grant.write);
     const transport = new LegacySseTransport();
     const sid = transport.sessionId;
     this.#entries.set(sid, {
@@ -492,8 +599,12 @@ export class HttpApp {
   }
 
   async #postSse(req: Request, url: URL): Promise<Response> {
-    const auth = headerAuth(req);
-    if (auth.error !== undefined) return text(400, auth.error);
+    const auth = await this.#who(req, "/sse");
+    if (auth.refused) {
+      const res = text(auth.refused.status, auth.refused.message);
+      for (const [k, v] of Object.entries(auth.refused.headers ?? {})) res.headers.set(k, v);
+      return res;
+    }
     const sid = url.searchParams.get("sessionId") ?? "";
     const entry = this.#entries.get(sid);
     if (!entry || !(entry.transport instanceof LegacySseTransport)) {
@@ -521,7 +632,7 @@ export class HttpApp {
     if (req && origin && this.#origins.has(origin)) {
       headers.set("Access-Control-Allow-Origin", origin);
       headers.set("Vary", "Origin");
-      headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id");
+      headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id, WWW-Authenticate");
       if (req.method === "OPTIONS") {
         headers.set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
         headers.set(
@@ -758,7 +869,16 @@ function clientOf(incoming: http.IncomingMessage, trustProxy: boolean): string {
 }
 
 /** The routes whose paths are logged as sent. */
-const LOGGED_ROUTES = new Set(["/", "/mcp", "/sse", "/messages", "/healthz"]);
+const LOGGED_ROUTES = new Set([
+  "/",
+  "/mcp",
+  "/sse",
+  "/messages",
+  "/healthz",
+  "/authorize",
+  "/token",
+  "/register",
+]);
 
 /**
  * A request path as the log shows it: a known route as sent, anything else cut to its first known

@@ -132,6 +132,8 @@ const ENV_CASES: {
   env: string;
   value: string;
   files?: Record<string, string>;
+  /** Other variables the setting needs (e.g. OAuth needs a public URL). */
+  with?: Record<string, string>;
   want: Partial<Config>;
 }[] = [
   {
@@ -224,6 +226,42 @@ const ENV_CASES: {
   { env: "MCP_NO_CONFIRM", value: "true", want: { confirmWrites: false } },
   { env: "MCP_TRUST_TYPED_EMAIL", value: "1", want: { trustTypedEmail: true } },
   { env: "MCP_CONFIRM_WAIT_SECONDS", value: "0.5", want: { confirmWaitMs: 500 } },
+  {
+    env: "MCP_OAUTH_SECRET",
+    value: "s".repeat(32),
+    with: { MCP_SSE_PUBLIC_URL: "https://mcp.example.com" },
+    want: {
+      oauth: {
+        secret: "s".repeat(32),
+        oldSecrets: [],
+        clientMetadataHosts: ["claude.ai", "chatgpt.com", "vscode.dev"],
+      },
+    },
+  },
+  {
+    env: "MCP_OAUTH_OLD_SECRETS",
+    value: `${"o".repeat(32)}, ${"p".repeat(40)}`,
+    with: { MCP_SSE_PUBLIC_URL: "https://mcp.example.com", MCP_OAUTH_SECRET: "s".repeat(32) },
+    want: {
+      oauth: {
+        secret: "s".repeat(32),
+        oldSecrets: ["o".repeat(32), "p".repeat(40)],
+        clientMetadataHosts: ["claude.ai", "chatgpt.com", "vscode.dev"],
+      },
+    },
+  },
+  {
+    env: "MCP_OAUTH_CLIENT_METADATA_HOSTS",
+    value: "Apps.Example.com, claude.ai",
+    with: { MCP_SSE_PUBLIC_URL: "https://mcp.example.com", MCP_OAUTH_SECRET: "s".repeat(32) },
+    want: {
+      oauth: {
+        secret: "s".repeat(32),
+        oldSecrets: [],
+        clientMetadataHosts: ["apps.example.com", "claude.ai"],
+      },
+    },
+  },
 ];
 
 Deno.test("loadConfig: holidays as a JSON list, --holidays and --no-confirm flags, bad values", () => {
@@ -267,7 +305,7 @@ Deno.test("every variable of ENV_VARS has a case here, and a row in SETTINGS", (
 
 for (const c of ENV_CASES) {
   Deno.test(`loadConfig: ${c.env}=${JSON.stringify(c.value)}`, () => {
-    const config = loadConfig([], sources({ [c.env]: c.value }, c.files));
+    const config = loadConfig([], sources({ ...c.with, [c.env]: c.value }, c.files));
     for (const [key, value] of Object.entries(c.want)) {
       assert.deepEqual(config[key as keyof Config], value, key);
     }
