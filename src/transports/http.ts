@@ -14,6 +14,7 @@ import {
   type McpHttpHandler,
   type McpServer,
   type RequestId,
+  SUPPORTED_PROTOCOL_VERSIONS,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { ErpStreams } from "../auth/erp_stream.ts";
@@ -260,7 +261,19 @@ export class HttpApp {
   async #route(req: Request, url: URL, client: string): Promise<Response> {
     const host = (req.headers.get("host") ?? "").toLowerCase();
     if (!this.#hosts.has(host)) {
-      return rpcError(403, -32000, `Forbidden: Host "${host.slice(0, 100)}" is not allowed`);
+      // Behind a proxy or a port mapping (docker run -p 9000:8000) the Host differs: say how.
+      this.#opts.log.info(
+        `refused Host "${
+          host.slice(0, 100)
+        }": if clients reach this server by that name, add it to MCP_ALLOWED_HOSTS`,
+      );
+      return rpcError(
+        403,
+        -32000,
+        `Forbidden: Host "${
+          host.slice(0, 100)
+        }" is not allowed (the server's operator can add it to MCP_ALLOWED_HOSTS)`,
+      );
     }
     if (url.pathname === "/healthz") {
       if (req.method === "GET" || req.method === "HEAD") return new Response("ok", { status: 200 });
@@ -437,6 +450,20 @@ export class HttpApp {
     }
     const auth = who;
     const readOnly = !!who.grant && !who.grant.write;
+    // A revision from 2026 on goes to the modern handler, which negotiates; an unknown older one
+    // would otherwise meet the session transport's "Server not initialized".
+    const version = req.headers.get("mcp-protocol-version");
+    if (version !== null && !isModern(req) && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return rpcError(
+        400,
+        -32000,
+        `Bad Request: unsupported protocol version "${
+          version.slice(0, 40)
+        }" in the MCP-Protocol-Version header (supported: ${
+          [MODERN_REVISION, ...SUPPORTED_PROTOCOL_VERSIONS].join(", ")
+        })`,
+      );
+    }
     const id = req.headers.get("mcp-session-id");
     const jsonOnly = req.method === "POST" &&
       !(req.headers.get("accept") ?? "").includes("text/event-stream") &&
@@ -730,6 +757,9 @@ async function handOver(
   if (ids.length > 0) req.signal.addEventListener("abort", cancel, { once: true });
   return await transport.handleRequest(withoutBody(req), { parsedBody });
 }
+
+/** The stateless revision this server serves besides the SDK's 2025-era list (not exported). */
+const MODERN_REVISION = "2026-07-28";
 
 /**
  * A 2026-07-28 request: its MCP-Protocol-Version header names a revision of 2026 or later (the

@@ -151,6 +151,8 @@ Deno.test("http: a wrong Host or Origin gets 403; security headers everywhere; n
       "POST /mcp HTTP/1.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream";
     const badHost = await raw(port, `${post}\r\nHost: evil.example:${port}`, INIT);
     assert.match(badHost, /^HTTP\/1.1 403/);
+    // A port mapping or a proxy changes the Host: the refusal names the setting that admits it.
+    assert.match(badHost, /Host \\?"evil\.example:\d+\\?" is not allowed .*MCP_ALLOWED_HOSTS/);
     const badOrigin = await raw(
       port,
       `${post}\r\nHost: 127.0.0.1:${port}\r\nOrigin: https://evil.example`,
@@ -302,5 +304,23 @@ Deno.test("http: a legacy SSE stream with a token the ERP refuses is refused (40
     assert.equal(res.status, 403);
     assert.match((await res.json()).error.message, /refused the token/);
     assert.equal(http.app.sessionCount, 0);
+  });
+});
+
+Deno.test("http: an unknown MCP-Protocol-Version is refused by name, with the supported ones", async () => {
+  await hosted(async ({ http }) => {
+    const res = await fetch(new URL("/mcp", http.url), {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        "MCP-Protocol-Version": "1999-01-01",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    assert.equal(res.status, 400);
+    const body = await res.json();
+    assert.match(body.error.message, /unsupported protocol version "1999-01-01"/);
+    assert.match(body.error.message, /supported: 2026-07-28, 2025-11-25/);
   });
 });
