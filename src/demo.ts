@@ -85,9 +85,8 @@ if (import.meta.main) {
   );
   const session = new Session({ config: config! });
   session.presetToken(alice.token, "environment");
-  await serveStdio(() =>
-    buildServer({ config: config!, session, log: createLogger((l) => console.error(l)) })
-  );
+  const log = createLogger((l) => console.error(l));
+  await serveStdio(() => buildServer({ config: config!, session, log }), log);
   await sandbox.close();
   launched.cleanUp();
   Deno.exit(0);

@@ -30,7 +30,10 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // The SDK builds the server on the client's first message (it fixes the protocol era).
   let server: McpServer | undefined;
   await Promise.race([
-    serveStdio(() => (server = buildServer({ config: opts.config, session, log: opts.log }))),
+    serveStdio(
+      () => (server = buildServer({ config: opts.config, session, log: opts.log })),
+      opts.log,
+    ),
     ending.ended,
   ]);
   const attempt = session.signInAttempt;

@@ -1,0 +1,100 @@
+/**
+ * What real clients put on the pipe besides clean messages: a batch (2025-03-26 allowed them),
+ * a line that is not JSON, a JSON value that is not JSON-RPC, and a line of 5 MiB. Every one gets
+ * an answer and the server keeps serving (before, a batch or a bad line got nothing, and an
+ * oversized line closed the connection without a word). Spawned through `deno task start`.
+ */
+import assert from "node:assert/strict";
+import { serveSandbox } from "../../src/sandbox/erp.ts";
+import { denoEnv, ROOT, scaledTimeout, TODAY } from "../helpers.ts";
+
+Deno.test("stdio: batches, bad lines and oversized messages are answered; the server keeps serving", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const { alice } = sb.erp.fixtures.users;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "start"],
+    cwd: ROOT,
+    env: denoEnv({
+      ERP_API_BASE_URL: sb.apiBase,
+      ERP_API_TOKEN: alice.token,
+      MCP_AUTHORIZED_USERS: alice.email,
+    }),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  try {
+    const line = (v: unknown) => `${typeof v === "string" ? v : JSON.stringify(v)}\n`;
+    const input = [
+      line({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-03-26",
+          capabilities: {},
+          clientInfo: { name: "raw", version: "1" },
+        },
+      }),
+      line({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      line([{ jsonrpc: "2.0", id: 2, method: "ping" }, {
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: { name: "whoami", arguments: {} },
+      }]),
+      line("garbage{"),
+      line({ hello: "world", id: 4 }),
+      line({
+        jsonrpc: "2.0",
+        id: 5,
+        method: "tools/call",
+        params: { name: "whoami", arguments: { pad: "x".repeat(5 * 1024 * 1024) } },
+      }),
+      line({ jsonrpc: "2.0", id: 6, method: "ping" }),
+    ].join("");
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    // Read answers until id 6 (the last) is answered; then close stdin.
+    const answers: Record<string, unknown>[] = [];
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    const deadline = setTimeout(() => reader.cancel(), scaledTimeout(60_000));
+    while (!answers.some((a) => a.id === 6)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += value;
+      const lines = buffered.split("\n");
+      buffered = lines.pop()!;
+      for (const l of lines) if (l.trim()) answers.push(JSON.parse(l));
+    }
+    clearTimeout(deadline);
+    await writer.close();
+    reader.releaseLock();
+    const byId = (id: unknown) => answers.filter((a) => a.id === id);
+    assert.equal(byId(2).length, 1, "the batch's ping is answered");
+    const who = byId(3)[0] as { result: { structuredContent: { email: string } } };
+    assert.equal(who.result.structuredContent.email, alice.email, "the batch's tool call too");
+    const errors = answers.filter((a) => "error" in a) as {
+      id: unknown;
+      error: { code: number; message: string };
+    }[];
+    assert.ok(errors.some((e) => e.id === null && e.error.code === -32700), "garbage: -32700");
+    assert.ok(
+      errors.some((e) => e.id === 4 && e.error.code === -32600),
+      "not JSON-RPC: -32600 with its id",
+    );
+    assert.ok(
+      errors.some((e) => e.error.code === -32600 && /over 4 MiB was skipped/.test(e.error.message)),
+      "the oversized line is refused",
+    );
+    assert.equal(byId(5).length, 0, "the oversized call was never run");
+    assert.equal(byId(6).length, 1, "and the server still serves after it");
+  } finally {
+    await child.status;
+    await sb.close();
+    const err = await stderr;
+    assert.match(err, /stdio: answered -32700/, "each refusal is logged");
+  }
+});
