@@ -133,6 +133,8 @@ export class Session {
   signInAttempt?: SignInAttempt;
   /** ISO Monday → the end of the last save of that week queued in this session. */
   readonly #weekSaves = new Map<string, Promise<void>>();
+  /** Tool calls of this session still running. */
+  readonly #calls = new Set<Promise<unknown>>();
 
   /** See SessionDeps.headerOnly. */
   readonly headerOnly: boolean;
@@ -144,6 +146,19 @@ export class Session {
     this.#now = deps.now ?? Date.now;
     this.#tokenCache = deps.tokenCache;
     this.#cache = deps.cache ?? new Map();
+  }
+
+  /** Counts `call` as running until it settles; returns it. */
+  track<T>(call: Promise<T>): Promise<T> {
+    this.#calls.add(call);
+    const done = () => this.#calls.delete(call);
+    call.then(done, done);
+    return call;
+  }
+
+  /** Resolves once no tool call of this session is running (those started meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.#calls.size) await Promise.allSettled([...this.#calls]);
   }
 
   /**

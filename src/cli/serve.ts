@@ -38,7 +38,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
   ]);
   const attempt = session.signInAttempt;
   attempt?.cancel();
-  await boundedWait(Promise.all([attempt?.done, server?.close()]));
+  // Calls still running were cancelled with the connection: a save already sent finishes and
+  // its outcome is logged before the process ends (bounded).
+  await boundedWait(Promise.all([attempt?.done, server?.close(), session.idle()]));
   ending.dispose();
   return 0;
 }

@@ -321,12 +321,16 @@ export const copyWeek = defineTool({
       data: { ...data, days: shown.map(itemOut), omitted },
     }));
     if (status === "done" && ctx.signal.aborted) {
-      // The save already sent was finished; the SDK drops a cancelled request's result, so the
-      // outcome goes to the client as a log message.
+      // The save already sent was finished: the server's log says so first (the connection may
+      // be gone), and the SDK drops a cancelled request's result, so the outcome goes to the
+      // client as a log message.
+      ctx.log.info(
+        `copy_week cancelled by the client after its save: ${data.written} written, ${data.failed} failed, ${data.unknown} unknown`,
+      );
       await ctx.notify?.("warning", {
         message: `Cancelled by the client after saving. ${text}`,
         result: answer,
-      });
+      })?.catch(() => {});
     }
     return { text, data: answer, isError: status === "done" && data.failed + data.unknown > 0 };
   },

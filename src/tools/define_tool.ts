@@ -107,7 +107,16 @@ export function errorResult(message: string, hint?: string): CallResult {
  * once as readable text in `content` and once as `structuredContent` (checked against the output
  * schema). Bad input is an `isError` result in plain words, like every other fixable failure.
  */
-export async function runTool(
+export function runTool(
+  def: ToolDef,
+  raw: unknown,
+  ctx: ToolContext,
+): Promise<CallResult | AskFirst["answer"]> {
+  // The session counts its calls in flight, so a connection that ends can let them finish.
+  return ctx.session.track(runToolNow(def, raw, ctx));
+}
+
+async function runToolNow(
   def: ToolDef,
   raw: unknown,
   ctx: ToolContext,

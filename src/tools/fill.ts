@@ -336,13 +336,14 @@ export const fillLogsForDays = defineTool({
       data: { ...data, days: shown.map(dayOut), omitted },
     }));
     if (outcome.status === "cancelled") {
-      // The SDK drops a cancelled request's result: a log message still reaches the client.
-      await ctx.notify?.("warning", { message: text, result: answer });
+      // The server's log first: the connection itself may be gone (stdin closed).
       ctx.log.info(
         `fill_logs_for_days cancelled by the client: ${
           plural(data.written, "day")
         } written, ${data.not_started} not started`,
       );
+      // The SDK drops a cancelled request's result: a log message still reaches the client.
+      await ctx.notify?.("warning", { message: text, result: answer })?.catch(() => {});
     }
     return {
       text,

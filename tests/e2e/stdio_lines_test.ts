@@ -98,3 +98,82 @@ Deno.test("stdio: batches, bad lines and oversized messages are answered; the se
     assert.match(err, /stdio: answered -32700/, "each refusal is logged");
   }
 });
+
+Deno.test("stdio: a client that goes away mid-fill: the save already sent finishes and the log says what was written", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const { alice } = sb.erp.fixtures.users;
+  const held = Promise.withResolvers<void>();
+  const saveArrived = Promise.withResolvers<void>();
+  sb.erp.onRequest = (c) => {
+    if (c.method !== "PATCH") return;
+    saveArrived.resolve();
+    return held.promise;
+  };
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "start"],
+    cwd: ROOT,
+    env: denoEnv({
+      ERP_API_BASE_URL: sb.apiBase,
+      ERP_API_TOKEN: alice.token,
+      MCP_AUTHORIZED_USERS: alice.email,
+      MCP_NO_CONFIRM: "true",
+    }),
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  try {
+    const { draft, current } = sb.erp.fixtures.weeks;
+    const line = (v: unknown) => `${JSON.stringify(v)}\n`;
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(
+      line({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          clientInfo: { name: "raw", version: "1" },
+        },
+      }) + line({ jsonrpc: "2.0", method: "notifications/initialized" }) + line({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: {
+          name: "fill_logs_for_days",
+          arguments: {
+            start_date: draft,
+            end_date: Temporal.PlainDate.from(current).add({ days: 1 }).toString(),
+            project_id: 42,
+            description: "Gone client",
+            hours_per_day: 1,
+            mode: "every_day",
+          },
+        },
+      }),
+    ));
+    await saveArrived.promise; // the first week's save is at the ERP
+    await writer.close(); // the client goes away (stdin closed), as a closed chat window does
+    held.resolve();
+    const status = await child.status;
+    assert.equal(status.success, true);
+    const err = await stderr;
+    const m = /fill_logs_for_days cancelled by the client: (\d+) days? written, (\d+) not started/
+      .exec(err);
+    assert.ok(m, `the log says what was written:\n${err}`);
+    // What the log says is what the ERP holds: the first week's five days, nothing after.
+    const stored = [draft, current].flatMap((monday) =>
+      (sb.erp.weekLog(alice.email, monday)?.projects ?? []).flatMap((p) =>
+        p.tasks.filter((t) => t.description === "Gone client").flatMap((t) => t.days)
+      )
+    );
+    assert.equal(Number(m[1]), stored.length, err);
+    assert.ok(stored.length > 0 && Number(m[2]) > 0, err);
+  } finally {
+    held.resolve();
+    await child.status;
+    await sb.close();
+  }
+});
