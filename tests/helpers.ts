@@ -109,6 +109,17 @@ export function only2025(_reason: string): boolean {
   return harnessEra() === "2026";
 }
 
+/**
+ * For `ignore:` — true when the suites run in the 2026 era through the hosted stack
+ * (HARNESS_ERA=2026 HARNESS_TRANSPORT=hosted): there every request stands alone, the person is
+ * whoever its Authorization header names, and nothing is kept between requests — no sign-in
+ * tools, no session object, no session caches, no session-bound confirmation tokens. `reason`
+ * says which of those the test needs (read by people, not code).
+ */
+export function needsSession(_reason: string): boolean {
+  return harnessEra() === "2026" && Deno.env.get("HARNESS_TRANSPORT") === "hosted";
+}
+
 /** A running sandbox, server and client. */
 export interface Harness {
   /**

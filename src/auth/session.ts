@@ -72,8 +72,12 @@ export interface SessionDeps {
   now?: () => number;
   /** Shared record of recently checked tokens (stateless HTTP), keyed by digest. */
   tokenCache?: TokenCache;
-  /** The list cache to use: stateless HTTP hands in the one kept for this token's digest. */
-  cache?: SessionCache;
+  /**
+   * What the session keeps about the person's data (list cache, week ids, the save queue, the
+   * ERP request gate); stateless HTTP hands in the one kept for this token's digest, so a
+   * client's requests share them as a session's calls do. Default: the session's own.
+   */
+  state?: SessionState;
   /**
    * The person comes only from each request's Authorization header (2026-07-28 over HTTP): there
    * is no session to sign in to, so "not signed in" says to send the header.
@@ -84,6 +88,57 @@ export interface SessionDeps {
 /** How a client on a header-only connection signs in (2026-07-28 over HTTP). */
 export const HEADER_SIGN_IN =
   'This connection (MCP 2026-07-28 over HTTP) keeps no session, so the sign-in tools cannot help: put the ERP token in the MCP client\'s configuration as the header "Authorization: Token <ERP token>" (the value the ERP web app sends).';
+
+/**
+ * Saves of a week, one after another, per ISO Monday: a client's parallel writes to one week
+ * (several tool calls at once) never race each other into a 409. One per session; a stateless
+ * HTTP client's requests share one per token, since each request has a session of its own.
+ */
+export class WeekSaveQueue {
+  /** ISO Monday → the end of the last save of that week queued. */
+  readonly #tails = new Map<string, Promise<void>>();
+
+  /** Runs `save` once every save of `monday` queued before has ended; `waited` says if one ran. */
+  async run<T>(monday: string, save: (waited: boolean) => Promise<T>): Promise<T> {
+    const before = this.#tails.get(monday);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => release = resolve);
+    const tail = (before ?? Promise.resolve()).then(() => mine);
+    this.#tails.set(monday, tail);
+    try {
+      if (before) await before;
+      return await save(before !== undefined);
+    } finally {
+      release();
+      if (this.#tails.get(monday) === tail) this.#tails.delete(monday);
+    }
+  }
+}
+
+/** See SessionDeps.state. */
+export interface SessionState {
+  /** Cached lists (projects, labels) with the time they were loaded. */
+  readonly cache: SessionCache;
+  /** Saves of one week, one after another. */
+  readonly saves: WeekSaveQueue;
+  /** Bounds the ERP requests in flight, whatever the client sends at once. */
+  readonly gate: RequestGate;
+  /** ISO Monday → week-log id: ids never change, so lookups skip the year list when known. */
+  readonly weekIds: Map<string, number>;
+  /** Entry id → ISO Monday of its week, learnt from reads, so an entry can be found by id alone. */
+  readonly entryWeeks: Map<number, string>;
+}
+
+/** A fresh SessionState: empty caches, an empty queue, a gate of MAX_PARALLEL_ERP_REQUESTS. */
+export function newSessionState(): SessionState {
+  return {
+    cache: new Map(),
+    saves: new WeekSaveQueue(),
+    gate: new RequestGate(MAX_PARALLEL_ERP_REQUESTS),
+    weekIds: new Map(),
+    entryWeeks: new Map(),
+  };
+}
 
 /** Cached lists (projects, labels) with the time they were loaded. */
 export type SessionCache = Map<string, { at: number; value: Promise<unknown> }>;
@@ -123,16 +178,16 @@ export class Session {
   /** Aborted when this identity ends (sign-out, refusal, another person): stops its calls. */
   #stop = new AbortController();
   /** Bounds this session's ERP requests in flight, whatever the client sends at once. */
-  readonly #gate = new RequestGate(MAX_PARALLEL_ERP_REQUESTS);
+  readonly #gate: RequestGate;
   readonly #cache: SessionCache;
   /** ISO Monday → week-log id: ids never change, so lookups skip the year list when known. */
-  readonly weekIds = new Map<string, number>();
+  readonly weekIds: Map<string, number>;
   /** Entry id → ISO Monday of its week, learnt from reads, so an entry can be found by id alone. */
-  readonly entryWeeks = new Map<number, string>();
+  readonly entryWeeks: Map<number, string>;
   /** The latest browser sign-in (Google loopback or ERP browser), pending or finished. */
   signInAttempt?: SignInAttempt;
-  /** ISO Monday → the end of the last save of that week queued in this session. */
-  readonly #weekSaves = new Map<string, Promise<void>>();
+  /** Saves of one week queued one after another (shared by a stateless client's requests). */
+  readonly #saves: WeekSaveQueue;
   /** Tool calls of this session still running. */
   readonly #calls = new Set<Promise<unknown>>();
 
@@ -145,7 +200,12 @@ export class Session {
     this.#fetch = deps.fetch;
     this.#now = deps.now ?? Date.now;
     this.#tokenCache = deps.tokenCache;
-    this.#cache = deps.cache ?? new Map();
+    const state = deps.state ?? newSessionState();
+    this.#cache = state.cache;
+    this.#saves = state.saves;
+    this.#gate = state.gate;
+    this.weekIds = state.weekIds;
+    this.entryWeeks = state.entryWeeks;
   }
 
   /** Counts `call` as running until it settles; returns it. */
@@ -166,19 +226,8 @@ export class Session {
    * so a client's parallel writes to one week (several tool calls at once) never race each other
    * into a 409. `save` learns whether it waited: the week it read may then be out of date.
    */
-  async queueWeekSave<T>(monday: string, save: (waited: boolean) => Promise<T>): Promise<T> {
-    const before = this.#weekSaves.get(monday);
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => release = resolve);
-    const tail = (before ?? Promise.resolve()).then(() => mine);
-    this.#weekSaves.set(monday, tail);
-    try {
-      if (before) await before;
-      return await save(before !== undefined);
-    } finally {
-      release();
-      if (this.#weekSaves.get(monday) === tail) this.#weekSaves.delete(monday);
-    }
+  queueWeekSave<T>(monday: string, save: (waited: boolean) => Promise<T>): Promise<T> {
+    return this.#saves.run(monday, save);
   }
 
   /** A token to check on first use (ERP_API_TOKEN or a header), without a request at start. */

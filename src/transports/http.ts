@@ -18,7 +18,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { ErpStreams } from "../auth/erp_stream.ts";
-import { Session, type SessionCache } from "../auth/session.ts";
+import { newSessionState, Session, type SessionState } from "../auth/session.ts";
 import { TokenCache, TokenDataStores } from "../auth/token_cache.ts";
 import { type Config, isLoopbackHost, MAX_TOKEN_LENGTH } from "../config.ts";
 import { UserError } from "../errors.ts";
@@ -149,7 +149,11 @@ export class HttpApp {
   /** New sessions whose initialize body is still being read: they count against the caps. */
   #opening = 0;
   readonly #tokens = new TokenCache();
-  readonly #statelessCaches = new TokenDataStores<SessionCache>(() => new Map());
+  /**
+   * Per token (by digest), what a stateless client's requests share as a session's calls do:
+   * list caches, week ids, the save queue and the ERP request gate.
+   */
+  readonly #statelessCaches = new TokenDataStores<SessionState>(newSessionState);
   readonly #hosts: Set<string>;
   readonly #origins: Set<string>;
   readonly #sweeper: ReturnType<typeof setInterval>;
@@ -379,7 +383,7 @@ export class HttpApp {
 
   #newSession(
     token?: string,
-    cache?: SessionCache,
+    state?: SessionState,
     method: "header" | "oauth" = "header",
     headerOnly = false,
   ): Session {
@@ -387,7 +391,7 @@ export class HttpApp {
       config: this.#opts.config,
       fetch: this.#opts.fetch,
       tokenCache: this.#tokens,
-      cache,
+      state,
       headerOnly,
     });
     if (token) session.presetToken(token, method);

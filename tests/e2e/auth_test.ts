@@ -9,9 +9,11 @@ import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import { serveHttp } from "../../src/transports/http.ts";
-import { type Harness, type Result, TODAY, withHarness } from "../helpers.ts";
+import { type Harness, needsSession, type Result, TODAY, withHarness } from "../helpers.ts";
 
-Deno.test("authenticate_with_token: Token, Bearer and bare keys; the ERP's email wins", async () => {
+Deno.test("authenticate_with_token: Token, Bearer and bare keys; the ERP's email wins", {
+  ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+}, async () => {
   for (
     const form of ["Token sandbox-token-alice", "Bearer sandbox-token-alice", "sandbox-token-alice"]
   ) {
@@ -30,7 +32,9 @@ Deno.test("authenticate_with_token: Token, Bearer and bare keys; the ERP's email
   }
 });
 
-Deno.test("authenticate_with_token: a wrong token is refused and not kept", async () => {
+Deno.test("authenticate_with_token: a wrong token is refused and not kept", {
+  ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+}, async () => {
   await withHarness({ signIn: false }, async (h) => {
     const r = await h.call("authenticate_with_token", { token: "Token nope-nope-nope" });
     assert.equal(r.isError, true);
@@ -41,7 +45,9 @@ Deno.test("authenticate_with_token: a wrong token is refused and not kept", asyn
   });
 });
 
-Deno.test("authenticate_with_token: a person not on the allowlist is refused and nothing is kept", async () => {
+Deno.test("authenticate_with_token: a person not on the allowlist is refused and nothing is kept", {
+  ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+}, async () => {
   await withHarness({ signIn: false }, async (h) => {
     const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.bob.token });
     assert.equal(r.isError, true);
@@ -53,19 +59,27 @@ Deno.test("authenticate_with_token: a person not on the allowlist is refused and
   });
 });
 
-Deno.test("allowlist: empty refuses everyone and says where to add the email; @domain allows a domain", async () => {
-  await withHarness({ signIn: false, allow: "" }, async (h) => {
-    const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.alice.token });
-    assert.equal(r.isError, true);
-    assert.match(r.text, /allowlist is empty.*MCP_AUTHORIZED_USERS/);
-  });
-  await withHarness({ signIn: false, allow: "@other.test" }, async (h) => {
-    const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.bob.token });
-    assert.equal(r.isError, false, r.text);
-  });
-});
+Deno.test(
+  "allowlist: empty refuses everyone and says where to add the email; @domain allows a domain",
+  { ignore: needsSession("the sign-in tools and a session's stored sign-in") },
+  async () => {
+    await withHarness({ signIn: false, allow: "" }, async (h) => {
+      const r = await h.call("authenticate_with_token", {
+        token: h.erp.fixtures.users.alice.token,
+      });
+      assert.equal(r.isError, true);
+      assert.match(r.text, /allowlist is empty.*MCP_AUTHORIZED_USERS/);
+    });
+    await withHarness({ signIn: false, allow: "@other.test" }, async (h) => {
+      const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.bob.token });
+      assert.equal(r.isError, false, r.text);
+    });
+  },
+);
 
-Deno.test("ERP_API_TOKEN signs the session in on first use; a refused one is reported by whoami", async () => {
+Deno.test("ERP_API_TOKEN signs the session in on first use; a refused one is reported by whoami", {
+  ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+}, async () => {
   await withHarness({}, async (h) => {
     assert.equal(h.erp.calls.length, 0, "no request at start");
     const w = await h.call("whoami");
@@ -93,30 +107,38 @@ Deno.test("an expired token signs the session out with what to do", async () => 
   });
 });
 
-Deno.test("authenticate_with_google: exchanged by the ERP, allowlist applied to the returned email", async () => {
-  await withHarness({ signIn: false }, async (h) => {
-    const { alice, bob, stranger } = h.erp.fixtures.users;
-    const ok = await h.call("authenticate_with_google", { access_token: alice.googleAccessToken });
-    assert.equal(ok.isError, false, ok.text);
-    assert.equal(ok.data.method, "google");
-    const google = h.erp.calls.find((c) => c.path === "core/google-login/");
-    assert.deepEqual(google?.body, { platform: "google", access_token: alice.googleAccessToken });
-    await h.call("sign_out");
-    const refused = await h.call("authenticate_with_google", {
-      access_token: bob.googleAccessToken,
+Deno.test(
+  "authenticate_with_google: exchanged by the ERP, allowlist applied to the returned email",
+  { ignore: needsSession("the sign-in tools and a session's stored sign-in") },
+  async () => {
+    await withHarness({ signIn: false }, async (h) => {
+      const { alice, bob, stranger } = h.erp.fixtures.users;
+      const ok = await h.call("authenticate_with_google", {
+        access_token: alice.googleAccessToken,
+      });
+      assert.equal(ok.isError, false, ok.text);
+      assert.equal(ok.data.method, "google");
+      const google = h.erp.calls.find((c) => c.path === "core/google-login/");
+      assert.deepEqual(google?.body, { platform: "google", access_token: alice.googleAccessToken });
+      await h.call("sign_out");
+      const refused = await h.call("authenticate_with_google", {
+        access_token: bob.googleAccessToken,
+      });
+      assert.equal(refused.isError, true);
+      assert.match(refused.text, /Sign-in refused/);
+      const unknown = await h.call("authenticate_with_google", {
+        access_token: stranger.googleAccessToken,
+      });
+      assert.equal(unknown.isError, true);
+      assert.match(unknown.text, /not registered/);
+      assert.equal((await h.call("whoami")).data.signed_in, false);
     });
-    assert.equal(refused.isError, true);
-    assert.match(refused.text, /Sign-in refused/);
-    const unknown = await h.call("authenticate_with_google", {
-      access_token: stranger.googleAccessToken,
-    });
-    assert.equal(unknown.isError, true);
-    assert.match(unknown.text, /not registered/);
-    assert.equal((await h.call("whoami")).data.signed_in, false);
-  });
-});
+  },
+);
 
-Deno.test("sign_out forgets the session", async () => {
+Deno.test("sign_out forgets the session", {
+  ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+}, async () => {
   await withHarness({}, async (h) => {
     await h.call("whoami");
     const r = await h.call("sign_out");
@@ -175,7 +197,9 @@ const UNCONFIRMED_SIGN_INS: { name: string; signIn: (h: Harness) => Promise<Resu
 ];
 
 for (const row of UNCONFIRMED_SIGN_INS) {
-  Deno.test(`a typed email the ERP did not confirm never reaches the Slack endpoint: ${row.name}`, async () => {
+  Deno.test(`a typed email the ERP did not confirm never reaches the Slack endpoint: ${row.name}`, {
+    ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+  }, async () => {
     await withHarness({
       signIn: false,
       allow: "alice@example.com",
@@ -230,7 +254,9 @@ const CLAIMED_SIGN_INS: { name: string; signIn: (h: Harness) => Promise<Result> 
 ];
 
 for (const row of CLAIMED_SIGN_INS) {
-  Deno.test(`a typed email does not pass the allowlist unless the server opts in: ${row.name}`, async () => {
+  Deno.test(`a typed email does not pass the allowlist unless the server opts in: ${row.name}`, {
+    ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+  }, async () => {
     await withHarness({ signIn: false, allow: "alice@example.com" }, async (h) => {
       h.erp.injectFault({ pathIncludes: "core/person/", status: 200, body: '{"id": 18}' });
       const r = await row.signIn(h);
@@ -268,7 +294,9 @@ for (const row of CLAIMED_SIGN_INS) {
   });
 }
 
-Deno.test("without the opt-in, a token the ERP names nobody for is refused even with no email", async () => {
+Deno.test("without the opt-in, a token the ERP names nobody for is refused even with no email", {
+  ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+}, async () => {
   await withHarness({ signIn: false }, async (h) => {
     h.erp.injectFault({ pathIncludes: "core/person/", status: 200, body: '{"id": 17}' });
     const r = await h.call("authenticate_with_token", { token: h.erp.fixtures.users.alice.token });
@@ -286,7 +314,9 @@ async function rawWhoami(h: Harness): Promise<string> {
   return JSON.stringify(await h.client.callTool({ name: "whoami", arguments: {} }));
 }
 
-Deno.test("whoami names where the token came from and never shows it", async () => {
+Deno.test("whoami names where the token came from and never shows it", {
+  ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+}, async () => {
   // ERP_API_TOKEN, checked on first use.
   await withHarness({}, async (h) => {
     const { alice } = h.erp.fixtures.users;
@@ -325,7 +355,9 @@ Deno.test("whoami names where the token came from and never shows it", async () 
   });
 });
 
-Deno.test("errors name where the token came from: a revoked ERP_API_TOKEN, a wrong typed token", async () => {
+Deno.test("errors name where the token came from: a revoked ERP_API_TOKEN, a wrong typed token", {
+  ignore: needsSession("the sign-in tools and a session's stored sign-in"),
+}, async () => {
   await withHarness({}, async (h) => {
     await h.call("whoami");
     h.erp.revokeToken(h.erp.fixtures.users.alice.token);

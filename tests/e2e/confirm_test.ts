@@ -9,7 +9,7 @@ import { ElicitRequestSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.
 import { DEFAULT_REQUEST_TIMEOUT_MSEC } from "npm:@modelcontextprotocol/sdk@1.32.2/shared/protocol.js";
 import { loadConfig } from "../../src/config.ts";
 import { type ConfirmTokens, createConfirmer, ELICIT_WAIT_MS } from "../../src/tools/confirm.ts";
-import { type Harness, only2025, withHarness } from "../helpers.ts";
+import { type Harness, needsSession, only2025, withHarness } from "../helpers.ts";
 
 const NOON = Temporal.Instant.from("2026-11-25T12:00:00Z");
 
@@ -30,7 +30,9 @@ function answerWith(h: Harness, answer: { action: string; content?: Record<strin
   return shown;
 }
 
-Deno.test("confirm: a client without elicitation gets a preview and a token; the token submits", async () => {
+Deno.test("confirm: a client without elicitation gets a preview and a token; the token submits", {
+  ignore: needsSession("confirmation tokens bound to a session"),
+}, async () => {
   await withHarness({ now: () => NOON }, async (h) => {
     const { draft } = h.erp.fixtures.weeks;
     const before = saves(h);
@@ -114,7 +116,9 @@ Deno.test("confirm: delete_log declined through elicitation keeps the entry", as
   });
 });
 
-Deno.test("confirm: a wrong token is refused; a token only serves the call it was made for", async () => {
+Deno.test("confirm: a wrong token is refused; a token only serves the call it was made for", {
+  ignore: needsSession("confirmation tokens bound to a session"),
+}, async () => {
   await withHarness({ now: () => NOON }, async (h) => {
     const a = await h.call("create_or_update_log", {
       date: "today",
@@ -175,7 +179,9 @@ Deno.test("confirm: a wrong token is refused; a token only serves the call it wa
   });
 });
 
-Deno.test("confirm: a token is bound to its session", async () => {
+Deno.test("confirm: a token is bound to its session", {
+  ignore: needsSession("confirmation tokens bound to a session"),
+}, async () => {
   let token = "";
   await withHarness({ now: () => NOON }, async (h) => {
     const r = await h.call("complete_week_log", { week_starting: h.erp.fixtures.weeks.draft });
@@ -209,7 +215,9 @@ Deno.test("confirm: an expired token is refused", async () => {
   });
 });
 
-Deno.test("confirm: every fill that writes asks, even one day; the token in the text finishes it", async () => {
+Deno.test("confirm: every fill that writes asks, even one day; the token in the text finishes it", {
+  ignore: needsSession("confirmation tokens bound to a session"),
+}, async () => {
   await withHarness({ now: () => NOON }, async (h) => {
     const { draft } = h.erp.fixtures.weeks;
     const friday = Temporal.PlainDate.from(draft).add({ days: 4 }).toString(); // empty in the seed
@@ -293,37 +301,46 @@ Deno.test('confirm: a token minted for "last week" on Sunday 23:58 does not act 
   });
 });
 
-Deno.test("confirm: a delete token is bound to the entry's content; the preview says it is not done", async () => {
-  await withHarness({ now: () => NOON }, async (h) => {
-    const date = Temporal.PlainDate.from(h.erp.fixtures.weeks.draft).add({ days: 4 }).toString();
-    const a = await h.call("create_or_update_log", {
-      date,
-      project_id: 42,
-      description: "Bound",
-      hours: 2,
+Deno.test(
+  "confirm: a delete token is bound to the entry's content; the preview says it is not done",
+  { ignore: needsSession("confirmation tokens bound to a session") },
+  async () => {
+    await withHarness({ now: () => NOON }, async (h) => {
+      const date = Temporal.PlainDate.from(h.erp.fixtures.weeks.draft).add({ days: 4 }).toString();
+      const a = await h.call("create_or_update_log", {
+        date,
+        project_id: 42,
+        description: "Bound",
+        hours: 2,
+      });
+      const ask = await h.call("delete_log", { date, project_id: 42, description: "Bound" });
+      assert.equal(ask.data.status, "needs_confirmation");
+      assert.equal(ask.data.deleted, undefined, "nothing reads as deleted");
+      assert.equal(ask.data.would_delete.entry_id, a.data.entry.entry_id);
+      assert.match(ask.text, /^Not deleted yet\. Would delete: /);
+      assert.equal(ask.data.day_total.hours, 2);
+      assert.equal(ask.data.day_total_after.hours, 0);
+      // The entry changes before the person's yes arrives: the token no longer fits.
+      await h.call("create_or_update_log", {
+        date,
+        project_id: 42,
+        description: "Bound",
+        hours: 5,
+      });
+      const r = await h.call("delete_log", {
+        date,
+        project_id: 42,
+        description: "Bound",
+        confirmation_token: ask.data.confirmation_token,
+      });
+      assert.equal(r.isError, true, r.text);
+      assert.match(r.text, /Refused: the week changed since the preview/);
+      assert.doesNotMatch(r.text, /does not match|already used/);
+      const day = await h.call("get_day_logs", { date });
+      assert.match(day.text, /Bound/);
     });
-    const ask = await h.call("delete_log", { date, project_id: 42, description: "Bound" });
-    assert.equal(ask.data.status, "needs_confirmation");
-    assert.equal(ask.data.deleted, undefined, "nothing reads as deleted");
-    assert.equal(ask.data.would_delete.entry_id, a.data.entry.entry_id);
-    assert.match(ask.text, /^Not deleted yet\. Would delete: /);
-    assert.equal(ask.data.day_total.hours, 2);
-    assert.equal(ask.data.day_total_after.hours, 0);
-    // The entry changes before the person's yes arrives: the token no longer fits.
-    await h.call("create_or_update_log", { date, project_id: 42, description: "Bound", hours: 5 });
-    const r = await h.call("delete_log", {
-      date,
-      project_id: 42,
-      description: "Bound",
-      confirmation_token: ask.data.confirmation_token,
-    });
-    assert.equal(r.isError, true, r.text);
-    assert.match(r.text, /Refused: the week changed since the preview/);
-    assert.doesNotMatch(r.text, /does not match|already used/);
-    const day = await h.call("get_day_logs", { date });
-    assert.match(day.text, /Bound/);
-  });
-});
+  },
+);
 
 Deno.test("confirm: a client that declared elicitation but never answers gets the token in time", {
   ignore: only2025(

@@ -1,6 +1,6 @@
 /** One error row per tool that other suites do not already fail: what the model is told. */
 import assert from "node:assert/strict";
-import { type Harness, withHarness } from "../helpers.ts";
+import { type Harness, needsSession, withHarness } from "../helpers.ts";
 
 interface Row {
   tool: string;
@@ -80,7 +80,9 @@ for (const row of ROWS) {
   });
 }
 
-Deno.test("whoami reports an ERP that is down while checking ERP_API_TOKEN, and retries later", async () => {
+Deno.test("whoami reports an ERP that is down while checking ERP_API_TOKEN, and retries later", {
+  ignore: needsSession("ERP_API_TOKEN as a session's sign-in (hosted 2026 names the header)"),
+}, async () => {
   await withHarness({}, async (h) => {
     h.erp.injectFault({
       pathIncludes: "core/person/",
@@ -115,30 +117,36 @@ Deno.test("an ERP that is down (connection refused) is a clear error naming the 
   );
 });
 
-Deno.test("whoami with the ERP unreachable (connection refused) keeps the token and does not send the person for a new one", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  await withHarness(
-    { env: { ERP_API_BASE_URL: `http://127.0.0.1:${port}/api/v1/` } },
-    async (h) => {
-      const who = await h.call("whoami");
-      assert.equal(who.isError, false, who.text);
-      assert.equal(who.data.signed_in, false);
-      assert.match(
-        who.text,
-        /^Cannot confirm the sign-in yet: the ERP at http:\/\/127\.0\.0\.1:\d+/,
-      );
-      assert.match(who.text, /The token is kept/);
-      assert.match(who.text, /try again in a few minutes/);
-      assert.doesNotMatch(who.text, /Not signed in|Sign in with|authenticate_with_token/);
-      assert.equal(who.data.erp_unreachable, true);
-      assert.ok(h.session.hasPendingToken, "the token is still held");
-    },
-  );
-});
+Deno.test(
+  "whoami with the ERP unreachable (connection refused) keeps the token and does not send the person for a new one",
+  { ignore: needsSession("ERP_API_TOKEN as a session's sign-in (hosted 2026 names the header)") },
+  async () => {
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    await withHarness(
+      { env: { ERP_API_BASE_URL: `http://127.0.0.1:${port}/api/v1/` } },
+      async (h) => {
+        const who = await h.call("whoami");
+        assert.equal(who.isError, false, who.text);
+        assert.equal(who.data.signed_in, false);
+        assert.match(
+          who.text,
+          /^Cannot confirm the sign-in yet: the ERP at http:\/\/127\.0\.0\.1:\d+/,
+        );
+        assert.match(who.text, /The token is kept/);
+        assert.match(who.text, /try again in a few minutes/);
+        assert.doesNotMatch(who.text, /Not signed in|Sign in with|authenticate_with_token/);
+        assert.equal(who.data.erp_unreachable, true);
+        assert.ok(h.session.hasPendingToken, "the token is still held");
+      },
+    );
+  },
+);
 
-Deno.test("whoami with a token the ERP refuses (401) still says to sign in again", async () => {
+Deno.test("whoami with a token the ERP refuses (401) still says to sign in again", {
+  ignore: needsSession("ERP_API_TOKEN as a session's sign-in (hosted 2026 names the header)"),
+}, async () => {
   await withHarness({}, async (h) => {
     h.erp.injectFault({ pathIncludes: "core/person/", status: 401, body: "{}", times: 1 });
     const who = await h.call("whoami");
