@@ -163,7 +163,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     const served =
       `this server serves ${RESOURCE_URIS.labels}, ${RESOURCE_URIS.projects} and project-logs://week/<YYYY-MM-DD or this-week> (and the ui:// views of MCP Apps)`;
     const vars = uri && template.uriTemplate.match(uri.href);
-    const app = readAppResource(raw);
+    const app = await readAppResource(raw);
     if (app) return app;
     const read = !uri
       ? undefined

@@ -6,14 +6,17 @@
 import { RESOURCE_MIME_TYPE } from "@modelcontextprotocol/ext-apps/server";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { WEEK_GRID_URI } from "./meta.ts";
-import { WEEK_GRID_HTML } from "./week_grid/view.generated.ts";
 
 const DESCRIPTION =
   "The week as an editable grid (MCP Apps view of get_week_logs): Monday to Sunday, a row per task, totals against the expected hours";
 
-/** The resources/read answer for the grid view, or undefined for any other URI. */
-export function readAppResource(uri: string) {
+/**
+ * The resources/read answer for the grid view, or undefined for any other URI. The view (about
+ * 700 KB) is loaded on its first read, not at start, so it does not slow the server's first answer.
+ */
+export async function readAppResource(uri: string) {
   if (uri !== WEEK_GRID_URI) return undefined;
+  const { WEEK_GRID_HTML } = await import("./week_grid/view.generated.ts");
   return {
     contents: [{
       uri: WEEK_GRID_URI,
@@ -30,6 +33,6 @@ export function registerAppResources(server: McpServer): void {
     "week-grid",
     WEEK_GRID_URI,
     { title: "Week grid", description: DESCRIPTION, mimeType: RESOURCE_MIME_TYPE },
-    () => readAppResource(WEEK_GRID_URI)!,
+    async () => (await readAppResource(WEEK_GRID_URI))!,
   );
 }
