@@ -19,6 +19,11 @@ import { errorPage } from "./pages.ts";
 /** The form field naming the stream on the closing form. */
 const STREAM_FIELD = "stream";
 
+/** `text` ending with one full stop. */
+function sentence(text: string): string {
+  return `${text.replace(/\.+$/, "")}.`;
+}
+
 /** The binding of a stream to one authorization request (`sealed`) in one browser (`cookie`). */
 async function bindingOf(ctx: OAuthContext, cookie: string, sealed: string): Promise<string> {
   return await ctx.sealer.mac("erp-login", cookie, sealed);
@@ -80,7 +85,7 @@ export async function startErpLogin(
     if (!(error instanceof UserError)) throw error;
     return signInFor(ctx, pending, fields, {
       status: 503,
-      error: `${error.message}. Sign in another way below.`,
+      error: `${sentence(error.message)} Sign in another way below.`,
     });
   }
   return boundViewerPage(started.stream, started.key, ctx.issuer, {
@@ -124,7 +129,7 @@ export async function finishErpLogin(ctx: OAuthContext, req: Request): Promise<R
   const { outcome, session } = claimed;
   const creds = session.credentials;
   if (outcome.status !== "signed_in" || !creds) {
-    return again(403, `${outcome.message}. Try again or sign in another way.`);
+    return again(403, `${sentence(outcome.message)} Try again or sign in another way.`);
   }
   if (!creds.emailVerified) {
     return again(

@@ -182,7 +182,7 @@ Deno.test(
         assert.equal(await page.textContent("h1"), "Sign in to the ERP");
         assert.match(
           await page.textContent("p.error") ?? "",
-          /Sign-in refused for "bob@other\.test": not on the allowlist/,
+          /^Sign-in refused for "bob@other\.test": not on the allowlist .*[^.]\. Try again or sign in another way\.$/,
         );
         assert.equal(await page.$('button[value="allow"]'), null, "no consent offered");
         assert.ok(await page.$("#erp-login"), "the person may try again another way");
