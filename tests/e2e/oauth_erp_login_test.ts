@@ -293,3 +293,35 @@ Deno.test(
     }, { instances: 1, env: (sb) => streamEnv(sb) });
   },
 );
+
+Deno.test(
+  browserTest(
+    "oauth erp login: an ERP that does not name the token's owner → refused even with MCP_TRUST_TYPED_EMAIL (the email the web app keeps is not the ERP's word)",
+  ),
+  async () => {
+    await oauthHosted(async ({ sb, url }) => {
+      sb.erp.personWithoutEmail = true; // core/person/ answers without `email`
+      const cb = callbackServer();
+      const provider = new TestProvider(cb.redirect);
+      await assert.rejects(
+        new Client({ name: "oauth-erp", version: "1" }, { versionNegotiation: MODERN })
+          .connect(
+            new StreamableHTTPClientTransport(new URL("/mcp", url), { authProvider: provider }),
+          ),
+        UnauthorizedError,
+      );
+      await withUserBrowser(async (page) => {
+        await erpLoginIn(page, provider.authorizationUrl!, sb.origin, sb.erp.fixtures.users.alice);
+        assert.equal(await page.textContent("h1"), "Sign in to the ERP");
+        assert.match(
+          await page.textContent("p.error") ?? "",
+          /^Sign-in refused: the ERP accepted the sign-in but did not say whose it is/,
+        );
+        assert.equal(await page.$('button[value="allow"]'), null, "no consent offered");
+      });
+      await cb.close();
+      assert.equal(cb.got.length, 0, "nothing was sent back to the app");
+      assert.equal(provider.stored, undefined, "no tokens");
+    }, { instances: 1, env: (sb) => streamEnv(sb, { MCP_TRUST_TYPED_EMAIL: "1" }) });
+  },
+);
