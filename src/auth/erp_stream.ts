@@ -36,6 +36,8 @@ const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 const MAX_FRAME_STREAMS = 4;
 const POLL_MS = 500;
 const PING_MS = 15_000;
+/** How long a bound stream's outcome waits for its authorization request after the stream's deadline. */
+const BOUND_GRACE_MS = 5 * 60_000;
 
 /** Keys the viewer forwards by name; everything else arrives as text. */
 export const KEYS = [
@@ -103,6 +105,7 @@ interface StreamInit {
   config: Config;
   log: Logger;
   onStop: () => void;
+  binding?: string;
 }
 
 /** One streamed sign-in: its headless browser, its viewer, its input queue and its attempt. */
@@ -115,6 +118,11 @@ export class ErpStream {
   readonly code = shortCode();
   readonly session: Session;
   readonly attempt: Attempt;
+  /**
+   * For a stream started from the OAuth authorize page: an HMAC of that authorization request and
+   * the person's CSRF cookie; only a request presenting both gets the stream's outcome.
+   */
+  readonly binding?: string;
   readonly #config: Config;
   readonly #log: Logger;
   readonly #onStop: () => void;
@@ -136,6 +144,7 @@ export class ErpStream {
   constructor(init: StreamInit) {
     this.id = init.id;
     this.session = init.session;
+    this.binding = init.binding;
     this.#config = init.config;
     this.#log = init.log;
     this.#onStop = init.onStop;
@@ -422,6 +431,8 @@ export class ErpStreams {
   readonly #log: Logger;
   /** Streams whose link still works, by id. */
   readonly #streams = new Map<string, ErpStream>();
+  /** Streams started for an authorization request, by id, kept until claimed or expired. */
+  readonly #bound = new Map<string, { stream: ErpStream; until: number }>();
   /** Streams whose browser has not finished closing: what the cap counts. */
   readonly #running = new Set<ErpStream>();
   /** The client (remote address) each HTTP session came from: the per-client cap counts by it. */
@@ -451,11 +462,11 @@ export class ErpStreams {
    * Starts a streamed sign-in for `session` (or returns its one whose link is not opened yet),
    * records it as the session's sign-in attempt, and starts the browser.
    */
-  async start(session: Session): Promise<ErpStream> {
+  async start(session: Session, binding?: string): Promise<ErpStream> {
     const base = this.#config.ssePublicUrl;
     if (!base) throw new Error("streamed sign-in needs MCP_SSE_PUBLIC_URL");
     for (const s of this.#streams.values()) {
-      if (s.session === session && !s.opened && !s.ended) return s;
+      if (s.session === session && !s.opened && !s.ended && s.binding === binding) return s;
     }
     const found = findBrowser(this.#config.browserPath);
     if (!found.path) {
@@ -493,6 +504,7 @@ export class ErpStreams {
       config: this.#config,
       log: this.#log,
       onStop: () => this.#streams.delete(id),
+      binding,
     });
     this.#streams.set(id, stream);
     this.#running.add(stream);
@@ -502,8 +514,61 @@ export class ErpStreams {
     return stream;
   }
 
+  /**
+   * Starts a streamed sign-in for the OAuth authorize page, bound to `binding` (an HMAC of the
+   * authorization request and the person's CSRF cookie), its viewer bound at once: returns the
+   * viewer's key (for the cookie the frames and input require); the link's own page and code are
+   * never usable for it. The same caps as `start`; its outcome is kept (on this instance only)
+   * until `claim` takes it, at most BOUND_GRACE_MS after the stream's deadline.
+   * Throws a UserError when no browser can start (caps, no browser).
+   */
+  async startBound(
+    session: Session,
+    binding: string,
+  ): Promise<{ stream: ErpStream; key: string }> {
+    this.#prune();
+    const stream = await this.start(session, binding);
+    const got = stream.confirm(stream.code);
+    if (typeof got !== "object") {
+      throw new UserError("The sign-in browser ended before it could be shown");
+    }
+    this.#bound.set(stream.id, {
+      stream,
+      until: Date.parse(stream.attempt.expiresAt) + BOUND_GRACE_MS,
+    });
+    return { stream, key: got.key };
+  }
+
+  /**
+   * The outcome of a bound stream for the request that presents its `binding`, once: "unknown"
+   * (no such stream on this instance, or claimed, or long expired), "other" (bound to another
+   * authorization request or browser), "running" (not ended yet); else the outcome and the
+   * session that holds the credentials when signed in. The stream is forgotten once claimed.
+   */
+  claim(
+    id: string,
+    binding: string,
+  ): { outcome: SignInOutcome; session: Session } | "unknown" | "other" | "running" {
+    this.#prune();
+    const bound = this.#bound.get(id);
+    if (!bound) return "unknown";
+    const { stream } = bound;
+    if (!stream.binding || !sameSecret(binding, stream.binding)) return "other";
+    const outcome = stream.attempt.outcome;
+    if (!outcome) return "running";
+    this.#bound.delete(id);
+    return { outcome, session: stream.session };
+  }
+
+  /** Forgets bound streams nobody claimed in time. */
+  #prune(): void {
+    const now = Date.now();
+    for (const [id, b] of this.#bound) if (b.until < now) this.#bound.delete(id);
+  }
+
   /** Cancels every stream and waits until their browsers are closed. */
   async close(): Promise<void> {
+    this.#bound.clear();
     const all = [...this.#running];
     for (const s of all) s.attempt.cancel();
     await Promise.all(all.map((s) => s.attempt.done));

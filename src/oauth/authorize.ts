@@ -4,6 +4,7 @@
  * the ERP, then the allowlist), asks for consent, and redirects back with a sealed, one-minute,
  * single-use code. The request travels between the pages sealed, so no instance keeps it.
  */
+import { findBrowser } from "../auth/browsers.ts";
 import { Session } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
 import { sameSecret } from "../secret.ts";
@@ -212,8 +213,9 @@ export async function login(ctx: OAuthContext, req: Request, address: string): P
 }
 
 /**
- * The sign-in page for a pending request: the token form, and the Google button when the server
- * has a Google client id. `fields`: the sealed request and its CSRF token.
+ * The sign-in page for a pending request: the token form, the Google button when the server
+ * has a Google client id, and the ERP web login's when the streamed sign-in has a browser.
+ * `fields`: the sealed request and its CSRF token.
  */
 export function signInFor(
   ctx: OAuthContext,
@@ -228,6 +230,8 @@ export function signInFor(
     redirectHost: hostOf(pending.ru),
     fields,
     google,
+    erpLogin: ctx.erpStreams !== undefined &&
+      findBrowser(ctx.config.browserPath).path !== undefined,
     formTargets: google ? [new URL(ctx.config.googleAuthUrl).origin] : [],
   });
 }

@@ -3,6 +3,7 @@
  * per-instance used-set for single-use grants, and the rate limiter.
  */
 import type { Config } from "../config.ts";
+import type { ErpStreams } from "../auth/erp_stream.ts";
 import type { TokenCache } from "../auth/token_cache.ts";
 import type { ClientResolver } from "./clients.ts";
 import type { Sealer } from "./seal.ts";
@@ -90,6 +91,8 @@ export interface OAuthContext {
   limits: { login: RateLimiter; token: RateLimiter };
   tokenCache: TokenCache;
   fetch?: typeof fetch;
+  /** The streamed ERP sign-ins of this instance: the ERP web login option (./erp_login.ts). */
+  erpStreams?: ErpStreams;
 }
 
 /**

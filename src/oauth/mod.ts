@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config.ts";
 import { isLoopbackHost } from "../config.ts";
+import type { ErpStreams } from "../auth/erp_stream.ts";
 import type { TokenCache } from "../auth/token_cache.ts";
 import { authorize, consent, login } from "./authorize.ts";
 import { ClientError, ClientResolver, register } from "./clients.ts";
@@ -17,6 +18,7 @@ import {
   SCOPES,
   UsedSet,
 } from "./grants.ts";
+import { finishErpLogin, startErpLogin } from "./erp_login.ts";
 import { completeGoogle, googleCallback, startGoogle } from "./google.ts";
 import { errorPage } from "./pages.ts";
 import { looksSealed, Sealer } from "./seal.ts";
@@ -39,6 +41,11 @@ export interface OAuthServerOptions {
   config: Config;
   tokenCache: TokenCache;
   fetch?: typeof fetch;
+  /**
+   * The HTTP app's streamed ERP sign-ins: with them the authorize page offers the ERP's web
+   * login (a browser on this instance, so sticky sessions for that method).
+   */
+  erpStreams?: ErpStreams;
   /** Milliseconds since the epoch (tests expire tokens with it). */
   now?: () => number;
 }
@@ -88,6 +95,7 @@ export class OAuthServer {
         },
         tokenCache: opts.tokenCache,
         fetch: opts.fetch,
+        erpStreams: opts.erpStreams,
       }),
     );
   }
@@ -158,6 +166,10 @@ export class OAuthServer {
         return await login(ctx, req, address);
       case "POST /authorize/consent":
         return await consent(ctx, req);
+      case "POST /authorize/erp":
+        return await startErpLogin(ctx, req, address);
+      case "POST /authorize/erp/done":
+        return await finishErpLogin(ctx, req);
       case "POST /authorize/google":
         return await startGoogle(ctx, req, address);
       case "GET /authorize/google/callback":

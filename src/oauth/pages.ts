@@ -90,7 +90,7 @@ export function hidden(fields: Record<string, string>): string {
     .join("");
 }
 
-/** The sign-in page: paste an ERP token. */
+/** The sign-in page: Google, the ERP's web login (each when offered), or paste an ERP token. */
 export function signInPage(p: {
   clientName: string;
   redirectHost: string;
@@ -100,12 +100,20 @@ export function signInPage(p: {
   headers?: Record<string, string>;
   /** Offer "Sign in with Google": a form to /authorize/google, answered by a redirect there. */
   google?: boolean;
+  /** Offer "Sign in with the ERP's web login": a form to /authorize/erp (the streamed browser). */
+  erpLogin?: boolean;
   formTargets?: string[];
 }): Response {
   const google = p.google
     ? `<form method="post" action="/authorize/google">${hidden(p.fields)}
-<button type="submit" id="google">Sign in with Google</button></form>
-<p class="muted">or paste your ERP token:</p>`
+<button type="submit" id="google">Sign in with Google</button></form>`
+    : "";
+  const erp = p.erpLogin
+    ? `<form method="post" action="/authorize/erp">${hidden(p.fields)}
+<button type="submit" id="erp-login">Sign in with the ERP's web login</button></form>`
+    : "";
+  const others = google || erp
+    ? `${google}${erp}<p class="muted">or paste your ERP token:</p>`
     : "";
   return page(
     p.status ?? 200,
@@ -113,7 +121,7 @@ export function signInPage(p: {
     `<p><strong>${esc(p.clientName)}</strong> (returning to ${
       esc(p.redirectHost)
     }) asks to use your project time logs.</p>
-${p.error ? `<p class="error" role="alert">${esc(p.error)}</p>` : ""}${google}
+${p.error ? `<p class="error" role="alert">${esc(p.error)}</p>` : ""}${others}
 <form method="post" action="/authorize/login">${hidden(p.fields)}
 <label for="token">Your ERP token</label>
 <input id="token" name="token" type="password" autocomplete="off" required maxlength="600">

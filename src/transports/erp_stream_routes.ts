@@ -64,21 +64,59 @@ function viewerPage(stream: ErpStream): Response {
     );
   }
   const nonce = randomId(18);
-  return new Response(viewerHtml(nonce), {
+  return new Response(viewerHtml(nonce), { status: 200, headers: viewerHeaders(nonce, false) });
+}
+
+function viewerHeaders(nonce: string, forms: boolean): Record<string, string> {
+  return {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src 'nonce-${nonce}'`,
+      "img-src data:",
+      "connect-src 'self'",
+      "base-uri 'none'",
+      `form-action ${forms ? "'self'" : "'none'"}`,
+      "frame-ancestors 'none'",
+    ].join("; "),
+  };
+}
+
+/** The cookie that binds a viewer (this browser) to `stream`: `key` from confirm or startBound. */
+function viewerCookie(stream: ErpStream, key: string, publicUrl: string): string {
+  const pub = new URL(publicUrl);
+  const path = `${pub.pathname.replace(/\/+$/, "")}/erp-browser/${stream.id}`;
+  const maxAge = Math.max(1, Math.ceil((Date.parse(stream.attempt.expiresAt) - Date.now()) / 1000));
+  return [
+    `${COOKIE}=${key}`,
+    `Path=${path}`,
+    `Max-Age=${maxAge}`,
+    "HttpOnly",
+    "SameSite=Strict",
+    ...(pub.protocol === "https:" ? ["Secure"] : []),
+  ].join("; ");
+}
+
+/**
+ * The live view of a stream started from the OAuth authorize page (ErpStreams.startBound): shown
+ * at once (no code: the stream is bound to this browser's authorization request), the viewer
+ * cookie set with `key`; when the stream ends, the page posts `done.fields` to `done.action`
+ * (same origin), where the authorization request claims the outcome.
+ */
+export function boundViewerPage(
+  stream: ErpStream,
+  key: string,
+  publicUrl: string,
+  done: { action: string; fields: Record<string, string> },
+): Response {
+  const nonce = randomId(18);
+  return new Response(viewerHtml(nonce, { id: stream.id, ...done }), {
     status: 200,
-    headers: {
-      "Content-Type": "text/html; charset=utf-8",
-      "Content-Security-Policy": [
-        "default-src 'none'",
-        `script-src 'nonce-${nonce}'`,
-        `style-src 'nonce-${nonce}'`,
-        "img-src data:",
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-      ].join("; "),
-    },
+    headers: { ...viewerHeaders(nonce, true), "Set-Cookie": viewerCookie(stream, key, publicUrl) },
   });
 }
 
@@ -110,21 +148,9 @@ async function confirm(
       }": type the code your own AI assistant gave with this link (${stream.codeTriesLeft} of ${MAX_CODE_TRIES} tries left)`,
     );
   }
-  const pub = new URL(publicUrl);
-  const path = `${pub.pathname.replace(/\/+$/, "")}/erp-browser/${stream.id}`;
-  const maxAge = Math.max(1, Math.ceil((Date.parse(stream.attempt.expiresAt) - Date.now()) / 1000));
   return new Response(null, {
     status: 204,
-    headers: {
-      "Set-Cookie": [
-        `${COOKIE}=${got.key}`,
-        `Path=${path}`,
-        `Max-Age=${maxAge}`,
-        "HttpOnly",
-        "SameSite=Strict",
-        ...(pub.protocol === "https:" ? ["Secure"] : []),
-      ].join("; "),
-    },
+    headers: { "Set-Cookie": viewerCookie(stream, got.key, publicUrl) },
   });
 }
 
@@ -214,8 +240,58 @@ function cookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** The viewer: a live picture of the headless page, forwarding clicks, keys, paste and wheel. */
-function viewerHtml(nonce: string): string {
+/** Escapes text for HTML element content and quoted attribute values. */
+function esc(t: string): string {
+  return t.replace(/[&<>"'`=]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** What the bound (OAuth) viewer needs: the stream id and the form it posts when the stream ends. */
+interface BoundView {
+  id: string;
+  action: string;
+  fields: Record<string, string>;
+}
+
+/** The code form of a link's page, or the intro and the closing form of a bound viewer. */
+function viewerParts(bound: BoundView | undefined): { intro: string; confirm: string } {
+  if (bound) {
+    const hidden = Object.entries(bound.fields)
+      .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+      .join("");
+    return {
+      intro:
+        `<p>This is the ERP's own sign-in page, running in a browser on the server. Click into the
+picture, type and scroll as usual; the picture follows the page. Once you are signed in, this page
+continues by itself to the next step.</p>`,
+      confirm: `<form id="done" method="post" action="${
+        esc(bound.action)
+      }" hidden>${hidden}</form>`,
+    };
+  }
+  return {
+    intro:
+      `<p>This is the ERP's sign-in page, running in a browser on the server. Click into the picture,
+type and scroll as usual; the picture follows the page. It closes by itself once you are signed in.</p>
+<p><strong>Only sign in here if you asked your own AI assistant to sign you in just now.</strong>
+Whoever sent this link gets your ERP session. If someone else sent it to you, close this page.</p>`,
+    confirm: `<form id="confirm">
+<label for="code">The code your AI assistant gave you with this link:</label>
+<input id="code" name="code" autocomplete="off" spellcheck="false" maxlength="16" placeholder="ABC-123" required>
+<button type="submit">Continue</button>
+<p id="code-status" role="alert"></p>
+</form>`,
+  };
+}
+
+/**
+ * The viewer: a live picture of the headless page, forwarding clicks, keys, paste and wheel.
+ * `bound`: the OAuth authorize page's variant (no code; posts its form when the stream ends).
+ */
+function viewerHtml(nonce: string, bound?: BoundView): string {
+  const parts = viewerParts(bound);
+  const again = bound
+    ? "Go back to the app and connect again."
+    : "Ask your AI assistant for a new link to try again.";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -233,17 +309,9 @@ body { font-family: system-ui, sans-serif; max-width: 1060px; margin: 1rem auto;
 </head>
 <body>
 <h1>Sign in to the ERP</h1>
-<p>This is the ERP's sign-in page, running in a browser on the server. Click into the picture,
-type and scroll as usual; the picture follows the page. It closes by itself once you are signed in.</p>
-<p><strong>Only sign in here if you asked your own AI assistant to sign you in just now.</strong>
-Whoever sent this link gets your ERP session. If someone else sent it to you, close this page.</p>
-<form id="confirm">
-<label for="code">The code your AI assistant gave you with this link:</label>
-<input id="code" name="code" autocomplete="off" spellcheck="false" maxlength="16" placeholder="ABC-123" required>
-<button type="submit">Continue</button>
-<p id="code-status" role="alert"></p>
-</form>
-<div id="live" hidden>
+${parts.intro}
+${parts.confirm}
+<div id="live"${bound ? "" : " hidden"}>
 <p id="status" role="status">Connecting…</p>
 <p>Site: <code id="where">…</code></p>
 <img id="screen" tabindex="0" width="1024" height="768" alt="Live view of the ERP sign-in page">
@@ -252,7 +320,10 @@ Whoever sent this link gets your ERP session. If someone else sent it to you, cl
 "use strict";
 const screen = document.getElementById("screen");
 const status = document.getElementById("status");
-const base = location.pathname.replace(/\\/+$/, "");
+const bound = ${bound ? "true" : "false"};
+const base = ${
+    bound ? JSON.stringify(`/erp-browser/${bound.id}`) : 'location.pathname.replace(/\\/+$/, "")'
+  };
 const KEYS = new Set(${JSON.stringify(KEYS)});
 let size = { width: 1024, height: 768 };
 let ended = false;
@@ -332,7 +403,7 @@ document.addEventListener("paste", (e) => {
 });
 
 const form = document.getElementById("confirm");
-form.addEventListener("submit", async (e) => {
+if (form) form.addEventListener("submit", async (e) => {
   e.preventDefault();
   const said = document.getElementById("code-status");
   try {
@@ -378,12 +449,21 @@ source.addEventListener("end", (e) => {
   const o = JSON.parse(e.data);
   document.body.dataset.outcome = o.status;
   screen.classList.add("ended");
+  if (bound) {
+    status.textContent = o.message + ". Continuing…";
+    document.getElementById("done").submit();
+    return;
+  }
   status.textContent = o.message + (o.status === "signed_in"
     ? ". You can close this page and go back to your AI assistant."
-    : ". Ask your AI assistant for a new link to try again.");
+    : ". ${again}");
 });
 source.addEventListener("busy", () => {
   source.close();
+  if (bound) { // ended before this view connected: the next page says how
+    document.getElementById("done").submit();
+    return;
+  }
   status.textContent = "The live view is already open in other tabs of this browser: use one of those.";
 });
 source.addEventListener("blocked", (e) => {
@@ -394,10 +474,11 @@ source.addEventListener("blocked", (e) => {
 });
 source.onerror = () => {
   if (!ended && source.readyState === EventSource.CLOSED) {
-    status.textContent = "The live view ended: this sign-in link expired or was closed. Ask your AI assistant for a new one.";
+    status.textContent = "The live view ended: this sign-in expired or was closed. ${again}";
   }
 };
 }
+${bound ? "watch();" : ""}
 </script>
 </body>
 </html>

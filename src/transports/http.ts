@@ -189,6 +189,7 @@ export class HttpApp {
         tokenCache: this.#tokens,
         fetch: opts.fetch,
         now: opts.now,
+        erpStreams: this.erpStreams,
       });
     }
     this.#hosts = new Set(
