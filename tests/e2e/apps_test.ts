@@ -312,6 +312,33 @@ Deno.test({
 });
 
 Deno.test({
+  ...browserTest(
+    "apps: a second row for a task already shown is refused (it would overwrite that day's entry)",
+  ),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withHost(async ({ app, open, weeks, stored }) => {
+      const monday = weeks.draft;
+      await open("get_week_logs", { week_starting: monday });
+      const before = JSON.stringify(stored(monday));
+      // The draft holds "Client X / Backend · Feature work · Coding": other case, other label.
+      await app.locator("#add-project").fill("client x/backend");
+      await app.locator("#add-description").fill("FEATURE WORK");
+      await app.getByLabel("Label").selectOption({ label: "Meeting" });
+      await app.getByRole("button", { name: "Add row" }).click();
+      await app.locator("#status", { hasText: "already has one" }).waitFor();
+      assert.equal(
+        await app.getByLabel(/FEATURE WORK · Meeting, /).count(),
+        0,
+        "no second row was added",
+      );
+      assert.equal(JSON.stringify(stored(monday)), before, "nothing was written");
+    });
+  },
+});
+
+Deno.test({
   ...browserTest("apps: adding a row by project name stores it under that project and label"),
   sanitizeResources: false,
   sanitizeOps: false,

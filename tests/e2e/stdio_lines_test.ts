@@ -8,8 +8,14 @@ import assert from "node:assert/strict";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import { denoEnv, ROOT, scaledTimeout, TODAY } from "../helpers.ts";
 
-Deno.test("stdio: batches, bad lines and oversized messages are answered; the server keeps serving", async () => {
-  const sb = await serveSandbox({ today: TODAY });
+type Sandbox = Awaited<ReturnType<typeof serveSandbox>>;
+
+/** `deno task start` signed in as alice against `sb`, its pipes raw; stderr read to the end. */
+function startServer(
+  sb: Sandbox,
+  env: Record<string, string> = {},
+  stdout: "piped" | "null" = "piped",
+) {
   const { alice } = sb.erp.fixtures.users;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "start"],
@@ -18,14 +24,23 @@ Deno.test("stdio: batches, bad lines and oversized messages are answered; the se
       ERP_API_BASE_URL: sb.apiBase,
       ERP_API_TOKEN: alice.token,
       MCP_AUTHORIZED_USERS: alice.email,
+      ...env,
     }),
     stdin: "piped",
-    stdout: "piped",
+    stdout,
     stderr: "piped",
   }).spawn();
-  const stderr = new Response(child.stderr).text();
+  return { child, stderr: new Response(child.stderr).text() };
+}
+
+/** One line of the stdio transport: a message as JSON, or a raw string as it is. */
+const line = (v: unknown) => `${typeof v === "string" ? v : JSON.stringify(v)}\n`;
+
+Deno.test("stdio: batches, bad lines and oversized messages are answered; the server keeps serving", async () => {
+  const sb = await serveSandbox({ today: TODAY });
+  const { alice } = sb.erp.fixtures.users;
+  const { child, stderr } = startServer(sb);
   try {
-    const line = (v: unknown) => `${typeof v === "string" ? v : JSON.stringify(v)}\n`;
     const input = [
       line({
         jsonrpc: "2.0",
@@ -109,23 +124,9 @@ Deno.test("stdio: a client that goes away mid-fill: the save already sent finish
     saveArrived.resolve();
     return held.promise;
   };
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "start"],
-    cwd: ROOT,
-    env: denoEnv({
-      ERP_API_BASE_URL: sb.apiBase,
-      ERP_API_TOKEN: alice.token,
-      MCP_AUTHORIZED_USERS: alice.email,
-      MCP_NO_CONFIRM: "true",
-    }),
-    stdin: "piped",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
+  const { child, stderr } = startServer(sb, { MCP_NO_CONFIRM: "true" }, "null");
   try {
     const { draft, current } = sb.erp.fixtures.weeks;
-    const line = (v: unknown) => `${JSON.stringify(v)}\n`;
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(
       line({

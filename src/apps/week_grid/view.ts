@@ -73,6 +73,23 @@ function rowName(row: GridRow | NewRow): string {
   return [row.project, row.description, row.label ?? "no label"].join(" · ");
 }
 
+/**
+ * A project or task name as the server matches it, roughly: letters in one case, invisible
+ * characters gone, spaces made one and none around "/" (the ERP keeps one entry per task a day,
+ * whatever its case or label).
+ */
+function nameKey(text: string): string {
+  return text.normalize("NFKC").replace(/[\u200b-\u200f\u2060\ufeff]/g, "").toLowerCase()
+    .replace(/\s+/g, " ").replace(/ ?\/ ?/g, "/").trim();
+}
+
+/** The row already shown for this project's task (any label), if there is one. */
+function sameTask(rows: readonly (GridRow | NewRow)[], project: string, description: string) {
+  const p = nameKey(project);
+  const d = nameKey(description);
+  return rows.find((r) => nameKey(r.project) === p && nameKey(r.description) === d);
+}
+
 function cellKey(row: GridRow | NewRow, date: string): string {
   return JSON.stringify([row.project, row.description, row.label, date]);
 }
@@ -609,6 +626,14 @@ function addRow(event: Event): void {
   if (!project) return say("Cannot add a row: choose a project", true);
   if (!description) return say("Cannot add a row: give a task description", true);
   const label = grid.labels.find((l) => l.id === labelId)?.name ?? null;
+  const twin = sameTask([...grid.rows, ...state.added], project, description);
+  if (twin) {
+    // A second row for one task would write over the first one's entry on the same day.
+    return say(
+      `Cannot add a row: "${twin.project} · ${twin.description}" already has one; type its hours there (a task holds one entry a day)`,
+      true,
+    );
+  }
   const row: NewRow = { project, description, labelId, label };
   state.added.push(row);
   ($("add-description") as HTMLInputElement).value = "";
