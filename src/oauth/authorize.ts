@@ -18,6 +18,7 @@ import {
   type OAuthContext,
   type PendingClaims,
   randomId,
+  readOAuthBody,
   SCOPE_READ,
   TTL,
 } from "./grants.ts";
@@ -154,11 +155,11 @@ export async function form(
   if (!(req.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
     return { res: errorPage(415, "This page expects a form.", "Start again in the app.") };
   }
-  const text = await req.text();
-  if (text.length > 16_384) {
-    return { res: errorPage(413, "The form is too large.", "Start again in the app.") };
+  const read = await readOAuthBody(ctx, req);
+  if (!read.ok) {
+    return { res: errorPage(read.status, `${read.message}.`, "Start again in the app.") };
   }
-  const fields = new URLSearchParams(text);
+  const fields = new URLSearchParams(read.text);
   const cookie = cookieOf(req, csrfCookieName(secure(ctx)));
   const blob = fields.get(blobField) ?? "";
   const token = fields.get("csrf") ?? "";

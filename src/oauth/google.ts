@@ -13,7 +13,7 @@ import { ErpError } from "../erp/errors.ts";
 import { UserError } from "../errors.ts";
 import { sameSecret } from "../secret.ts";
 import { consentFor, form, signInFor } from "./authorize.ts";
-import { type OAuthContext, type PendingClaims, TTL } from "./grants.ts";
+import { type OAuthContext, type PendingClaims, readOAuthBody, TTL } from "./grants.ts";
 import { cookieOf, csrfCookieName, errorPage, page } from "./pages.ts";
 
 /** The sealed state Google round-trips: the pending request and the cookie it belongs to. */
@@ -105,11 +105,9 @@ export async function completeGoogle(ctx: OAuthContext, req: Request): Promise<R
   if (origin !== null && origin !== ctx.issuer) {
     return errorPage(403, "This form was sent from another site.", "Start again in the app.");
   }
-  const text = await req.text();
-  if (text.length > 32_768) {
-    return errorPage(413, "The form is too large.", "Start again in the app.");
-  }
-  const fields = new URLSearchParams(text);
+  const read = await readOAuthBody(ctx, req);
+  if (!read.ok) return errorPage(read.status, `${read.message}.`, "Start again in the app.");
+  const fields = new URLSearchParams(read.text);
   const cookie = cookieOf(req, csrfCookieName(ctx.issuer.startsWith("https:")));
   let state: GoogleState;
   let pending: PendingClaims;

@@ -7,6 +7,7 @@ import type { ErpStreams } from "../auth/erp_stream.ts";
 import type { TokenCache } from "../auth/token_cache.ts";
 import type { ClientResolver } from "./clients.ts";
 import type { Sealer } from "./seal.ts";
+import { type BodyRead, readBody } from "../transports/body.ts";
 
 /** Reads the time logs. */
 export const SCOPE_READ = "logs:read";
@@ -26,6 +27,17 @@ export const TTL = {
   /** The sign-in and consent pages' pending request. */
   pending: 15 * 60,
 } as const;
+
+/** Largest body any OAuth endpoint reads (a form or a registration), in bytes. */
+export const MAX_BODY_BYTES = 32 * 1024;
+
+/**
+ * An OAuth endpoint's body, read under MAX_BODY_BYTES and the body deadline
+ * (MCP_HTTP_BODY_TIMEOUT_MS) without buffering more: the text, or the refusal (413, 408, 400).
+ */
+export async function readOAuthBody(ctx: OAuthContext, req: Request): Promise<BodyRead> {
+  return await readBody(req, MAX_BODY_BYTES, ctx.config.httpBodyTimeoutMs);
+}
 
 /** The authorization request, as the pages carry it (sealed) from page to page. */
 export interface PendingClaims {

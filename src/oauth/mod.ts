@@ -15,6 +15,7 @@ import {
   type GrantClaims,
   type OAuthContext,
   RateLimiter,
+  readOAuthBody,
   SCOPES,
   UsedSet,
 } from "./grants.ts";
@@ -206,10 +207,16 @@ export class OAuthServer {
         },
       );
     }
-    const text = await req.text();
+    const read = await readOAuthBody(ctx, req);
+    if (!read.ok) {
+      return oauthError(read.status, "invalid_request", read.message, {
+        ...CORS,
+        Connection: "close",
+      });
+    }
     let body: unknown;
     try {
-      body = text.length <= 16_384 ? JSON.parse(text) : undefined;
+      body = JSON.parse(read.text);
     } catch { /* refused below */ }
     try {
       return json(await register(ctx.sealer, body), 201, { "Cache-Control": "no-store" });

@@ -13,6 +13,7 @@ import {
   type GrantClaims,
   type OAuthContext,
   randomId,
+  readOAuthBody,
   s256,
   SCOPES,
   TTL,
@@ -40,9 +41,11 @@ export async function token(ctx: OAuthContext, req: Request, address: string): P
   if (!(req.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
     return oauthError(400, "invalid_request", "The body must be application/x-www-form-urlencoded");
   }
-  const text = await req.text();
-  if (text.length > 32_768) return oauthError(400, "invalid_request", "The body is too large");
-  const p = new URLSearchParams(text);
+  const read = await readOAuthBody(ctx, req);
+  if (!read.ok) {
+    return oauthError(read.status, "invalid_request", read.message, { Connection: "close" });
+  }
+  const p = new URLSearchParams(read.text);
   for (const [k] of p) {
     if (p.getAll(k).length > 1) {
       return oauthError(400, "invalid_request", `The parameter "${k}" is repeated`);

@@ -287,6 +287,10 @@ export class HttpApp {
         headers: { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" },
       });
     }
+    const declared = Number(req.headers.get("content-length") ?? "0");
+    if (declared > this.#maxBody) {
+      return rpcError(413, -32000, "Request body too large", { Connection: "close" });
+    }
     // The OAuth endpoints: metadata, token and registration answer any origin (no cookies);
     // the sign-in pages check their own forms' origin and CSRF token.
     const oauth = await this.#oauth?.route(req, url, client);
@@ -296,10 +300,6 @@ export class HttpApp {
       return rpcError(403, -32000, `Forbidden: Origin "${origin.slice(0, 100)}" is not allowed`);
     }
     if (req.method === "OPTIONS") return new Response(null, { status: 204 });
-    const declared = Number(req.headers.get("content-length") ?? "0");
-    if (declared > this.#maxBody) {
-      return rpcError(413, -32000, "Request body too large", { Connection: "close" });
-    }
     if (url.pathname === "/mcp") return await this.#mcp(req, client);
     if (url.pathname === "/sse" && req.method === "GET") return await this.#openSse(req, client);
     if (url.pathname === "/messages" && req.method === "POST") return await this.#postSse(req, url);

