@@ -194,7 +194,7 @@ export async function login(ctx: OAuthContext, req: Request, address: string): P
   }
   const again = (status: number, error: string) =>
     signInFor(ctx, pending, { pending: sealed, csrf: got.fields.get("csrf")! }, { status, error });
-  const wait = ctx.limits.login.hit(`addr:${address}`, `client:${pending.cid}`);
+  const wait = ctx.limits.login.hit(`addr:${address}`, `pair:${address} ${pending.cid}`);
   if (wait !== undefined) {
     return again(429, `Too many sign-in attempts: wait ${wait} seconds, then try again.`);
   }

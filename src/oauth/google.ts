@@ -53,7 +53,7 @@ export async function startGoogle(
       "Go back to the app and connect again.",
     );
   }
-  const wait = ctx.limits.login.hit(`addr:${address}`, `client:${pending.cid}`);
+  const wait = ctx.limits.login.hit(`addr:${address}`, `pair:${address} ${pending.cid}`);
   if (wait !== undefined) {
     return signInFor(ctx, pending, { pending: sealed, csrf: got.fields.get("csrf")! }, {
       status: 429,

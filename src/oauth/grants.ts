@@ -99,7 +99,7 @@ export interface OAuthContext {
   /** Resource URLs tokens may be issued for: the `/mcp` endpoint and the server root. */
   resources: readonly string[];
   used: UsedSet;
-  /** Sign-in attempts (per client and address) and token requests (per client and address). */
+  /** Sign-in attempts and token requests, per address and per (address, client) pair. */
   limits: { login: RateLimiter; token: RateLimiter };
   tokenCache: TokenCache;
   fetch?: typeof fetch;
@@ -129,7 +129,7 @@ export class UsedSet {
   }
 }
 
-/** Fixed-window counters per key (client id, address): at most `limit` per `windowMs`. */
+/** Fixed-window counters per key (an address, an address and client pair): at most `limit` per `windowMs`. */
 export class RateLimiter {
   readonly #hits = new Map<string, { start: number; n: number }>();
   constructor(

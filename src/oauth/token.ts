@@ -52,17 +52,14 @@ export async function token(ctx: OAuthContext, req: Request, address: string): P
     }
   }
   const cid = p.get("client_id") ?? "";
-  const wait = ctx.limits.token.hit(`addr:${address}`, `client:${cid.slice(0, 512)}`);
-  if (wait !== undefined) {
-    return oauthError(
-      429,
-      "temporarily_unavailable",
-      `Too many token requests: retry in ${wait} s`,
-      {
-        "Retry-After": String(wait),
-      },
-    );
-  }
+  // Per address, then per (address, client) once the client is known: never per client alone,
+  // or anyone naming a shared client id (a metadata document URL) locks out all its users.
+  const tooMany = (wait: number) =>
+    oauthError(429, "temporarily_unavailable", `Too many token requests: retry in ${wait} s`, {
+      "Retry-After": String(wait),
+    });
+  const wait = ctx.limits.token.hit(`addr:${address}`);
+  if (wait !== undefined) return tooMany(wait);
   if (req.headers.get("authorization")) {
     return oauthError(
       401,
@@ -91,6 +88,8 @@ export async function token(ctx: OAuthContext, req: Request, address: string): P
     }
   }
   const key = await clientKey(cid);
+  const waitPair = ctx.limits.token.hit(`pair:${address} ${key}`);
+  if (waitPair !== undefined) return tooMany(waitPair);
   return grant === "authorization_code" ? await byCode(ctx, p, key) : await byRefresh(ctx, p, key);
 }
 

@@ -5,7 +5,14 @@
  * checks, header values and the audience per route. Real HTTP against serveHttp and the sandbox.
  */
 import assert from "node:assert/strict";
-import { oauthHosted } from "./oauth_helpers.ts";
+import {
+  hiddenFields,
+  oauthHosted,
+  pkce,
+  REDIRECT,
+  registerClient,
+  tokenRequest,
+} from "./oauth_helpers.ts";
 
 /**
  * POSTs a chunked body of up to `total` bytes to `url` over a raw socket, writing 64 KiB chunks
@@ -77,4 +84,103 @@ Deno.test("oauth review 1: a large chunked body to each OAuth POST endpoint is r
     await declared.body?.cancel();
     assert.equal(declared.status, 413);
   }, { instances: 1 });
+});
+
+/** The authorize page's hidden fields and CSRF cookie for `client_id`, as a browser gets them. */
+async function signInPage(url: string, cid: string, extra: Record<string, string> = {}) {
+  const { challenge } = await pkce();
+  const q = new URLSearchParams({
+    client_id: cid,
+    redirect_uri: REDIRECT,
+    response_type: "code",
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    ...extra,
+  });
+  const res = await fetch(`${url}/authorize?${q}`);
+  const html = await res.text();
+  assert.equal(res.status, 200, html);
+  return {
+    fields: hiddenFields(html),
+    cookie: (res.headers.get("set-cookie") ?? "").split(";")[0],
+  };
+}
+
+/** POSTs a sign-in form from `address` (X-Forwarded-For behind a trusted proxy). */
+async function postForm(
+  url: string,
+  path: string,
+  cookie: string,
+  fields: Record<string, string>,
+  address = "10.9.9.9",
+): Promise<{ status: number; html: string; location: string | null }> {
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      cookie,
+      origin: url,
+      "x-forwarded-for": address,
+    },
+    body: new URLSearchParams(fields),
+  });
+  return { status: res.status, html: await res.text(), location: res.headers.get("location") };
+}
+
+Deno.test("oauth review 2: requests naming a client from many addresses do not lock that client's other users out", async () => {
+  await oauthHosted(async ({ url }) => {
+    const cid = await registerClient(url);
+    // Token requests: 70 addresses, one bogus code each, for the victim's client id.
+    for (let i = 0; i < 70; i++) {
+      const r = await fetch(`${url}/token`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-forwarded-for": `10.1.0.${i}`,
+        },
+        body: new URLSearchParams({
+          grant_type: "authorization_code",
+          code: "bogus",
+          client_id: cid,
+          redirect_uri: REDIRECT,
+          code_verifier: "v".repeat(43),
+        }),
+      });
+      await r.body?.cancel();
+    }
+    const victim = await tokenRequest(url, {
+      grant_type: "authorization_code",
+      code: "bogus",
+      client_id: cid,
+      redirect_uri: REDIRECT,
+      code_verifier: "v".repeat(43),
+    }, { "x-forwarded-for": "10.2.0.1" });
+    assert.equal(victim.status, 400, JSON.stringify(victim.body));
+    assert.equal(victim.body.error, "invalid_grant");
+    // Sign-in attempts: 12 addresses, a wrong ERP token each, on the same client.
+    const page = await signInPage(url, cid);
+    for (let i = 0; i < 12; i++) {
+      const r = await postForm(url, "/authorize/login", page.cookie, {
+        ...page.fields,
+        token: "wrong-token",
+      }, `10.3.0.${i}`);
+      assert.equal(r.status, 403, r.html);
+    }
+    const mine = await signInPage(url, cid);
+    const r = await postForm(url, "/authorize/login", mine.cookie, {
+      ...mine.fields,
+      token: "wrong-token",
+    }, "10.4.0.1");
+    assert.equal(r.status, 403, "the victim's own attempt is answered, not rate-limited");
+    // One address is still limited on its own.
+    let last = 0;
+    for (let i = 0; i < 11; i++) {
+      last = (await postForm(url, "/authorize/login", mine.cookie, {
+        ...mine.fields,
+        token: "wrong-token",
+      }, "10.5.0.1")).status;
+    }
+    assert.equal(last, 429);
+  }, { instances: 1, env: { MCP_TRUST_PROXY: "true" } });
 });
