@@ -116,6 +116,11 @@ export class UsedSet {
   readonly #seen = new Map<string, number>();
   constructor(readonly now: () => number = Date.now, readonly max = 100_000) {}
 
+  /** True when `id` was marked used (and has not expired from the set). */
+  has(id: string): boolean {
+    return this.#seen.has(id);
+  }
+
   /** Marks `id` used until `exp` (seconds); false when it was used already. */
   use(id: string, exp: number): boolean {
     const now = this.now() / 1000;

@@ -143,10 +143,14 @@ async function byCode(ctx: OAuthContext, p: URLSearchParams, cid: string): Promi
   }
   const other = wrongResource(p, code.aud);
   if (other) return other;
-  if (!code.jti || !ctx.used.use(`code:${code.jti}`, code.exp ?? 0)) {
+  if (!code.jti || ctx.used.has(`code:${code.jti}`)) {
     return oauthError(400, "invalid_grant", "The authorization code was already used");
   }
-  return await issue(ctx, code, code.scope);
+  return await issue(ctx, code, code.scope, {
+    id: `code:${code.jti}`,
+    exp: code.exp ?? 0,
+    message: "The authorization code was already used",
+  });
 }
 
 /** The refresh token grant (rotating); `cid` is the caller's clientKey. */
@@ -178,14 +182,27 @@ async function byRefresh(ctx: OAuthContext, p: URLSearchParams, cid: string): Pr
     }
     scope = SCOPES.filter((s) => want.includes(s)).join(" ");
   }
-  if (!grant.jti || !ctx.used.use(`refresh:${grant.jti}`, grant.exp ?? 0)) {
+  if (!grant.jti || ctx.used.has(`refresh:${grant.jti}`)) {
     return oauthError(400, "invalid_grant", "The refresh token was already used: sign in again");
   }
-  return await issue(ctx, grant, scope);
+  return await issue(ctx, grant, scope, {
+    id: `refresh:${grant.jti}`,
+    exp: grant.exp ?? 0,
+    message: "The refresh token was already used: sign in again",
+  });
 }
 
-/** Checks the ERP token and the allowlist again, then answers a new access and refresh token. */
-async function issue(ctx: OAuthContext, g: GrantClaims, scope: string): Promise<Response> {
+/**
+ * Checks the ERP token and the allowlist again, then marks the single-use grant `once` used
+ * (only now: an ERP that did not answer leaves the code or refresh token usable for a retry) and
+ * answers a new access and refresh token.
+ */
+async function issue(
+  ctx: OAuthContext,
+  g: GrantClaims,
+  scope: string,
+  once: { id: string; exp: number; message: string },
+): Promise<Response> {
   const session = new Session({ config: ctx.config, fetch: ctx.fetch, tokenCache: ctx.tokenCache });
   try {
     await session.verify(g.erp, undefined, "oauth");
@@ -197,6 +214,7 @@ async function issue(ctx: OAuthContext, g: GrantClaims, scope: string): Promise<
       "Retry-After": "30",
     });
   }
+  if (!ctx.used.use(once.id, once.exp)) return oauthError(400, "invalid_grant", once.message);
   const now = Math.floor(ctx.sealer.now() / 1000);
   const base: GrantClaims = {
     erp: g.erp,

@@ -5,8 +5,13 @@
  * checks, header values and the audience per route. Real HTTP against serveHttp and the sandbox.
  */
 import assert from "node:assert/strict";
+import { silentLogger } from "../../src/log.ts";
+import { serveHttp } from "../../src/transports/http.ts";
+import { configFor } from "./hosted_helpers.ts";
 import {
+  formFlow,
   hiddenFields,
+  type OAuthCtx,
   oauthHosted,
   pkce,
   REDIRECT,
@@ -183,4 +188,74 @@ Deno.test("oauth review 2: requests naming a client from many addresses do not l
     }
     assert.equal(last, 429);
   }, { instances: 1, env: { MCP_TRUST_PROXY: "true" } });
+});
+
+/** A registered client and a code for alice; what redeems it. */
+async function codeFor(ctx: OAuthCtx, extra: Record<string, string> = {}) {
+  const cid = await registerClient(ctx.url);
+  const { verifier, challenge } = await pkce();
+  const back = await formFlow(ctx.url, {
+    client_id: cid,
+    redirect_uri: REDIRECT,
+    response_type: "code",
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    ...extra,
+  }, ctx.sb.erp.fixtures.users.alice.token);
+  return {
+    cid,
+    redeem: {
+      grant_type: "authorization_code",
+      code: back.searchParams.get("code")!,
+      client_id: cid,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    },
+  };
+}
+
+/** A fresh instance sharing the secret (its ERP token cache is empty, so it asks the ERP). */
+async function freshInstance(ctx: OAuthCtx) {
+  return await serveHttp({
+    config: configFor(ctx.sb, { MCP_SSE_PUBLIC_URL: ctx.url, MCP_OAUTH_SECRET: ctx.secret }),
+    log: silentLogger,
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+}
+
+Deno.test("oauth review 4: a code or refresh token refused for an ERP outage (503) still works on the retry", async () => {
+  await oauthHosted(async (ctx) => {
+    const down = () =>
+      ctx.sb.erp.injectFault({ method: "GET", pathIncludes: "person", status: 503, times: 3 });
+    const c = await codeFor(ctx);
+    const fresh = await freshInstance(ctx);
+    try {
+      down();
+      const blip = await tokenRequest(fresh.url, c.redeem);
+      assert.equal(blip.status, 503, JSON.stringify(blip.body));
+      const got = await tokenRequest(fresh.url, c.redeem);
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      assert.equal((await tokenRequest(fresh.url, c.redeem)).status, 400, "still single-use");
+      const refresh = {
+        grant_type: "refresh_token",
+        refresh_token: got.body.refresh_token,
+        client_id: c.cid,
+      };
+      const other = await freshInstance(ctx);
+      try {
+        down();
+        assert.equal((await tokenRequest(other.url, refresh)).status, 503);
+        const again = await tokenRequest(other.url, refresh);
+        assert.equal(again.status, 200, JSON.stringify(again.body));
+        const reused = await tokenRequest(other.url, refresh);
+        assert.equal(reused.status, 400, "still single-use");
+        assert.equal(reused.body.error, "invalid_grant");
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await fresh.close();
+    }
+  }, { instances: 1 });
 });
