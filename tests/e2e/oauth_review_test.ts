@@ -11,6 +11,7 @@ import { configFor } from "./hosted_helpers.ts";
 import {
   formFlow,
   hiddenFields,
+  listWith,
   type OAuthCtx,
   oauthHosted,
   pkce,
@@ -257,5 +258,27 @@ Deno.test("oauth review 4: a code or refresh token refused for an ERP outage (50
     } finally {
       await fresh.close();
     }
+  }, { instances: 1 });
+});
+
+Deno.test("oauth review 9: a bad raw bearer token gets 401 with the invalid_token challenge on /mcp and /sse", async () => {
+  await oauthHosted(async ({ url, sb }) => {
+    const bad = await listWith(`${url}/mcp`, "garbage-not-a-token");
+    assert.equal(bad.status, 401, bad.body);
+    assert.match(
+      bad.challenge ?? "",
+      new RegExp(
+        `^Bearer resource_metadata="${url}/.well-known/oauth-protected-resource/mcp".*error="invalid_token"`,
+      ),
+    );
+    const sse = await fetch(`${url}/sse`, {
+      headers: { accept: "text/event-stream", authorization: "Bearer garbage-not-a-token" },
+    });
+    await sse.body?.cancel();
+    assert.equal(sse.status, 401);
+    assert.match(sse.headers.get("www-authenticate") ?? "", /error="invalid_token"/);
+    // A good raw ERP token is still header mode.
+    const good = await listWith(`${url}/mcp`, sb.erp.fixtures.users.alice.token);
+    assert.equal(good.status, 200, good.body);
   }, { instances: 1 });
 });
