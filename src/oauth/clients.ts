@@ -67,12 +67,14 @@ export function redirectUriProblem(uri: unknown): string | undefined {
 
 /**
  * True when `given` matches a registered redirect URI exactly, or both are http loopback URIs
- * that differ only in the port (RFC 8252 §7.3: native apps get a port at run time).
+ * that differ only in the port (RFC 8252 §7.3: native apps get a port at run time) and carry
+ * no fragment or userinfo.
  */
 export function redirectMatches(registered: readonly string[], given: string): boolean {
   if (registered.includes(given)) return true;
   const g = URL.parse(given);
   if (!g || g.protocol !== "http:" || !isLoopbackHost(g.hostname)) return false;
+  if (given.includes("#") || g.username || g.password) return false;
   return registered.some((r) => {
     const u = URL.parse(r);
     return !!u && u.protocol === "http:" && u.hostname === g.hostname &&

@@ -282,3 +282,33 @@ Deno.test("oauth review 9: a bad raw bearer token gets 401 with the invalid_toke
     assert.equal(good.status, 200, good.body);
   }, { instances: 1 });
 });
+
+Deno.test("oauth review 10: a loopback redirect URI with a fragment or userinfo does not match the registered one", async () => {
+  await oauthHosted(async ({ url }) => {
+    const cid = await registerClient(url, "http://127.0.0.1:5555/cb");
+    const { challenge } = await pkce();
+    const ask = async (ru: string) => {
+      const q = new URLSearchParams({
+        client_id: cid,
+        redirect_uri: ru,
+        response_type: "code",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      });
+      const res = await fetch(`${url}/authorize?${q}`, { redirect: "manual" });
+      await res.body?.cancel();
+      return res.status;
+    };
+    assert.equal(await ask("http://127.0.0.1:6000/cb"), 200, "another port is fine (RFC 8252)");
+    for (
+      const ru of [
+        "http://127.0.0.1:5555/cb#frag",
+        "http://127.0.0.1:6000/cb#",
+        "http://evil.com@127.0.0.1:5555/cb",
+        "http://user:pw@127.0.0.1:5555/cb",
+      ]
+    ) {
+      assert.equal(await ask(ru), 400, ru);
+    }
+  }, { instances: 1 });
+});
