@@ -176,7 +176,7 @@ export class OAuthServer {
       case "GET /authorize/google/callback":
         return googleCallback();
       case "POST /authorize/google/complete":
-        return await completeGoogle(ctx, req);
+        return await completeGoogle(ctx, req, address);
       case "POST /token": {
         const res = await token(ctx, req, address);
         return withCors(res);

@@ -312,3 +312,52 @@ Deno.test("oauth review 10: a loopback redirect URI with a fragment or userinfo 
     }
   }, { instances: 1 });
 });
+
+Deno.test("oauth review 6: Google's answer is accepted once and its completion is rate-limited", async () => {
+  await oauthHosted(async ({ url }) => {
+    const cid = await registerClient(url);
+    /** A Google state from a sign-in started at `address`, with that page's cookie. */
+    const started = async (address: string) => {
+      const page = await signInPage(url, cid);
+      const res = await fetch(`${url}/authorize/google`, {
+        method: "POST",
+        redirect: "manual",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: page.cookie,
+          origin: url,
+          "x-forwarded-for": address,
+        },
+        body: new URLSearchParams(page.fields),
+      });
+      await res.body?.cancel();
+      assert.equal(res.status, 303);
+      const state = new URL(res.headers.get("location")!).searchParams.get("state")!;
+      return { state, cookie: page.cookie };
+    };
+    const complete = (s: { state: string; cookie: string }, address: string) =>
+      postForm(url, "/authorize/google/complete", s.cookie, {
+        state: s.state,
+        access_token: "not-a-google-token",
+      }, address);
+    const one = await started("10.6.0.1");
+    const first = await complete(one, "10.6.0.1");
+    assert.equal(first.status, 403, "the ERP refuses the Google token");
+    const replay = await complete(one, "10.6.0.2");
+    assert.equal(replay.status, 400, replay.html);
+    assert.match(replay.html, /already used/);
+    // Completions from one address: ten are answered, then 429.
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await complete(await started(`10.7.0.${i}`), "10.8.0.1")).status);
+    }
+    assert.deepEqual(statuses, [...Array(10).fill(403), 429]);
+  }, {
+    instances: 1,
+    env: (sb) => ({
+      MCP_TRUST_PROXY: "true",
+      MCP_GOOGLE_CLIENT_ID: "sandbox-google-client",
+      MCP_GOOGLE_AUTH_URL: `${sb.origin}/oauth/google/authorize`,
+    }),
+  });
+});
