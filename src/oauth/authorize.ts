@@ -8,7 +8,7 @@ import { findBrowser } from "../auth/browsers.ts";
 import { Session } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
 import { sameSecret } from "../secret.ts";
-import { ClientError, type OAuthClient, redirectMatches } from "./clients.ts";
+import { ClientError, ClientResolver, type OAuthClient, redirectMatches } from "./clients.ts";
 import {
   canWrite,
   clientKey,
@@ -77,10 +77,28 @@ function csrfOf(ctx: OAuthContext, req: Request): { value: string; set?: string 
   return { value, set: csrfCookie(name, value, secure(ctx)) };
 }
 
-/** GET /authorize: checks the request, then the sign-in page. */
-export async function authorize(ctx: OAuthContext, req: Request, url: URL): Promise<Response> {
+/**
+ * GET /authorize: checks the request, then the sign-in page. A client id that is a metadata
+ * document URL makes this server fetch it: that counts on the caller's (`address`) token limit.
+ */
+export async function authorize(
+  ctx: OAuthContext,
+  req: Request,
+  url: URL,
+  address: string,
+): Promise<Response> {
   const q = url.searchParams;
   const cid = q.get("client_id") ?? "";
+  if (ClientResolver.isUrl(cid)) {
+    const wait = ctx.limits.token.hit(`document:${address}`);
+    if (wait !== undefined) {
+      return errorPage(
+        429,
+        `Too many sign-in requests from this address: wait ${wait} seconds.`,
+        "Then go back to the app and connect again.",
+      );
+    }
+  }
   let client: OAuthClient;
   try {
     client = await ctx.clients.resolve(cid);

@@ -164,10 +164,41 @@ export interface ClientResolverOptions {
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 const DOCUMENT_TIMEOUT_MS = 5000;
 
+/** How long a metadata document that could not be read is refused without a new fetch (ms). */
+const FAILURE_CACHE_MS = 30_000;
+
+/** A response's body as text, read as a stream and abandoned past `max` bytes. */
+async function cappedText(res: Response, max: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > max) throw new Error(`larger than ${max} bytes`);
+      chunks.push(next.value);
+    }
+  } finally {
+    void reader.cancel().catch(() => {});
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** Finds the client behind a client id: a sealed registration or a metadata document's URL. */
 export class ClientResolver {
   readonly #opts: ClientResolverOptions;
   readonly #cache = new Map<string, { at: number; client: OAuthClient }>();
+  /** Documents that could not be read, refused again without a fetch for FAILURE_CACHE_MS. */
+  readonly #failed = new Map<string, { at: number; error: ClientError }>();
 
   constructor(opts: ClientResolverOptions) {
     this.#opts = opts;
@@ -196,8 +227,9 @@ export class ClientResolver {
   /** The URL's host, when documents may be fetched from it. */
   #allowed(url: URL): boolean {
     if (url.protocol === "https:") {
+      // A bare host name allows its default port (443) only; another port must be listed.
       return this.#opts.metadataHosts.includes(url.host.toLowerCase()) ||
-        this.#opts.metadataHosts.includes(url.hostname.toLowerCase());
+        (url.port === "" && this.#opts.metadataHosts.includes(url.hostname.toLowerCase()));
     }
     return url.protocol === "http:" && this.#opts.loopbackDocuments &&
       url.hostname === "127.0.0.1";
@@ -220,6 +252,20 @@ export class ClientResolver {
     const now = Date.now();
     const hit = this.#cache.get(id);
     if (hit && now - hit.at < (this.#opts.cacheMs ?? 5 * 60_000)) return hit.client;
+    const failed = this.#failed.get(id);
+    if (failed && now - failed.at < FAILURE_CACHE_MS) throw failed.error;
+    try {
+      return await this.#fetchDocument(id, url, now);
+    } catch (error) {
+      if (error instanceof ClientError) {
+        if (this.#failed.size >= 200) this.#failed.delete(this.#failed.keys().next().value!);
+        this.#failed.set(id, { at: now, error });
+      }
+      throw error;
+    }
+  }
+
+  async #fetchDocument(id: string, url: URL, now: number): Promise<OAuthClient> {
     let doc: Record<string, unknown>;
     try {
       const res = await (this.#opts.fetch ?? fetch)(url, {
@@ -231,9 +277,7 @@ export class ClientResolver {
         await res.body?.cancel();
         throw new Error(`HTTP ${res.status}`);
       }
-      const text = await res.text();
-      if (text.length > MAX_DOCUMENT_BYTES) throw new Error("too large");
-      doc = JSON.parse(text);
+      doc = JSON.parse(await cappedText(res, MAX_DOCUMENT_BYTES));
     } catch (error) {
       throw new ClientError(
         "invalid_client",

@@ -162,7 +162,7 @@ export class OAuthServer {
     const route = `${req.method} ${path}`;
     switch (route) {
       case "GET /authorize":
-        return await authorize(ctx, req, url);
+        return await authorize(ctx, req, url, address);
       case "POST /authorize/login":
         return await login(ctx, req, address);
       case "POST /authorize/consent":

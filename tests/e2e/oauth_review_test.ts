@@ -361,3 +361,58 @@ Deno.test("oauth review 6: Google's answer is accepted once and its completion i
     }),
   });
 });
+
+Deno.test("oauth review 7: metadata documents are read with a byte cap, failures are cached, the port must be allowed, and fetches are rate-limited", async () => {
+  const hits: Record<string, number> = {};
+  let pulled = 0;
+  const total = 64 * 1024 * 1024;
+  const docs = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    hits[path] = (hits[path] ?? 0) + 1;
+    if (path !== "/big") return new Response("no", { status: 404 });
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (pulled >= total) return c.close();
+          pulled += chunk.byteLength;
+          c.enqueue(chunk);
+        },
+      }, { highWaterMark: 0 }),
+      { headers: { "content-type": "application/json" } },
+    );
+  });
+  const origin = `http://127.0.0.1:${docs.addr.port}`;
+  try {
+    await oauthHosted(async ({ url }) => {
+      const ask = async (cid: string, address = "10.10.0.1") => {
+        const { challenge } = await pkce();
+        const q = new URLSearchParams({
+          client_id: cid,
+          redirect_uri: REDIRECT,
+          response_type: "code",
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+        });
+        const res = await fetch(`${url}/authorize?${q}`, {
+          headers: { "x-forwarded-for": address },
+        });
+        return { status: res.status, html: await res.text() };
+      };
+      const big = await ask(`${origin}/big`, "10.11.0.1");
+      assert.equal(big.status, 400, big.html);
+      assert.ok(pulled < total / 4, `${pulled} of ${total} bytes of the document were read`);
+      assert.equal((await ask(`${origin}/missing`, "10.11.0.1")).status, 400);
+      assert.equal((await ask(`${origin}/missing`, "10.11.0.1")).status, 400);
+      assert.equal(hits["/missing"], 1, "a failed document is not fetched again at once");
+      const port = await ask("https://claude.ai:8443/x", "10.11.0.1");
+      assert.equal(port.status, 400);
+      assert.match(port.html, /is not accepted by this server/);
+      const statuses: number[] = [];
+      for (let i = 0; i < 61; i++) statuses.push((await ask(`${origin}/missing`)).status);
+      assert.deepEqual(statuses, [...Array(60).fill(400), 429]);
+    }, { instances: 1, env: { MCP_TRUST_PROXY: "true" } });
+  } finally {
+    await docs.shutdown();
+  }
+});
