@@ -5,6 +5,7 @@
  * single-use code. The request travels between the pages sealed, so no instance keeps it.
  */
 import { findBrowser } from "../auth/browsers.ts";
+import { isLoopbackHost } from "../config.ts";
 import { Session } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
 import { sameSecret } from "../secret.ts";
@@ -121,8 +122,18 @@ export async function authorize(
     );
   }
   const state = q.get("state") ?? undefined;
+  // Before the person has done anything, an error goes back only to a metadata document's
+  // redirect URI (an allowed host) or to loopback; anyone can register any other by DCR, which
+  // would make this an open redirector (RFC 9700 §4.11.2): those get the error page.
+  const ruUrl = new URL(ru);
+  const trusted = ClientResolver.isUrl(cid) ||
+    (ruUrl.protocol === "http:" && isLoopbackHost(ruUrl.hostname));
   const fail = (error: string, description: string) =>
-    back(ctx, ru, state, { error, error_description: description });
+    trusted ? back(ctx, ru, state, { error, error_description: description }) : errorPage(
+      400,
+      `This app's sign-in request cannot be used: ${description} (${error}).`,
+      "Go back to the app and connect again; if it keeps happening, tell the app's makers.",
+    );
   if (q.get("response_type") !== "code") {
     return fail("unsupported_response_type", 'Only response_type "code" is supported');
   }

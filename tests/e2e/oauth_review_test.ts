@@ -416,3 +416,25 @@ Deno.test("oauth review 7: metadata documents are read with a byte cap, failures
     await docs.shutdown();
   }
 });
+
+Deno.test("oauth review 8: an error at /authorize is not redirected to a registered non-loopback URI", async () => {
+  await oauthHosted(async ({ url }) => {
+    const ask = async (cid: string, ru: string) => {
+      const q = new URLSearchParams({ client_id: cid, redirect_uri: ru, response_type: "token" });
+      const res = await fetch(`${url}/authorize?${q}`, { redirect: "manual" });
+      return { status: res.status, location: res.headers.get("location"), html: await res.text() };
+    };
+    const evil = "https://evil.example/landing";
+    const open = await ask(await registerClient(url, evil), evil);
+    assert.equal(open.status, 400, `redirected to ${open.location}`);
+    assert.equal(open.location, null);
+    assert.match(open.html, /unsupported_response_type/);
+    // A loopback redirect (the person's own machine) still gets the RFC 6749 §4.1.2.1 redirect.
+    const local = await ask(await registerClient(url), REDIRECT);
+    assert.equal(local.status, 303);
+    assert.equal(
+      new URL(local.location!).searchParams.get("error"),
+      "unsupported_response_type",
+    );
+  }, { instances: 1 });
+});
