@@ -171,12 +171,15 @@ export class RateLimiter {
   }
 }
 
-/** The known scopes in `requested` (space-separated), both when none is known. */
+/**
+ * The known scopes in `requested` (space-separated): both when none is asked for, read only
+ * when only unknown ones are (never write on a guess).
+ */
 export function grantedScopes(requested: string | null | undefined): string {
-  const asked = (requested ?? "").split(" ").filter((s) =>
-    (SCOPES as readonly string[]).includes(s)
-  );
-  return (asked.length ? SCOPES.filter((s) => asked.includes(s)) : [...SCOPES]).join(" ");
+  const all = (requested ?? "").split(" ").filter(Boolean);
+  if (all.length === 0) return SCOPES.join(" ");
+  const asked = all.filter((s) => (SCOPES as readonly string[]).includes(s));
+  return (asked.length ? SCOPES.filter((s) => asked.includes(s)) : [SCOPE_READ]).join(" ");
 }
 
 /** True when the scopes let the client change time logs. */

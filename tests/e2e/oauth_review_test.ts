@@ -438,3 +438,31 @@ Deno.test("oauth review 8: an error at /authorize is not redirected to a registe
     );
   }, { instances: 1 });
 });
+
+Deno.test("oauth review 11: the consent page words what the scope offers; unknown scopes get read only", async () => {
+  await oauthHosted(async (ctx) => {
+    const alice = ctx.sb.erp.fixtures.users.alice.token;
+    const consentHtml = async (scope: string) => {
+      const page = await signInPage(ctx.url, await registerClient(ctx.url), { scope });
+      const r = await postForm(ctx.url, "/authorize/login", page.cookie, {
+        ...page.fields,
+        token: alice,
+      });
+      assert.equal(r.status, 200, r.html);
+      return r.html;
+    };
+    const read = await consentHtml("logs:read");
+    assert.doesNotMatch(read, /read and write/);
+    assert.match(read, /wants to read your time logs/);
+    const unknown = await consentHtml("openid profile");
+    assert.doesNotMatch(unknown, /read and write/);
+    assert.doesNotMatch(unknown, /value="write"/);
+    const both = await consentHtml("logs:read logs:write");
+    assert.match(both, /wants to read and write your time logs/);
+    // The token an unknown-scope request gets, even when "write" is posted, reads only.
+    const c = await codeFor(ctx, { scope: "openid profile" });
+    const t = await tokenRequest(ctx.url, c.redeem);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    assert.equal(t.body.scope, "logs:read");
+  }, { instances: 1 });
+});
