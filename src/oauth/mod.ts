@@ -117,8 +117,10 @@ export class OAuthServer {
       SCOPES.join(" ")
     }"`;
     if (error) {
+      // RFC 6750 §3: printable ASCII without quotes or backslashes (and a header value must
+      // be Latin-1 at least; an email from the ERP may be anything).
       v += `, error="${error.code}", error_description="${
-        error.description.replace(/["\\]/g, "")
+        error.description.replace(/["\\]/g, "").replace(/[^\x20-\x7e]/g, "?")
       }"`;
     }
     return v;

@@ -466,3 +466,21 @@ Deno.test("oauth review 11: the consent page words what the scope offers; unknow
     assert.equal(t.body.scope, "logs:read");
   }, { instances: 1 });
 });
+
+Deno.test("oauth review 14: a refusal naming a non-Latin-1 email still answers 401 with an ASCII challenge", async () => {
+  await oauthHosted(async ({ url, sb }) => {
+    sb.erp.injectFault({
+      method: "GET",
+      pathIncludes: "core/person",
+      status: 200,
+      contentType: "application/json",
+      body: JSON.stringify({ id: 999, email: "zoë@例え.jp", name: "Zoë" }),
+      times: 3,
+    });
+    const r = await listWith(`${url}/mcp`, "token-of-someone-unlisted");
+    assert.equal(r.status, 401, r.body);
+    const challenge = r.challenge ?? "";
+    assert.match(challenge, /error="invalid_token", error_description="[^"]*not on the allowlist/);
+    assert.match(challenge, /^[\x20-\x7e]*$/);
+  }, { instances: 1 });
+});
