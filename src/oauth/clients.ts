@@ -40,13 +40,17 @@ const FORBIDDEN_SCHEMES = new Set([
   "mailto:",
 ]);
 
+/** Longest client id accepted (a sealed registration or a metadata document URL). */
+const MAX_CLIENT_ID = 4096;
+
 /** Longest redirect URI accepted, and most per client. */
 const MAX_URI = 2000;
 const MAX_URIS = 10;
 
 /**
  * Refuses a redirect URI OAuth 2.1 and RFC 8252 do not allow: not absolute, with a fragment,
- * plain http off loopback, or a scheme that runs code. Returns the reason, or undefined.
+ * plain http off loopback, a scheme that runs code, or any other scheme than https, http and a
+ * reverse domain name private-use one (RFC 8252 §7.1). Returns the reason, or undefined.
  */
 export function redirectUriProblem(uri: unknown): string | undefined {
   if (typeof uri !== "string" || uri.length === 0 || uri.length > MAX_URI) {
@@ -61,6 +65,11 @@ export function redirectUriProblem(uri: unknown): string | undefined {
   }
   if (u.protocol === "http:" && !isLoopbackHost(u.hostname)) {
     return `"${uri.slice(0, 100)}" is plain http off loopback; use https (RFC 8252 §8.3)`;
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:" && !u.protocol.includes(".")) {
+    return `"${
+      uri.slice(0, 100)
+    }" uses the ${u.protocol} scheme: use https, http on loopback, or a reverse domain name scheme such as com.example.app: (RFC 8252 §7.1)`;
   }
   return undefined;
 }
@@ -124,12 +133,12 @@ export async function register(
   const name = checkName(m.client_name);
   const grants = m.grant_types ?? ["authorization_code", "refresh_token"];
   if (
-    !Array.isArray(grants) ||
+    !Array.isArray(grants) || !grants.includes("authorization_code") ||
     grants.some((g) => g !== "authorization_code" && g !== "refresh_token")
   ) {
     throw new ClientError(
       "invalid_client_metadata",
-      'grant_types may hold only "authorization_code" and "refresh_token"',
+      'grant_types must hold "authorization_code", and may add only "refresh_token"',
     );
   }
   const responses = m.response_types ?? ["code"];
@@ -137,6 +146,12 @@ export async function register(
     throw new ClientError("invalid_client_metadata", 'response_types may hold only "code"');
   }
   const id = await sealer.seal("client", { ru: redirectUris, nm: name }, CLIENT_ID_TTL_S);
+  if (id.length > MAX_CLIENT_ID) {
+    throw new ClientError(
+      "invalid_client_metadata",
+      `The registration is too large (its client id would be ${id.length} characters, at most ${MAX_CLIENT_ID}): register fewer or shorter redirect URIs`,
+    );
+  }
   return {
     client_id: id,
     client_id_issued_at: Math.floor(sealer.now() / 1000),
@@ -211,7 +226,9 @@ export class ClientResolver {
 
   /** The client, or a ClientError ("invalid_client") saying why not. */
   async resolve(id: string): Promise<OAuthClient> {
-    if (!id || id.length > 4096) throw new ClientError("invalid_client", "No usable client_id");
+    if (!id || id.length > MAX_CLIENT_ID) {
+      throw new ClientError("invalid_client", "No usable client_id");
+    }
     if (ClientResolver.isUrl(id)) return await this.#document(id);
     try {
       const c = await this.#opts.sealer.open<{ ru: string[]; nm?: string }>("client", id);

@@ -484,3 +484,34 @@ Deno.test("oauth review 14: a refusal naming a non-Latin-1 email still answers 4
     assert.match(challenge, /^[\x20-\x7e]*$/);
   }, { instances: 1 });
 });
+
+Deno.test("oauth review 13: registration refuses odd schemes, grants without authorization_code, and ids too long to use", async () => {
+  await oauthHosted(async ({ url }) => {
+    const reg = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${url}/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    for (const ru of ["view-source:https://a.example/cb", "chrome://settings/cb", "x:/cb"]) {
+      const r = await reg({ redirect_uris: [ru] });
+      assert.equal(r.status, 400, ru);
+      assert.equal(r.body.error, "invalid_redirect_uri", ru);
+    }
+    assert.equal((await reg({ redirect_uris: ["com.example.app:/cb"] })).status, 201);
+    for (const grants of [[], ["refresh_token"]]) {
+      const r = await reg({ redirect_uris: [REDIRECT], grant_types: grants });
+      assert.equal(r.status, 400, JSON.stringify(grants));
+      assert.equal(r.body.error, "invalid_client_metadata");
+    }
+    const long = Array.from(
+      { length: 10 },
+      (_, i) => `https://app.example/${i}/${"p".repeat(1950)}`,
+    );
+    const big = await reg({ redirect_uris: long });
+    assert.equal(big.status, 400, `a client id of ${String(big.body.client_id).length} characters`);
+    assert.match(big.body.error_description, /too large/);
+  }, { instances: 1 });
+});
