@@ -126,8 +126,16 @@ export class OAuthServer {
     return v;
   }
 
-  /** Opens an access token for this server; a reason in words when it is refused. */
-  async verifyAccess(raw: string): Promise<AccessGrant | { refused: string }> {
+  /** The resource (audience) a route's tokens must name: `/mcp`'s own, the root's otherwise. */
+  resourceOf(pathname: string): string {
+    return pathname === "/mcp" ? `${this.issuer}/mcp` : this.issuer;
+  }
+
+  /**
+   * Opens an access token for the route `pathname` (its audience must be that route's resource,
+   * RFC 8707 §2); a reason in words when it is refused.
+   */
+  async verifyAccess(raw: string, pathname: string): Promise<AccessGrant | { refused: string }> {
     const ctx = await this.#ctx;
     let g: GrantClaims;
     try {
@@ -135,7 +143,7 @@ export class OAuthServer {
     } catch (error) {
       return { refused: `The access token is ${(error as Error).message}` };
     }
-    if (!ctx.resources.includes(g.aud)) {
+    if (g.aud !== this.resourceOf(pathname)) {
       return { refused: "The access token was issued for another resource" };
     }
     const scopes = g.scope.split(" ").filter(Boolean);

@@ -432,7 +432,7 @@ export class HttpApp {
     });
     // A raw ERP token (header mode) is checked up front too: a bad one gets the same challenge.
     const sealed = looksSealed(auth.token);
-    const grant = sealed ? await oauth.verifyAccess(auth.token) : undefined;
+    const grant = sealed ? await oauth.verifyAccess(auth.token, pathname) : undefined;
     if (grant && "refused" in grant) return invalid(grant.refused);
     const check = grant
       ? this.#newSession(grant.erpToken, undefined, "oauth")

@@ -515,3 +515,22 @@ Deno.test("oauth review 13: registration refuses odd schemes, grants without aut
     assert.match(big.body.error_description, /too large/);
   }, { instances: 1 });
 });
+
+Deno.test("oauth review 12: an access token is accepted only on the route whose resource it names", async () => {
+  await oauthHosted(async (ctx) => {
+    const rootCode = await codeFor(ctx, { resource: ctx.url });
+    const root = await tokenRequest(ctx.url, rootCode.redeem);
+    assert.equal(root.status, 200, JSON.stringify(root.body));
+    const onMcp = await listWith(`${ctx.url}/mcp`, root.body.access_token);
+    assert.equal(onMcp.status, 401, onMcp.body);
+    assert.match(onMcp.challenge ?? "", /error="invalid_token".*another resource/);
+    const mcpCode = await codeFor(ctx, { resource: `${ctx.url}/mcp` });
+    const mcp = await tokenRequest(ctx.url, mcpCode.redeem);
+    assert.equal((await listWith(`${ctx.url}/mcp`, mcp.body.access_token)).status, 200);
+    const sse = await fetch(`${ctx.url}/sse`, {
+      headers: { accept: "text/event-stream", authorization: `Bearer ${mcp.body.access_token}` },
+    });
+    await sse.body?.cancel();
+    assert.equal(sse.status, 401, "a /mcp token on the legacy routes");
+  }, { instances: 1 });
+});
