@@ -24,6 +24,11 @@ export const TTL = {
   code: 60,
   /** A sign-in's refresh tokens all expire this long after the person signed in. */
   refresh: 30 * 24 * 3600,
+  /**
+   * One refresh token expires this long after it was issued (sliding, within `refresh`): the
+   * used-set is per process, so this bounds a replay after a restart.
+   */
+  refreshIdle: 7 * 24 * 3600,
   /** The sign-in and consent pages' pending request. */
   pending: 15 * 60,
 } as const;

@@ -225,7 +225,7 @@ async function issue(
     until: g.until,
   };
   const access = await ctx.sealer.seal("access", { ...base }, TTL.access);
-  const refreshTtl = g.until - now;
+  const refreshTtl = Math.min(g.until - now, TTL.refreshIdle);
   const body: Record<string, unknown> = {
     access_token: access,
     token_type: "Bearer",

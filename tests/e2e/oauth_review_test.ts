@@ -534,3 +534,24 @@ Deno.test("oauth review 12: an access token is accepted only on the route whose 
     assert.equal(sse.status, 401, "a /mcp token on the legacy routes");
   }, { instances: 1 });
 });
+
+Deno.test("oauth review 3: a refresh token expires a week after it was issued (sliding), within the sign-in's 30 days", async () => {
+  await oauthHosted(async (ctx) => {
+    const c = await codeFor(ctx);
+    const t = await tokenRequest(ctx.url, c.redeem);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const refresh = (token: string) =>
+      tokenRequest(ctx.url, {
+        grant_type: "refresh_token",
+        refresh_token: token,
+        client_id: c.cid,
+      });
+    ctx.advance(6 * 24 * 3600_000);
+    const used = await refresh(t.body.refresh_token);
+    assert.equal(used.status, 200, "used within the week: a new one");
+    ctx.advance(8 * 24 * 3600_000);
+    const idle = await refresh(used.body.refresh_token);
+    assert.equal(idle.status, 400, "idle more than a week");
+    assert.equal(idle.body.error, "invalid_grant");
+  }, { instances: 1 });
+});
