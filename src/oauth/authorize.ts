@@ -8,7 +8,6 @@ import { findBrowser } from "../auth/browsers.ts";
 import { isLoopbackHost } from "../config.ts";
 import { Session } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
-import { sameSecret } from "../secret.ts";
 import { ClientError, ClientResolver, type OAuthClient, redirectMatches } from "./clients.ts";
 import {
   canWrite,
@@ -193,7 +192,7 @@ export async function form(
   const blob = fields.get(blobField) ?? "";
   const token = fields.get("csrf") ?? "";
   if (
-    !cookie || !blob || !token || !sameSecret(token, await ctx.sealer.mac(purpose, cookie, blob))
+    !cookie || !blob || !token || !(await ctx.sealer.macMatches(token, purpose, cookie, blob))
   ) {
     return {
       res: errorPage(

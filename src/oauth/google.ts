@@ -11,7 +11,6 @@ import { GOOGLE_SCOPES } from "../auth/google.ts";
 import { Session } from "../auth/session.ts";
 import { ErpError } from "../erp/errors.ts";
 import { UserError } from "../errors.ts";
-import { sameSecret } from "../secret.ts";
 import { consentFor, form, signInFor } from "./authorize.ts";
 import { type OAuthContext, type PendingClaims, randomId, readOAuthBody, TTL } from "./grants.ts";
 import { cookieOf, csrfCookieName, errorPage, page } from "./pages.ts";
@@ -134,7 +133,7 @@ export async function completeGoogle(
       "Go back to the app and connect again.",
     );
   }
-  if (!cookie || !sameSecret(state.c, await ctx.sealer.mac("google", cookie))) {
+  if (!cookie || !(await ctx.sealer.macMatches(state.c, "google", cookie))) {
     return errorPage(
       403,
       "Google's answer came back to another browser than the one that started the sign-in.",

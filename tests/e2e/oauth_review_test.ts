@@ -12,6 +12,7 @@ import {
   formFlow,
   hiddenFields,
   listWith,
+  newSecret,
   type OAuthCtx,
   oauthHosted,
   pkce,
@@ -553,5 +554,37 @@ Deno.test("oauth review 3: a refresh token expires a week after it was issued (s
     const idle = await refresh(used.body.refresh_token);
     assert.equal(idle.status, 400, "idle more than a week");
     assert.equal(idle.body.error, "invalid_grant");
+  }, { instances: 1 });
+});
+
+Deno.test("oauth review (also noted): a sign-in started before a key rotation finishes after it", async () => {
+  await oauthHosted(async (ctx) => {
+    const page = await signInPage(ctx.url, await registerClient(ctx.url));
+    const rotated = await serveHttp({
+      config: configFor(ctx.sb, {
+        MCP_SSE_PUBLIC_URL: ctx.url,
+        MCP_OAUTH_SECRET: newSecret(),
+        MCP_OAUTH_OLD_SECRETS: ctx.secret,
+      }),
+      log: silentLogger,
+      hostname: "127.0.0.1",
+      port: 0,
+    });
+    try {
+      const res = await fetch(`${rotated.url}/authorize/login`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: page.cookie,
+          origin: ctx.url,
+        },
+        body: new URLSearchParams({ ...page.fields, token: ctx.sb.erp.fixtures.users.alice.token }),
+      });
+      const html = await res.text();
+      assert.equal(res.status, 200, html);
+      assert.match(html, /Allow access\?/);
+    } finally {
+      await rotated.close();
+    }
   }, { instances: 1 });
 });
