@@ -126,14 +126,18 @@ export class OAuthServer {
     return v;
   }
 
-  /** The resource (audience) a route's tokens must name: `/mcp`'s own, the root's otherwise. */
-  resourceOf(pathname: string): string {
-    return pathname === "/mcp" ? `${this.issuer}/mcp` : this.issuer;
+  /**
+   * The audiences a route accepts: `/mcp` only its own; the legacy routes (the root resource)
+   * the root's and `/mcp`'s, since SDK clients reuse their `/mcp` token on `/sse`, and both serve
+   * the same tools.
+   */
+  audiencesOf(pathname: string): string[] {
+    return pathname === "/mcp" ? [`${this.issuer}/mcp`] : [this.issuer, `${this.issuer}/mcp`];
   }
 
   /**
-   * Opens an access token for the route `pathname` (its audience must be that route's resource,
-   * RFC 8707 §2); a reason in words when it is refused.
+   * Opens an access token for the route `pathname` (its audience must be one that route
+   * accepts, RFC 8707 §2); a reason in words when it is refused.
    */
   async verifyAccess(raw: string, pathname: string): Promise<AccessGrant | { refused: string }> {
     const ctx = await this.#ctx;
@@ -143,7 +147,7 @@ export class OAuthServer {
     } catch (error) {
       return { refused: `The access token is ${(error as Error).message}` };
     }
-    if (g.aud !== this.resourceOf(pathname)) {
+    if (!this.audiencesOf(pathname).includes(g.aud)) {
       return { refused: "The access token was issued for another resource" };
     }
     const scopes = g.scope.split(" ").filter(Boolean);

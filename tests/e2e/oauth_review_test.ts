@@ -517,7 +517,7 @@ Deno.test("oauth review 13: registration refuses odd schemes, grants without aut
   }, { instances: 1 });
 });
 
-Deno.test("oauth review 12: an access token is accepted only on the route whose resource it names", async () => {
+Deno.test("oauth review 12: a token for the root resource is refused on /mcp; the legacy routes take the root's and /mcp's", async () => {
   await oauthHosted(async (ctx) => {
     const rootCode = await codeFor(ctx, { resource: ctx.url });
     const root = await tokenRequest(ctx.url, rootCode.redeem);
@@ -528,11 +528,15 @@ Deno.test("oauth review 12: an access token is accepted only on the route whose 
     const mcpCode = await codeFor(ctx, { resource: `${ctx.url}/mcp` });
     const mcp = await tokenRequest(ctx.url, mcpCode.redeem);
     assert.equal((await listWith(`${ctx.url}/mcp`, mcp.body.access_token)).status, 200);
-    const sse = await fetch(`${ctx.url}/sse`, {
-      headers: { accept: "text/event-stream", authorization: `Bearer ${mcp.body.access_token}` },
-    });
-    await sse.body?.cancel();
-    assert.equal(sse.status, 401, "a /mcp token on the legacy routes");
+    // The legacy routes are the root resource: its token works there (and /mcp's, which SDK
+    // clients reuse on /sse).
+    for (const t of [root.body.access_token, mcp.body.access_token]) {
+      const sse = await fetch(`${ctx.url}/sse`, {
+        headers: { accept: "text/event-stream", authorization: `Bearer ${t}` },
+      });
+      await sse.body?.cancel();
+      assert.equal(sse.status, 200);
+    }
   }, { instances: 1 });
 });
 
