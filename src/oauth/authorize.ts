@@ -88,6 +88,18 @@ export async function authorize(
   address: string,
 ): Promise<Response> {
   const q = url.searchParams;
+  for (const k of new Set(q.keys())) {
+    if (q.getAll(k).length > 1) {
+      // OAuth 2.1 §3.1: request parameters MUST NOT be included more than once.
+      return errorPage(
+        400,
+        `This app's sign-in request cannot be used: the parameter "${
+          k.slice(0, 50)
+        }" is repeated (invalid_request).`,
+        "Go back to the app and connect again; if it keeps happening, tell the app's makers.",
+      );
+    }
+  }
   const cid = q.get("client_id") ?? "";
   if (ClientResolver.isUrl(cid)) {
     const wait = ctx.limits.token.hit(`document:${address}`);
@@ -272,7 +284,12 @@ export async function consentFor(
   creds: { token: string; email: string },
   cookie: string,
 ): Promise<Response> {
-  const consent: ConsentClaims = { ...stripJwt(pending), erp: creds.token, email: creds.email };
+  const consent: ConsentClaims = {
+    ...stripJwt(pending),
+    erp: creds.token,
+    email: creds.email,
+    jti: randomId(),
+  };
   const sealedConsent = await ctx.sealer.seal("consent", { ...consent }, TTL.pending);
   return consentPage({
     clientName: pending.cn ?? "An app",
@@ -297,7 +314,7 @@ function stripJwt<T extends object>(claims: T): T {
 export async function consent(ctx: OAuthContext, req: Request): Promise<Response> {
   const got = await form(ctx, req, "consent", "consent");
   if ("res" in got) return got.res;
-  let c: ConsentClaims;
+  let c: ConsentClaims & { exp?: number };
   try {
     c = await ctx.sealer.open<ConsentClaims & { kind: string }>(
       "consent",
@@ -307,6 +324,13 @@ export async function consent(ctx: OAuthContext, req: Request): Promise<Response
     return errorPage(
       400,
       "This sign-in took too long and has expired.",
+      "Go back to the app and connect again.",
+    );
+  }
+  if (!c.jti || !ctx.used.use(`consent:${c.jti}`, c.exp ?? 0)) {
+    return errorPage(
+      400,
+      "This consent was already given or refused.",
       "Go back to the app and connect again.",
     );
   }

@@ -68,6 +68,8 @@ export interface ConsentClaims extends PendingClaims {
   erp: string;
   /** the email the ERP named */
   email: string;
+  /** a unique id: the consent form is single use (per instance) */
+  jti?: string;
 }
 
 /** What access and refresh tokens and codes carry about the person and the grant. */

@@ -592,3 +592,35 @@ Deno.test("oauth review (also noted): a sign-in started before a key rotation fi
     }
   }, { instances: 1 });
 });
+
+Deno.test("oauth review (also noted): a repeated /authorize parameter is refused; a consent form works once", async () => {
+  await oauthHosted(async ({ url, sb }) => {
+    const cid = await registerClient(url);
+    const { challenge } = await pkce();
+    const q = new URLSearchParams({
+      client_id: cid,
+      redirect_uri: REDIRECT,
+      response_type: "code",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+      scope: "logs:read",
+    });
+    q.append("scope", "logs:write");
+    const repeated = await fetch(`${url}/authorize?${q}`, { redirect: "manual" });
+    const html = await repeated.text();
+    assert.equal(repeated.status, 400, html);
+    assert.match(html, /&#34;scope&#34; is repeated/);
+    const page = await signInPage(url, cid);
+    const login = await postForm(url, "/authorize/login", page.cookie, {
+      ...page.fields,
+      token: sb.erp.fixtures.users.alice.token,
+    });
+    assert.equal(login.status, 200, login.html);
+    const fields = { ...hiddenFields(login.html), access: "write", decision: "allow" };
+    const first = await postForm(url, "/authorize/consent", page.cookie, fields);
+    assert.equal(first.status, 303, first.html);
+    assert.ok(new URL(first.location!).searchParams.get("code"));
+    const replay = await postForm(url, "/authorize/consent", page.cookie, fields);
+    assert.equal(replay.status, 400, "a replayed consent gets no code");
+  }, { instances: 1 });
+});
