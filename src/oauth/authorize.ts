@@ -197,7 +197,9 @@ export async function form(
   }
   const read = await readOAuthBody(ctx, req);
   if (!read.ok) {
-    return { res: errorPage(read.status, `${read.message}.`, "Start again in the app.") };
+    const res = errorPage(read.status, `${read.message}.`, "Start again in the app.");
+    res.headers.set("Connection", "close");
+    return { res };
   }
   const fields = new URLSearchParams(read.text);
   const cookie = cookieOf(req, csrfCookieName(secure(ctx)));

@@ -118,7 +118,11 @@ export async function completeGoogle(
     return errorPage(403, "This form was sent from another site.", "Start again in the app.");
   }
   const read = await readOAuthBody(ctx, req);
-  if (!read.ok) return errorPage(read.status, `${read.message}.`, "Start again in the app.");
+  if (!read.ok) {
+    const res = errorPage(read.status, `${read.message}.`, "Start again in the app.");
+    res.headers.set("Connection", "close");
+    return res;
+  }
   const fields = new URLSearchParams(read.text);
   const cookie = cookieOf(req, csrfCookieName(ctx.issuer.startsWith("https:")));
   let state: GoogleState & { exp?: number };

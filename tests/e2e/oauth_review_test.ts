@@ -47,22 +47,29 @@ async function chunkedPost(
     } catch { /* reset after the answer: what was read counts */ }
   })();
   let written = 0;
-  try {
-    await conn.write(enc.encode(
-      `POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: ${type}\r\n` +
-        "Transfer-Encoding: chunked\r\n\r\n",
-    ));
-    const chunk = enc.encode(`10000\r\n${"a".repeat(0x10000)}\r\n`);
-    while (written < total && !head.includes("\r\n")) {
-      await conn.write(chunk);
-      written += 0x10000;
-    }
-    if (written >= total) await conn.write(enc.encode("0\r\n\r\n"));
-  } catch { /* the server closed the connection after answering */ }
+  const writeAll = async (bytes: Uint8Array) => {
+    for (let at = 0; at < bytes.byteLength;) at += await conn.write(bytes.subarray(at));
+  };
+  const writing = (async () => {
+    try {
+      await writeAll(enc.encode(
+        `POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: ${type}\r\n` +
+          "Transfer-Encoding: chunked\r\n\r\n",
+      ));
+      const chunk = enc.encode(`10000\r\n${"a".repeat(0x10000)}\r\n`);
+      while (written < total && !head.includes("\r\n")) {
+        await writeAll(chunk);
+        written += 0x10000;
+      }
+      if (written >= total) await writeAll(enc.encode("0\r\n\r\n"));
+    } catch { /* the server closed the connection after answering, or we did */ }
+  })();
   await answered;
-  conn.close();
+  const sent = written;
+  conn.close(); // ends a write the server no longer reads
+  await writing;
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
-  return { status, written };
+  return { status, written: sent };
 }
 
 Deno.test("oauth review 1: a large chunked body to each OAuth POST endpoint is refused with 413 without being read", async () => {
