@@ -5,10 +5,10 @@
  * single-use code. The request travels between the pages sealed, so no instance keeps it.
  */
 import { findBrowser } from "../auth/browsers.ts";
+import { isLoopbackHost } from "../config.ts";
 import { Session } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
-import { sameSecret } from "../secret.ts";
-import { ClientError, type OAuthClient, redirectMatches } from "./clients.ts";
+import { ClientError, ClientResolver, type OAuthClient, redirectMatches } from "./clients.ts";
 import {
   canWrite,
   clientKey,
@@ -18,6 +18,7 @@ import {
   type OAuthContext,
   type PendingClaims,
   randomId,
+  readOAuthBody,
   SCOPE_READ,
   TTL,
 } from "./grants.ts";
@@ -76,10 +77,40 @@ function csrfOf(ctx: OAuthContext, req: Request): { value: string; set?: string 
   return { value, set: csrfCookie(name, value, secure(ctx)) };
 }
 
-/** GET /authorize: checks the request, then the sign-in page. */
-export async function authorize(ctx: OAuthContext, req: Request, url: URL): Promise<Response> {
+/**
+ * GET /authorize: checks the request, then the sign-in page. A client id that is a metadata
+ * document URL makes this server fetch it: that counts on the caller's (`address`) token limit.
+ */
+export async function authorize(
+  ctx: OAuthContext,
+  req: Request,
+  url: URL,
+  address: string,
+): Promise<Response> {
   const q = url.searchParams;
+  for (const k of new Set(q.keys())) {
+    if (q.getAll(k).length > 1) {
+      // OAuth 2.1 §3.1: request parameters MUST NOT be included more than once.
+      return errorPage(
+        400,
+        `This app's sign-in request cannot be used: the parameter "${
+          k.slice(0, 50)
+        }" is repeated (invalid_request).`,
+        "Go back to the app and connect again; if it keeps happening, tell the app's makers.",
+      );
+    }
+  }
   const cid = q.get("client_id") ?? "";
+  if (ClientResolver.isUrl(cid)) {
+    const wait = ctx.limits.token.hit(`document:${address}`);
+    if (wait !== undefined) {
+      return errorPage(
+        429,
+        `Too many sign-in requests from this address: wait ${wait} seconds.`,
+        "Then go back to the app and connect again.",
+      );
+    }
+  }
   let client: OAuthClient;
   try {
     client = await ctx.clients.resolve(cid);
@@ -102,8 +133,18 @@ export async function authorize(ctx: OAuthContext, req: Request, url: URL): Prom
     );
   }
   const state = q.get("state") ?? undefined;
+  // Before the person has done anything, an error goes back only to a metadata document's
+  // redirect URI (an allowed host) or to loopback; anyone can register any other by DCR, which
+  // would make this an open redirector (RFC 9700 §4.11.2): those get the error page.
+  const ruUrl = new URL(ru);
+  const trusted = ClientResolver.isUrl(cid) ||
+    (ruUrl.protocol === "http:" && isLoopbackHost(ruUrl.hostname));
   const fail = (error: string, description: string) =>
-    back(ctx, ru, state, { error, error_description: description });
+    trusted ? back(ctx, ru, state, { error, error_description: description }) : errorPage(
+      400,
+      `This app's sign-in request cannot be used: ${description} (${error}).`,
+      "Go back to the app and connect again; if it keeps happening, tell the app's makers.",
+    );
   if (q.get("response_type") !== "code") {
     return fail("unsupported_response_type", 'Only response_type "code" is supported');
   }
@@ -154,16 +195,18 @@ export async function form(
   if (!(req.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
     return { res: errorPage(415, "This page expects a form.", "Start again in the app.") };
   }
-  const text = await req.text();
-  if (text.length > 16_384) {
-    return { res: errorPage(413, "The form is too large.", "Start again in the app.") };
+  const read = await readOAuthBody(ctx, req);
+  if (!read.ok) {
+    const res = errorPage(read.status, `${read.message}.`, "Start again in the app.");
+    res.headers.set("Connection", "close");
+    return { res };
   }
-  const fields = new URLSearchParams(text);
+  const fields = new URLSearchParams(read.text);
   const cookie = cookieOf(req, csrfCookieName(secure(ctx)));
   const blob = fields.get(blobField) ?? "";
   const token = fields.get("csrf") ?? "";
   if (
-    !cookie || !blob || !token || !sameSecret(token, await ctx.sealer.mac(purpose, cookie, blob))
+    !cookie || !blob || !token || !(await ctx.sealer.macMatches(token, purpose, cookie, blob))
   ) {
     return {
       res: errorPage(
@@ -193,7 +236,7 @@ export async function login(ctx: OAuthContext, req: Request, address: string): P
   }
   const again = (status: number, error: string) =>
     signInFor(ctx, pending, { pending: sealed, csrf: got.fields.get("csrf")! }, { status, error });
-  const wait = ctx.limits.login.hit(`addr:${address}`, `client:${pending.cid}`);
+  const wait = ctx.limits.login.hit(`addr:${address}`, `pair:${address} ${pending.cid}`);
   if (wait !== undefined) {
     return again(429, `Too many sign-in attempts: wait ${wait} seconds, then try again.`);
   }
@@ -243,7 +286,12 @@ export async function consentFor(
   creds: { token: string; email: string },
   cookie: string,
 ): Promise<Response> {
-  const consent: ConsentClaims = { ...stripJwt(pending), erp: creds.token, email: creds.email };
+  const consent: ConsentClaims = {
+    ...stripJwt(pending),
+    erp: creds.token,
+    email: creds.email,
+    jti: randomId(),
+  };
   const sealedConsent = await ctx.sealer.seal("consent", { ...consent }, TTL.pending);
   return consentPage({
     clientName: pending.cn ?? "An app",
@@ -268,7 +316,7 @@ function stripJwt<T extends object>(claims: T): T {
 export async function consent(ctx: OAuthContext, req: Request): Promise<Response> {
   const got = await form(ctx, req, "consent", "consent");
   if ("res" in got) return got.res;
-  let c: ConsentClaims;
+  let c: ConsentClaims & { exp?: number };
   try {
     c = await ctx.sealer.open<ConsentClaims & { kind: string }>(
       "consent",
@@ -278,6 +326,13 @@ export async function consent(ctx: OAuthContext, req: Request): Promise<Response
     return errorPage(
       400,
       "This sign-in took too long and has expired.",
+      "Go back to the app and connect again.",
+    );
+  }
+  if (!c.jti || !ctx.used.use(`consent:${c.jti}`, c.exp ?? 0)) {
+    return errorPage(
+      400,
+      "This consent was already given or refused.",
       "Go back to the app and connect again.",
     );
   }

@@ -40,13 +40,17 @@ const FORBIDDEN_SCHEMES = new Set([
   "mailto:",
 ]);
 
+/** Longest client id accepted (a sealed registration or a metadata document URL). */
+const MAX_CLIENT_ID = 4096;
+
 /** Longest redirect URI accepted, and most per client. */
 const MAX_URI = 2000;
 const MAX_URIS = 10;
 
 /**
  * Refuses a redirect URI OAuth 2.1 and RFC 8252 do not allow: not absolute, with a fragment,
- * plain http off loopback, or a scheme that runs code. Returns the reason, or undefined.
+ * plain http off loopback, a scheme that runs code, or any other scheme than https, http and a
+ * reverse domain name private-use one (RFC 8252 §7.1). Returns the reason, or undefined.
  */
 export function redirectUriProblem(uri: unknown): string | undefined {
   if (typeof uri !== "string" || uri.length === 0 || uri.length > MAX_URI) {
@@ -62,17 +66,24 @@ export function redirectUriProblem(uri: unknown): string | undefined {
   if (u.protocol === "http:" && !isLoopbackHost(u.hostname)) {
     return `"${uri.slice(0, 100)}" is plain http off loopback; use https (RFC 8252 §8.3)`;
   }
+  if (u.protocol !== "http:" && u.protocol !== "https:" && !u.protocol.includes(".")) {
+    return `"${
+      uri.slice(0, 100)
+    }" uses the ${u.protocol} scheme: use https, http on loopback, or a reverse domain name scheme such as com.example.app: (RFC 8252 §7.1)`;
+  }
   return undefined;
 }
 
 /**
  * True when `given` matches a registered redirect URI exactly, or both are http loopback URIs
- * that differ only in the port (RFC 8252 §7.3: native apps get a port at run time).
+ * that differ only in the port (RFC 8252 §7.3: native apps get a port at run time) and carry
+ * no fragment or userinfo.
  */
 export function redirectMatches(registered: readonly string[], given: string): boolean {
   if (registered.includes(given)) return true;
   const g = URL.parse(given);
   if (!g || g.protocol !== "http:" || !isLoopbackHost(g.hostname)) return false;
+  if (given.includes("#") || g.username || g.password) return false;
   return registered.some((r) => {
     const u = URL.parse(r);
     return !!u && u.protocol === "http:" && u.hostname === g.hostname &&
@@ -122,12 +133,12 @@ export async function register(
   const name = checkName(m.client_name);
   const grants = m.grant_types ?? ["authorization_code", "refresh_token"];
   if (
-    !Array.isArray(grants) ||
+    !Array.isArray(grants) || !grants.includes("authorization_code") ||
     grants.some((g) => g !== "authorization_code" && g !== "refresh_token")
   ) {
     throw new ClientError(
       "invalid_client_metadata",
-      'grant_types may hold only "authorization_code" and "refresh_token"',
+      'grant_types must hold "authorization_code", and may add only "refresh_token"',
     );
   }
   const responses = m.response_types ?? ["code"];
@@ -135,6 +146,12 @@ export async function register(
     throw new ClientError("invalid_client_metadata", 'response_types may hold only "code"');
   }
   const id = await sealer.seal("client", { ru: redirectUris, nm: name }, CLIENT_ID_TTL_S);
+  if (id.length > MAX_CLIENT_ID) {
+    throw new ClientError(
+      "invalid_client_metadata",
+      `The registration is too large (its client id would be ${id.length} characters, at most ${MAX_CLIENT_ID}): register fewer or shorter redirect URIs`,
+    );
+  }
   return {
     client_id: id,
     client_id_issued_at: Math.floor(sealer.now() / 1000),
@@ -162,10 +179,41 @@ export interface ClientResolverOptions {
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 const DOCUMENT_TIMEOUT_MS = 5000;
 
+/** How long a metadata document that could not be read is refused without a new fetch (ms). */
+const FAILURE_CACHE_MS = 30_000;
+
+/** A response's body as text, read as a stream and abandoned past `max` bytes. */
+async function cappedText(res: Response, max: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > max) throw new Error(`larger than ${max} bytes`);
+      chunks.push(next.value);
+    }
+  } finally {
+    void reader.cancel().catch(() => {});
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** Finds the client behind a client id: a sealed registration or a metadata document's URL. */
 export class ClientResolver {
   readonly #opts: ClientResolverOptions;
   readonly #cache = new Map<string, { at: number; client: OAuthClient }>();
+  /** Documents that could not be read, refused again without a fetch for FAILURE_CACHE_MS. */
+  readonly #failed = new Map<string, { at: number; error: ClientError }>();
 
   constructor(opts: ClientResolverOptions) {
     this.#opts = opts;
@@ -178,7 +226,9 @@ export class ClientResolver {
 
   /** The client, or a ClientError ("invalid_client") saying why not. */
   async resolve(id: string): Promise<OAuthClient> {
-    if (!id || id.length > 4096) throw new ClientError("invalid_client", "No usable client_id");
+    if (!id || id.length > MAX_CLIENT_ID) {
+      throw new ClientError("invalid_client", "No usable client_id");
+    }
     if (ClientResolver.isUrl(id)) return await this.#document(id);
     try {
       const c = await this.#opts.sealer.open<{ ru: string[]; nm?: string }>("client", id);
@@ -194,8 +244,9 @@ export class ClientResolver {
   /** The URL's host, when documents may be fetched from it. */
   #allowed(url: URL): boolean {
     if (url.protocol === "https:") {
+      // A bare host name allows its default port (443) only; another port must be listed.
       return this.#opts.metadataHosts.includes(url.host.toLowerCase()) ||
-        this.#opts.metadataHosts.includes(url.hostname.toLowerCase());
+        (url.port === "" && this.#opts.metadataHosts.includes(url.hostname.toLowerCase()));
     }
     return url.protocol === "http:" && this.#opts.loopbackDocuments &&
       url.hostname === "127.0.0.1";
@@ -218,6 +269,20 @@ export class ClientResolver {
     const now = Date.now();
     const hit = this.#cache.get(id);
     if (hit && now - hit.at < (this.#opts.cacheMs ?? 5 * 60_000)) return hit.client;
+    const failed = this.#failed.get(id);
+    if (failed && now - failed.at < FAILURE_CACHE_MS) throw failed.error;
+    try {
+      return await this.#fetchDocument(id, url, now);
+    } catch (error) {
+      if (error instanceof ClientError) {
+        if (this.#failed.size >= 200) this.#failed.delete(this.#failed.keys().next().value!);
+        this.#failed.set(id, { at: now, error });
+      }
+      throw error;
+    }
+  }
+
+  async #fetchDocument(id: string, url: URL, now: number): Promise<OAuthClient> {
     let doc: Record<string, unknown>;
     try {
       const res = await (this.#opts.fetch ?? fetch)(url, {
@@ -229,9 +294,7 @@ export class ClientResolver {
         await res.body?.cancel();
         throw new Error(`HTTP ${res.status}`);
       }
-      const text = await res.text();
-      if (text.length > MAX_DOCUMENT_BYTES) throw new Error("too large");
-      doc = JSON.parse(text);
+      doc = JSON.parse(await cappedText(res, MAX_DOCUMENT_BYTES));
     } catch (error) {
       throw new ClientError(
         "invalid_client",

@@ -69,7 +69,7 @@ export async function startErpLogin(
   const pending = await pendingOf(ctx, sealed);
   if (pending instanceof Response) return pending;
   const fields = { pending: sealed, csrf: got.fields.get("csrf")! };
-  const wait = ctx.limits.login.hit(`addr:${address}`, `client:${pending.cid}`);
+  const wait = ctx.limits.login.hit(`addr:${address}`, `pair:${address} ${pending.cid}`);
   if (wait !== undefined) {
     return signInFor(ctx, pending, fields, {
       status: 429,

@@ -4,22 +4,23 @@
  * loopback sign-in of src/auth/google.ts, asks for an access token (the ERP exchanges a Google
  * access token, not a code): Google answers in the URL fragment, which only a script on the
  * callback page can read; it posts it back at once and clears it from the address bar. The
- * `state` is sealed and bound to the page's CSRF cookie, so an answer from another browser or
- * another sign-in is refused.
+ * `state` is sealed, single use and bound to the page's CSRF cookie, so an answer from another
+ * browser or another sign-in, or a replayed one, is refused.
  */
 import { GOOGLE_SCOPES } from "../auth/google.ts";
 import { Session } from "../auth/session.ts";
 import { ErpError } from "../erp/errors.ts";
 import { UserError } from "../errors.ts";
-import { sameSecret } from "../secret.ts";
 import { consentFor, form, signInFor } from "./authorize.ts";
-import { type OAuthContext, type PendingClaims, TTL } from "./grants.ts";
+import { type OAuthContext, type PendingClaims, randomId, readOAuthBody, TTL } from "./grants.ts";
 import { cookieOf, csrfCookieName, errorPage, page } from "./pages.ts";
 
 /** The sealed state Google round-trips: the pending request and the cookie it belongs to. */
 interface GoogleState {
   p: string;
   c: string;
+  /** A unique id: the state is single use (per instance). */
+  jti?: string;
 }
 
 function callbackUrl(ctx: OAuthContext): string {
@@ -53,14 +54,18 @@ export async function startGoogle(
       "Go back to the app and connect again.",
     );
   }
-  const wait = ctx.limits.login.hit(`addr:${address}`, `client:${pending.cid}`);
+  const wait = ctx.limits.login.hit(`addr:${address}`, `pair:${address} ${pending.cid}`);
   if (wait !== undefined) {
     return signInFor(ctx, pending, { pending: sealed, csrf: got.fields.get("csrf")! }, {
       status: 429,
       error: `Too many sign-in attempts: wait ${wait} seconds, then try again.`,
     });
   }
-  const state: GoogleState = { p: sealed, c: await ctx.sealer.mac("google", got.cookie) };
+  const state: GoogleState = {
+    p: sealed,
+    c: await ctx.sealer.mac("google", got.cookie),
+    jti: randomId(),
+  };
   const to = new URL(ctx.config.googleAuthUrl);
   to.search = new URLSearchParams({
     client_id: clientId,
@@ -99,19 +104,28 @@ export function googleCallback(): Response {
   );
 }
 
-/** POST /authorize/google/complete: the ERP exchanges the Google token; then consent. */
-export async function completeGoogle(ctx: OAuthContext, req: Request): Promise<Response> {
+/**
+ * POST /authorize/google/complete: the ERP exchanges the Google token; then consent. Rate-limited
+ * as every sign-in (`address`: the caller's); each Google state is accepted once.
+ */
+export async function completeGoogle(
+  ctx: OAuthContext,
+  req: Request,
+  address: string,
+): Promise<Response> {
   const origin = req.headers.get("origin");
   if (origin !== null && origin !== ctx.issuer) {
     return errorPage(403, "This form was sent from another site.", "Start again in the app.");
   }
-  const text = await req.text();
-  if (text.length > 32_768) {
-    return errorPage(413, "The form is too large.", "Start again in the app.");
+  const read = await readOAuthBody(ctx, req);
+  if (!read.ok) {
+    const res = errorPage(read.status, `${read.message}.`, "Start again in the app.");
+    res.headers.set("Connection", "close");
+    return res;
   }
-  const fields = new URLSearchParams(text);
+  const fields = new URLSearchParams(read.text);
   const cookie = cookieOf(req, csrfCookieName(ctx.issuer.startsWith("https:")));
-  let state: GoogleState;
+  let state: GoogleState & { exp?: number };
   let pending: PendingClaims;
   try {
     state = await ctx.sealer.open<GoogleState>("google", fields.get("state") ?? "");
@@ -123,7 +137,7 @@ export async function completeGoogle(ctx: OAuthContext, req: Request): Promise<R
       "Go back to the app and connect again.",
     );
   }
-  if (!cookie || !sameSecret(state.c, await ctx.sealer.mac("google", cookie))) {
+  if (!cookie || !(await ctx.sealer.macMatches(state.c, "google", cookie))) {
     return errorPage(
       403,
       "Google's answer came back to another browser than the one that started the sign-in.",
@@ -135,6 +149,17 @@ export async function completeGoogle(ctx: OAuthContext, req: Request): Promise<R
       pending: state.p,
       csrf: await ctx.sealer.mac("login", cookie, state.p),
     }, { status, error });
+  const wait = ctx.limits.login.hit(`addr:${address}`, `pair:${address} ${pending.cid}`);
+  if (wait !== undefined) {
+    return await again(429, `Too many sign-in attempts: wait ${wait} seconds, then try again.`);
+  }
+  if (!state.jti || !ctx.used.use(`google:${state.jti}`, state.exp ?? 0)) {
+    return errorPage(
+      400,
+      "This answer from Google was already used.",
+      "Go back to the app and connect again.",
+    );
+  }
   const googleError = fields.get("error");
   if (googleError) {
     return await again(403, `Google did not sign you in: "${googleError.slice(0, 80)}".`);

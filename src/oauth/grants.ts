@@ -7,6 +7,7 @@ import type { ErpStreams } from "../auth/erp_stream.ts";
 import type { TokenCache } from "../auth/token_cache.ts";
 import type { ClientResolver } from "./clients.ts";
 import type { Sealer } from "./seal.ts";
+import { type BodyRead, readBody } from "../transports/body.ts";
 
 /** Reads the time logs. */
 export const SCOPE_READ = "logs:read";
@@ -23,9 +24,25 @@ export const TTL = {
   code: 60,
   /** A sign-in's refresh tokens all expire this long after the person signed in. */
   refresh: 30 * 24 * 3600,
+  /**
+   * One refresh token expires this long after it was issued (sliding, within `refresh`): the
+   * used-set is per process, so this bounds a replay after a restart.
+   */
+  refreshIdle: 7 * 24 * 3600,
   /** The sign-in and consent pages' pending request. */
   pending: 15 * 60,
 } as const;
+
+/** Largest body any OAuth endpoint reads (a form or a registration), in bytes. */
+export const MAX_BODY_BYTES = 32 * 1024;
+
+/**
+ * An OAuth endpoint's body, read under MAX_BODY_BYTES and the body deadline
+ * (MCP_HTTP_BODY_TIMEOUT_MS) without buffering more: the text, or the refusal (413, 408, 400).
+ */
+export async function readOAuthBody(ctx: OAuthContext, req: Request): Promise<BodyRead> {
+  return await readBody(req, MAX_BODY_BYTES, ctx.config.httpBodyTimeoutMs);
+}
 
 /** The authorization request, as the pages carry it (sealed) from page to page. */
 export interface PendingClaims {
@@ -51,6 +68,8 @@ export interface ConsentClaims extends PendingClaims {
   erp: string;
   /** the email the ERP named */
   email: string;
+  /** a unique id: the consent form is single use (per instance) */
+  jti?: string;
 }
 
 /** What access and refresh tokens and codes carry about the person and the grant. */
@@ -87,7 +106,7 @@ export interface OAuthContext {
   /** Resource URLs tokens may be issued for: the `/mcp` endpoint and the server root. */
   resources: readonly string[];
   used: UsedSet;
-  /** Sign-in attempts (per client and address) and token requests (per client and address). */
+  /** Sign-in attempts and token requests, per address and per (address, client) pair. */
   limits: { login: RateLimiter; token: RateLimiter };
   tokenCache: TokenCache;
   fetch?: typeof fetch;
@@ -104,6 +123,11 @@ export class UsedSet {
   readonly #seen = new Map<string, number>();
   constructor(readonly now: () => number = Date.now, readonly max = 100_000) {}
 
+  /** True when `id` was marked used (and has not expired from the set). */
+  has(id: string): boolean {
+    return this.#seen.has(id);
+  }
+
   /** Marks `id` used until `exp` (seconds); false when it was used already. */
   use(id: string, exp: number): boolean {
     const now = this.now() / 1000;
@@ -117,7 +141,7 @@ export class UsedSet {
   }
 }
 
-/** Fixed-window counters per key (client id, address): at most `limit` per `windowMs`. */
+/** Fixed-window counters per key (an address, an address and client pair): at most `limit` per `windowMs`. */
 export class RateLimiter {
   readonly #hits = new Map<string, { start: number; n: number }>();
   constructor(
@@ -154,12 +178,15 @@ export class RateLimiter {
   }
 }
 
-/** The known scopes in `requested` (space-separated), both when none is known. */
+/**
+ * The known scopes in `requested` (space-separated): both when none is asked for, read only
+ * when only unknown ones are (never write on a guess).
+ */
 export function grantedScopes(requested: string | null | undefined): string {
-  const asked = (requested ?? "").split(" ").filter((s) =>
-    (SCOPES as readonly string[]).includes(s)
-  );
-  return (asked.length ? SCOPES.filter((s) => asked.includes(s)) : [...SCOPES]).join(" ");
+  const all = (requested ?? "").split(" ").filter(Boolean);
+  if (all.length === 0) return SCOPES.join(" ");
+  const asked = all.filter((s) => (SCOPES as readonly string[]).includes(s));
+  return (asked.length ? SCOPES.filter((s) => asked.includes(s)) : [SCOPE_READ]).join(" ");
 }
 
 /** True when the scopes let the client change time logs. */

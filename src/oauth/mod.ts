@@ -15,6 +15,7 @@ import {
   type GrantClaims,
   type OAuthContext,
   RateLimiter,
+  readOAuthBody,
   SCOPES,
   UsedSet,
 } from "./grants.ts";
@@ -116,15 +117,29 @@ export class OAuthServer {
       SCOPES.join(" ")
     }"`;
     if (error) {
+      // RFC 6750 §3: printable ASCII without quotes or backslashes (and a header value must
+      // be Latin-1 at least; an email from the ERP may be anything).
       v += `, error="${error.code}", error_description="${
-        error.description.replace(/["\\]/g, "")
+        error.description.replace(/["\\]/g, "").replace(/[^\x20-\x7e]/g, "?")
       }"`;
     }
     return v;
   }
 
-  /** Opens an access token for this server; a reason in words when it is refused. */
-  async verifyAccess(raw: string): Promise<AccessGrant | { refused: string }> {
+  /**
+   * The audiences a route accepts: `/mcp` only its own; the legacy routes (the root resource)
+   * the root's and `/mcp`'s, since SDK clients reuse their `/mcp` token on `/sse`, and both serve
+   * the same tools.
+   */
+  audiencesOf(pathname: string): string[] {
+    return pathname === "/mcp" ? [`${this.issuer}/mcp`] : [this.issuer, `${this.issuer}/mcp`];
+  }
+
+  /**
+   * Opens an access token for the route `pathname` (its audience must be one that route
+   * accepts, RFC 8707 §2); a reason in words when it is refused.
+   */
+  async verifyAccess(raw: string, pathname: string): Promise<AccessGrant | { refused: string }> {
     const ctx = await this.#ctx;
     let g: GrantClaims;
     try {
@@ -132,7 +147,7 @@ export class OAuthServer {
     } catch (error) {
       return { refused: `The access token is ${(error as Error).message}` };
     }
-    if (!ctx.resources.includes(g.aud)) {
+    if (!this.audiencesOf(pathname).includes(g.aud)) {
       return { refused: "The access token was issued for another resource" };
     }
     const scopes = g.scope.split(" ").filter(Boolean);
@@ -161,7 +176,7 @@ export class OAuthServer {
     const route = `${req.method} ${path}`;
     switch (route) {
       case "GET /authorize":
-        return await authorize(ctx, req, url);
+        return await authorize(ctx, req, url, address);
       case "POST /authorize/login":
         return await login(ctx, req, address);
       case "POST /authorize/consent":
@@ -175,7 +190,7 @@ export class OAuthServer {
       case "GET /authorize/google/callback":
         return googleCallback();
       case "POST /authorize/google/complete":
-        return await completeGoogle(ctx, req);
+        return await completeGoogle(ctx, req, address);
       case "POST /token": {
         const res = await token(ctx, req, address);
         return withCors(res);
@@ -206,10 +221,16 @@ export class OAuthServer {
         },
       );
     }
-    const text = await req.text();
+    const read = await readOAuthBody(ctx, req);
+    if (!read.ok) {
+      return oauthError(read.status, "invalid_request", read.message, {
+        ...CORS,
+        Connection: "close",
+      });
+    }
     let body: unknown;
     try {
-      body = text.length <= 16_384 ? JSON.parse(text) : undefined;
+      body = JSON.parse(read.text);
     } catch { /* refused below */ }
     try {
       return json(await register(ctx.sealer, body), 201, { "Cache-Control": "no-store" });

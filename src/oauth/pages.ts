@@ -149,9 +149,9 @@ export function consentPage(p: {
     200,
     "Allow access?",
     `<p>Signed in as <strong>${esc(p.email)}</strong>.</p>
-<p><strong>${esc(p.clientName)}</strong> (returning to ${
-      esc(p.redirectHost)
-    }) wants to read and write your time logs in the ERP.</p>
+<p><strong>${esc(p.clientName)}</strong> (returning to ${esc(p.redirectHost)}) wants to ${
+      p.writeOffered ? "read and write" : "read"
+    } your time logs in the ERP.</p>
 <form method="post" action="/authorize/consent">${hidden(p.fields)}${choice}
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button></form>`,

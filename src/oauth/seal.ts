@@ -7,6 +7,7 @@
  * tokens and never seal new ones.
  */
 import { EncryptJWT, errors as joseErrors, jwtDecrypt, type JWTPayload } from "jose";
+import { sameSecret } from "../secret.ts";
 
 /** What a sealed token is for; a token of one kind never passes for another. */
 export type SealKind =
@@ -75,14 +76,15 @@ export class SealError extends Error {
 export class Sealer {
   readonly #current: SealKey;
   readonly #all: Map<string, Uint8Array<ArrayBuffer>>;
-  readonly #csrf: CryptoKey;
+  /** The CSRF keys: the current secret's first, then the former ones'. */
+  readonly #csrf: CryptoKey[];
   readonly #issuer: string;
   readonly now: () => number;
 
   private constructor(
     current: SealKey,
     all: SealKey[],
-    csrf: CryptoKey,
+    csrf: CryptoKey[],
     issuer: string,
     now: () => number,
   ) {
@@ -102,12 +104,16 @@ export class Sealer {
   ): Promise<Sealer> {
     const current = await keyOf(secret);
     const old = await Promise.all(oldSecrets.map(keyOf));
-    const csrf = await crypto.subtle.importKey(
-      "raw",
-      await hkdf(secret, CSRF_INFO),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
+    const csrf = await Promise.all(
+      [secret, ...oldSecrets].map(async (s) =>
+        await crypto.subtle.importKey(
+          "raw",
+          await hkdf(s, CSRF_INFO),
+          { name: "HMAC", hash: "SHA-256" },
+          false,
+          ["sign", "verify"],
+        )
+      ),
     );
     return new Sealer(current, [current, ...old], csrf, issuer, now);
   }
@@ -153,11 +159,26 @@ export class Sealer {
     return payload as T & JWTPayload;
   }
 
-  /** An HMAC-SHA-256 of `parts` under the CSRF key, base64url (the pages' form tokens). */
+  /** An HMAC-SHA-256 of `parts` under the current CSRF key, base64url (the pages' form tokens). */
   async mac(...parts: string[]): Promise<string> {
+    return await this.#macWith(this.#csrf[0], parts);
+  }
+
+  /**
+   * True when `given` is the mac of `parts` under the current or a former secret's CSRF key (a
+   * sign-in in progress survives a key rotation); compared in constant time.
+   */
+  async macMatches(given: string, ...parts: string[]): Promise<boolean> {
+    for (const key of this.#csrf) {
+      if (sameSecret(given, await this.#macWith(key, parts))) return true;
+    }
+    return false;
+  }
+
+  async #macWith(key: CryptoKey, parts: string[]): Promise<string> {
     const sig = await crypto.subtle.sign(
       "HMAC",
-      this.#csrf,
+      key,
       new TextEncoder().encode(parts.join("\u0000")),
     );
     return b64url(new Uint8Array(sig));

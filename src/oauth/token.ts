@@ -13,6 +13,7 @@ import {
   type GrantClaims,
   type OAuthContext,
   randomId,
+  readOAuthBody,
   s256,
   SCOPES,
   TTL,
@@ -40,26 +41,25 @@ export async function token(ctx: OAuthContext, req: Request, address: string): P
   if (!(req.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
     return oauthError(400, "invalid_request", "The body must be application/x-www-form-urlencoded");
   }
-  const text = await req.text();
-  if (text.length > 32_768) return oauthError(400, "invalid_request", "The body is too large");
-  const p = new URLSearchParams(text);
+  const read = await readOAuthBody(ctx, req);
+  if (!read.ok) {
+    return oauthError(read.status, "invalid_request", read.message, { Connection: "close" });
+  }
+  const p = new URLSearchParams(read.text);
   for (const [k] of p) {
     if (p.getAll(k).length > 1) {
       return oauthError(400, "invalid_request", `The parameter "${k}" is repeated`);
     }
   }
   const cid = p.get("client_id") ?? "";
-  const wait = ctx.limits.token.hit(`addr:${address}`, `client:${cid.slice(0, 512)}`);
-  if (wait !== undefined) {
-    return oauthError(
-      429,
-      "temporarily_unavailable",
-      `Too many token requests: retry in ${wait} s`,
-      {
-        "Retry-After": String(wait),
-      },
-    );
-  }
+  // Per address, then per (address, client) once the client is known: never per client alone,
+  // or anyone naming a shared client id (a metadata document URL) locks out all its users.
+  const tooMany = (wait: number) =>
+    oauthError(429, "temporarily_unavailable", `Too many token requests: retry in ${wait} s`, {
+      "Retry-After": String(wait),
+    });
+  const wait = ctx.limits.token.hit(`addr:${address}`);
+  if (wait !== undefined) return tooMany(wait);
   if (req.headers.get("authorization")) {
     return oauthError(
       401,
@@ -88,6 +88,8 @@ export async function token(ctx: OAuthContext, req: Request, address: string): P
     }
   }
   const key = await clientKey(cid);
+  const waitPair = ctx.limits.token.hit(`pair:${address} ${key}`);
+  if (waitPair !== undefined) return tooMany(waitPair);
   return grant === "authorization_code" ? await byCode(ctx, p, key) : await byRefresh(ctx, p, key);
 }
 
@@ -141,10 +143,14 @@ async function byCode(ctx: OAuthContext, p: URLSearchParams, cid: string): Promi
   }
   const other = wrongResource(p, code.aud);
   if (other) return other;
-  if (!code.jti || !ctx.used.use(`code:${code.jti}`, code.exp ?? 0)) {
+  if (!code.jti || ctx.used.has(`code:${code.jti}`)) {
     return oauthError(400, "invalid_grant", "The authorization code was already used");
   }
-  return await issue(ctx, code, code.scope);
+  return await issue(ctx, code, code.scope, {
+    id: `code:${code.jti}`,
+    exp: code.exp ?? 0,
+    message: "The authorization code was already used",
+  });
 }
 
 /** The refresh token grant (rotating); `cid` is the caller's clientKey. */
@@ -176,14 +182,27 @@ async function byRefresh(ctx: OAuthContext, p: URLSearchParams, cid: string): Pr
     }
     scope = SCOPES.filter((s) => want.includes(s)).join(" ");
   }
-  if (!grant.jti || !ctx.used.use(`refresh:${grant.jti}`, grant.exp ?? 0)) {
+  if (!grant.jti || ctx.used.has(`refresh:${grant.jti}`)) {
     return oauthError(400, "invalid_grant", "The refresh token was already used: sign in again");
   }
-  return await issue(ctx, grant, scope);
+  return await issue(ctx, grant, scope, {
+    id: `refresh:${grant.jti}`,
+    exp: grant.exp ?? 0,
+    message: "The refresh token was already used: sign in again",
+  });
 }
 
-/** Checks the ERP token and the allowlist again, then answers a new access and refresh token. */
-async function issue(ctx: OAuthContext, g: GrantClaims, scope: string): Promise<Response> {
+/**
+ * Checks the ERP token and the allowlist again, then marks the single-use grant `once` used
+ * (only now: an ERP that did not answer leaves the code or refresh token usable for a retry) and
+ * answers a new access and refresh token.
+ */
+async function issue(
+  ctx: OAuthContext,
+  g: GrantClaims,
+  scope: string,
+  once: { id: string; exp: number; message: string },
+): Promise<Response> {
   const session = new Session({ config: ctx.config, fetch: ctx.fetch, tokenCache: ctx.tokenCache });
   try {
     await session.verify(g.erp, undefined, "oauth");
@@ -195,6 +214,7 @@ async function issue(ctx: OAuthContext, g: GrantClaims, scope: string): Promise<
       "Retry-After": "30",
     });
   }
+  if (!ctx.used.use(once.id, once.exp)) return oauthError(400, "invalid_grant", once.message);
   const now = Math.floor(ctx.sealer.now() / 1000);
   const base: GrantClaims = {
     erp: g.erp,
@@ -205,7 +225,7 @@ async function issue(ctx: OAuthContext, g: GrantClaims, scope: string): Promise<
     until: g.until,
   };
   const access = await ctx.sealer.seal("access", { ...base }, TTL.access);
-  const refreshTtl = g.until - now;
+  const refreshTtl = Math.min(g.until - now, TTL.refreshIdle);
   const body: Record<string, unknown> = {
     access_token: access,
     token_type: "Bearer",

@@ -287,6 +287,10 @@ export class HttpApp {
         headers: { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" },
       });
     }
+    const declared = Number(req.headers.get("content-length") ?? "0");
+    if (declared > this.#maxBody) {
+      return rpcError(413, -32000, "Request body too large", { Connection: "close" });
+    }
     // The OAuth endpoints: metadata, token and registration answer any origin (no cookies);
     // the sign-in pages check their own forms' origin and CSRF token.
     const oauth = await this.#oauth?.route(req, url, client);
@@ -296,10 +300,6 @@ export class HttpApp {
       return rpcError(403, -32000, `Forbidden: Origin "${origin.slice(0, 100)}" is not allowed`);
     }
     if (req.method === "OPTIONS") return new Response(null, { status: 204 });
-    const declared = Number(req.headers.get("content-length") ?? "0");
-    if (declared > this.#maxBody) {
-      return rpcError(413, -32000, "Request body too large", { Connection: "close" });
-    }
     if (url.pathname === "/mcp") return await this.#mcp(req, client);
     if (url.pathname === "/sse" && req.method === "GET") return await this.#openSse(req, client);
     if (url.pathname === "/messages" && req.method === "POST") return await this.#postSse(req, url);
@@ -403,7 +403,8 @@ export class HttpApp {
    * Who the request is. With OAuth on: no credentials is a 401 challenge (RFC 9728 §5.1); a
    * sealed access token must open, name this resource, and carry an ERP token the ERP still
    * takes and an allowed person (checked on a cache of at most a minute), else 401
-   * `invalid_token`; a raw ERP token is header mode, as without OAuth.
+   * `invalid_token`; a raw ERP token is header mode, as without OAuth, checked the same way up
+   * front (a bad one gets the 401 `invalid_token` challenge too).
    */
   async #who(req: Request, pathname: string): Promise<Who> {
     const auth = headerAuth(req);
@@ -420,7 +421,6 @@ export class HttpApp {
         },
       };
     }
-    if (!looksSealed(auth.token)) return { token: auth.token };
     const invalid = (description: string) => ({
       refused: {
         status: 401,
@@ -430,9 +430,13 @@ export class HttpApp {
         },
       },
     });
-    const grant = await oauth.verifyAccess(auth.token);
-    if ("refused" in grant) return invalid(grant.refused);
-    const check = this.#newSession(grant.erpToken, undefined, "oauth");
+    // A raw ERP token (header mode) is checked up front too: a bad one gets the same challenge.
+    const sealed = looksSealed(auth.token);
+    const grant = sealed ? await oauth.verifyAccess(auth.token, pathname) : undefined;
+    if (grant && "refused" in grant) return invalid(grant.refused);
+    const check = grant
+      ? this.#newSession(grant.erpToken, undefined, "oauth")
+      : this.#newSession(auth.token, undefined, "header");
     try {
       await check.require(req.signal);
     } catch (error) {
@@ -445,7 +449,7 @@ export class HttpApp {
         },
       };
     }
-    return { token: grant.erpToken, grant };
+    return grant ? { token: grant.erpToken, grant } : { token: auth.token };
   }
 
   async #mcp(req: Request, client: string): Promise<Response> {

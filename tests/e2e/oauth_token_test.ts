@@ -100,7 +100,8 @@ Deno.test("oauth: header-token mode (a raw ERP token) keeps working beside OAuth
     const r = await listWith(`${url}/mcp`, sb.erp.fixtures.users.alice.token);
     assert.equal(r.status, 200, r.body);
     const bad = await listWith(`${url}/mcp`, "not-a-real-erp-token");
-    assert.equal(bad.status, 200, "the ERP checks a raw token on first use, as before");
+    assert.equal(bad.status, 401, "a raw token the ERP refuses gets the challenge");
+    assert.match(bad.challenge ?? "", /error="invalid_token"/);
   });
 });
 
