@@ -35,7 +35,7 @@ import {
   createConfirmer,
 } from "./tools/confirm.ts";
 import { inputOf, runTool, type ToolContext, type ToolDef } from "./tools/define_tool.ts";
-import { selectTools } from "./tools/mod.ts";
+import { allTools, selectTools } from "./tools/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
 /** The server's name and version, as clients see them. */
@@ -47,16 +47,18 @@ export const SERVER_INFO = {
 
 /**
  * Cache hints on the 2026-07-28 lists (SEP-2549 `ttlMs`/`cacheScope`; 2025 answers carry none).
- * The tools, prompts and templates are fixed by the server's version and config, the same for
- * every person: an hour, shareable. resources/list names the recent weeks, which move on
- * Mondays: five minutes. server/discover is left at the SDK's "immediately stale" (its
+ * The tools and prompts depend on who asks — a read-only grant gets only the read ones, a client
+ * that renders MCP Apps also the grid's — so they are private to the client, and short enough
+ * (five minutes) that a grant widened by a new consent shows soon. The templates are the same for
+ * everyone: an hour, shareable. resources/list names the recent weeks, which move on Mondays:
+ * five minutes, private. server/discover is left at the SDK's "immediately stale" (its
  * instructions carry the time they were written). Resource reads: src/resources.ts.
  */
 export const LIST_CACHE_HINTS = {
-  "tools/list": { ttlMs: 3_600_000, cacheScope: "public" },
-  "prompts/list": { ttlMs: 3_600_000, cacheScope: "public" },
+  "tools/list": { ttlMs: 300_000, cacheScope: "private" },
+  "prompts/list": { ttlMs: 300_000, cacheScope: "private" },
   "resources/templates/list": { ttlMs: 3_600_000, cacheScope: "public" },
-  "resources/list": { ttlMs: 300_000, cacheScope: "public" },
+  "resources/list": { ttlMs: 300_000, cacheScope: "private" },
 } as const;
 
 /** What buildServer needs: the config, this connection's session, a logger. */
@@ -233,10 +235,15 @@ function registerTools(
     ({ params }, extra) => {
       const def = byName.get(params.name);
       if (!def) {
+        // A write tool left out of a read-only server (MCP_READ_ONLY, or an OAuth grant to read
+        // only) says why, so the person can widen the grant instead of guessing.
+        const withheld = allTools.some((t) => t.name === params.name);
         return {
           content: [{
             type: "text" as const,
-            text: `Unknown tool "${params.name}": it is not one of this server's tools`,
+            text: withheld
+              ? `Cannot run ${params.name}: this connection may only read the time logs (the server is read-only, or the app was granted read access only). To write, connect again and allow "read and write" on the consent page (or ask whoever runs the server).`
+              : `Unknown tool "${params.name}": it is not one of this server's tools`,
           }],
           isError: true,
         };

@@ -48,6 +48,9 @@ export const gridShape = {
   week_starting: z.string(),
   week_ending: z.string(),
   state: z.enum(["draft", "completed", "no_week_log"]),
+  writable: z.boolean().describe(
+    "false when this connection may only read (MCP_READ_ONLY, or an OAuth grant to read only)",
+  ),
   week_log_id: z.number().int().nullable(),
   days: z.array(daySchema),
   rows: z.array(rowSchema),
@@ -126,6 +129,7 @@ export function gridOf(
     week_starting: monday.toString(),
     week_ending: sundayOf(monday).toString(),
     state: !week ? "no_week_log" : week.isCompleted ? "completed" : "draft",
+    writable: !config.readOnly,
     week_log_id: week?.id ?? null,
     days,
     rows: [...rows.values()],

@@ -121,6 +121,9 @@ Deno.test("week_grid_save: not registered on a read-only server; load still is",
     const names = (await h.client.listTools()).tools.map((t) => t.name);
     assert.ok(names.includes("week_grid_load"));
     assert.equal(names.includes("week_grid_save"), false);
+    // The grid learns it may only read, and shows itself so (no Save, no Submit).
+    const load = await h.call("week_grid_load", { week_starting: "2026-11-23" });
+    assert.equal(load.data.writable, false, load.text);
   });
 });
 

@@ -165,6 +165,20 @@ Deno.test("read-only mode registers only tools that never write", async () => {
     ) {
       assert.ok(!names.includes(w), w);
     }
+    // Called anyway (a model that remembers it), a write tool says why it is not there.
+    const r = await h.call("create_or_update_log", {
+      date: "2026-11-24",
+      project_id: 41,
+      description: "x",
+      hours: 1,
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /^Cannot run create_or_update_log: this connection may only read/);
+    assert.match(r.text, /allow "read and write"/);
+    assert.equal(
+      (await h.call("no_such_tool")).text.startsWith('Unknown tool "no_such_tool"'),
+      true,
+    );
   });
 });
 

@@ -158,15 +158,17 @@ Deno.test("eras: 2026-07-28 cache hints: lists and projects/labels are served fr
   const s = await countingServer();
   try {
     const tools = await s.client.listTools();
-    assert.equal(tools.ttlMs, 3_600_000);
-    assert.equal(tools.cacheScope, "public");
+    // Private: the list depends on the grant (read-only) and on the client (MCP Apps).
+    assert.equal(tools.ttlMs, 300_000);
+    assert.equal(tools.cacheScope, "private");
     assert.equal(
       await s.reaching("tools/list", () => s.client.listTools()),
       0,
       "tools/list cached",
     );
     const prompts = await s.client.listPrompts();
-    assert.equal(prompts.ttlMs, 3_600_000);
+    assert.equal(prompts.ttlMs, 300_000);
+    assert.equal(prompts.cacheScope, "private");
     assert.equal(await s.reaching("prompts/list", () => s.client.listPrompts()), 0);
     const resources = await s.client.listResources();
     assert.equal(resources.ttlMs, 300_000, "the week list moves on Mondays: five minutes");

@@ -41,13 +41,13 @@ Deno.test("parseCell: what the write tools read as hours, or empty; refusals in 
   for (const [text, minutes] of ok) assert.deepEqual(parseCell(text), { minutes }, text);
   const bad: [string, RegExp][] = [
     ["25", /^hours must be at most 24 \(and more than 0\); you sent 25$/],
-    ["24:01", /at most 24/],
+    ["24:01", /^hours must be at most 24 \(and more than 0\); you sent "24:01"$/],
     ["-1", /^hours must be more than 0 \(and at most 24\); you sent -1$/],
     [
       "abc",
       /^hours must be a number, more than 0 and at most 24 \(e\.g\. 1\.5, "1:30" or "90m"\); you sent "abc"$/,
     ],
-    ["24:30", /^hours must be at most 24 \(and more than 0\); you sent 24\.5$/],
+    ["24:30", /^hours must be at most 24 \(and more than 0\); you sent "24:30"$/],
     ["0.001", /less than one minute/],
   ];
   for (const [text, message] of bad) {

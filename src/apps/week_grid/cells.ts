@@ -22,12 +22,14 @@ export function parseCell(text: string): { minutes: number } | { error: string }
         `you sent ${JSON.stringify(t)}`,
     };
   }
-  // The bounds and words of the write tools' `hours` (tools/schemas.ts hoursArg, tools/input.ts).
-  if (hours > 24) return { error: `hours must be at most 24 (and more than 0); you sent ${hours}` };
-  if (hours < 0) return { error: `hours must be more than 0 (and at most 24); you sent ${hours}` };
+  // The bounds and words of the write tools' `hours` (tools/schemas.ts hoursArg, tools/input.ts),
+  // quoting what was typed when it was not a plain number ("24:01", not 24.0166…).
+  const sent = /^-?\d+(\.\d+)?$/.test(t) ? String(hours) : JSON.stringify(t);
+  if (hours > 24) return { error: `hours must be at most 24 (and more than 0); you sent ${sent}` };
+  if (hours < 0) return { error: `hours must be more than 0 (and at most 24); you sent ${sent}` };
   const minutes = Math.round(hours * 60);
   if (minutes === 0 && hours !== 0) {
-    return { error: `less than one minute (use more than 0.0083 hours); you sent ${hours}` };
+    return { error: `less than one minute (use more than 0.0083 hours); you sent ${sent}` };
   }
   return { minutes };
 }

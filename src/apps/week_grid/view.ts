@@ -102,7 +102,7 @@ function say(text: string, error = false): void {
 }
 
 function editable(): boolean {
-  return state.grid?.state === "draft" && !state.busy;
+  return state.grid?.state === "draft" && state.grid.writable && !state.busy;
 }
 
 function pendingCount(): number {
@@ -137,10 +137,12 @@ function render(): void {
   const dayTotals = grid.days.map((d) => rows.reduce((s, r) => s + shown(r, d.date), 0));
   const weekTotal = dayTotals.reduce((a, b) => a + b, 0);
   $("total").textContent = `Total ${hm(weekTotal)}`;
-  $("readonly").hidden = grid.state === "draft";
+  $("readonly").hidden = grid.state === "draft" && grid.writable;
   $("readonly").textContent = grid.state === "completed"
     ? "This week is completed (submitted): it is read-only here."
-    : "This week has no week log yet: the ERP creates it (open the week once in the ERP web app).";
+    : grid.state === "no_week_log"
+    ? "This week has no week log yet: the ERP creates it (open the week once in the ERP web app)."
+    : "This connection may only read the time logs (read-only): editing and submitting are off.";
 
   const head = el(
     "tr",
@@ -460,7 +462,7 @@ async function askDelete(entryId: number, label: string): Promise<void> {
 
 function renderControls(): void {
   const grid = state.grid!;
-  const draft = grid.state === "draft";
+  const draft = grid.state === "draft" && grid.writable;
   for (const id of ["save", "discard", "submit", "add"]) {
     ($(id) as HTMLButtonElement).disabled = !draft || state.busy;
   }
