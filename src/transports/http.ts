@@ -97,9 +97,10 @@ export type HeaderAuth = { token?: string; error?: undefined } | { error: string
 /**
  * The token in `Authorization: Token …` / `Bearer …`: 1 to 512 visible ASCII characters. Any
  * other Authorization value (another scheme, spaces, control or non-ASCII characters, too long)
- * is an error, never silently "no token".
+ * is an error, never silently "no token". `oauth`: OAuth is on, so a sealed access token (five
+ * dot-separated parts) may be up to MAX_SEALED_LENGTH long.
  */
-export function headerAuth(req: Request): HeaderAuth {
+export function headerAuth(req: Request, oauth = false): HeaderAuth {
   const value = req.headers.get("authorization");
   if (value === null) return {};
   const m = /^(?:token|bearer) +([\x21-\x7e]+)$/i.exec(value.trim());
@@ -109,8 +110,10 @@ export function headerAuth(req: Request): HeaderAuth {
         'Bad request: the Authorization header must be "Token <ERP token>" or "Bearer <ERP token>", the token in visible ASCII characters',
     };
   }
-  // A sealed OAuth access token (a compact JWE) is longer than any ERP token.
-  const max = looksSealed(m[1]) ? MAX_SEALED_LENGTH : MAX_TOKEN_LENGTH;
+  // A sealed OAuth access token (a compact JWE) is longer than any ERP token; without OAuth
+  // on, nothing longer than an ERP token is taken (a client that kept tokens after OAuth was
+  // turned off gets this 400, not a 500).
+  const max = oauth && looksSealed(m[1]) ? MAX_SEALED_LENGTH : MAX_TOKEN_LENGTH;
   if (m[1].length > max) {
     return {
       error: `Bad request: the Authorization token is longer than ${max} characters`,
@@ -407,7 +410,7 @@ export class HttpApp {
    * front (a bad one gets the 401 `invalid_token` challenge too).
    */
   async #who(req: Request, pathname: string): Promise<Who> {
-    const auth = headerAuth(req);
+    const auth = headerAuth(req, this.#oauth !== undefined);
     if (auth.error !== undefined) return { refused: { status: 400, message: auth.error } };
     const oauth = this.#oauth;
     if (!oauth) return { token: auth.token };
@@ -491,7 +494,7 @@ export class HttpApp {
       });
     }
     if (auth.token !== undefined && !id) {
-      return await this.#stateless(req, auth.token, client, readOnly);
+      return await this.#stateless(req, auth.token, client, readOnly, !!who.grant);
     }
     if (id) {
       const entry = this.#entries.get(id);
@@ -570,13 +573,18 @@ export class HttpApp {
     token: string,
     client: string,
     readOnly: boolean,
+    oauth: boolean,
   ): Promise<Response> {
     if (req.method !== "POST") {
       return rpcError(405, -32000, "Method not allowed: stateless requests are POSTs");
     }
     const got = await this.#json(req);
     if ("res" in got) return got.res;
-    const session = this.#newSession(token, await this.#statelessCaches.for(token));
+    const session = this.#newSession(
+      token,
+      await this.#statelessCaches.for(token),
+      oauth ? "oauth" : "header",
+    );
     const server = this.#serverFor(session, client, { confirmSecret: token }, readOnly);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

@@ -324,3 +324,20 @@ Deno.test("http: an unknown MCP-Protocol-Version is refused by name, with the su
     assert.match(body.error.message, /supported: 2026-07-28, 2025-11-25/);
   });
 });
+
+Deno.test("http: without OAuth, a long token shaped like an access token is a 400, never a 500", async () => {
+  await hosted(async ({ http }) => {
+    const sealed = Array(5).fill("a".repeat(120)).join(".");
+    const res = await fetch(new URL("/mcp", http.url), {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        Authorization: `Bearer ${sealed}`,
+      },
+      body: JSON.stringify(INIT),
+    });
+    assert.equal(res.status, 400, await res.clone().text());
+    assert.match(await res.text(), /longer than 512 characters/);
+  });
+});
