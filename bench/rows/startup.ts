@@ -4,6 +4,7 @@
  * way, and for the floor (bench/floor_server.ts, one tool). The three are measured round-robin in
  * the same run, after one unmeasured start each (module cache and transpile cache warm).
  */
+import denoJson from "../../deno.json" with { type: "json" };
 import { permissionFlags } from "../../src/permissions.ts";
 import { childEnv, ROOT, round, spawnDeno, type Stats, stats, stopChild, tailOf } from "../lib.ts";
 
@@ -60,12 +61,19 @@ async function startOnce(args: string[], env: Record<string, string>): Promise<n
   return ms;
 }
 
-/** Bundles main.ts into `dir`; the bundle's path, or the error text. */
+/** `deno task bundle`'s own command line, writing to `path` instead of out/server.js. */
+function bundleArgs(path: string): string[] {
+  const args = denoJson.tasks.bundle.split(" ").slice(1);
+  args[args.indexOf("-o") + 1] = path;
+  return args;
+}
+
+/** Bundles main.ts into `dir` as `deno task bundle` does; the bundle's path, or the error text. */
 async function bundle(dir: string): Promise<{ path: string; sizeKb: number; ms: number } | string> {
   const path = `${dir}/server.js`;
   const t0 = performance.now();
   const out = await new Deno.Command("deno", {
-    args: ["bundle", "--platform", "deno", "-o", path, "main.ts"],
+    args: bundleArgs(path),
     cwd: ROOT,
     env: childEnv(),
     clearEnv: true,
@@ -98,12 +106,12 @@ export async function startupRows(erpApiBase: string, samples: number): Promise<
         args: ["run", ...flags, "main.ts"],
       },
       typeof built === "string"
-        ? { variant: "bundle", command: "deno bundle --platform deno", skipped: built }
+        ? { variant: "bundle", command: "deno task bundle", skipped: built }
         : {
           variant: "bundle",
           command: `deno run ${flags.join(" ")} server.js`,
           args: ["run", ...flags, built.path],
-          note: `deno bundle --platform deno: ${built.sizeKb} KB, built in ${built.ms} ms`,
+          note: `deno task bundle: ${built.sizeKb} KB, built in ${built.ms} ms`,
         },
       {
         variant: "floor (one-tool SDK server)",
