@@ -437,8 +437,15 @@ Deno.test({
       const label = CELL("Feature work", "Coding", monday);
       const id = storedEntry(stored(monday), "Client X / Backend", "Feature work", monday)!.id;
       const remove = app.getByRole("button", { name: `Delete entry: ${label}`, exact: true });
-      await remove.click();
-      await app.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+      await remove.focus();
+      await remove.press("Enter");
+      await app.getByRole("dialog").press("Escape"); // as a keyboard user leaves the question
+      // Focus goes back to the × that asked, not to the page.
+      await app.locator(":focus", { hasText: "×" }).waitFor();
+      assert.equal(
+        await app.locator(":focus").getAttribute("aria-label"),
+        `Delete entry: ${label}`,
+      );
       assert.equal(await app.getByLabel(label, { exact: true }).inputValue(), "8:00");
       assert.equal(await app.getByRole("button", { name: "Save" }).isDisabled(), true);
       await remove.click();

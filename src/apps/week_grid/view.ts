@@ -453,11 +453,17 @@ function ask(text: string, yes: string): Promise<boolean> {
 }
 
 async function askDelete(entryId: number, label: string): Promise<void> {
+  // The grid is drawn anew after the question: focus goes back to the control that asked.
+  const opener = (document.activeElement as HTMLElement | null)?.getAttribute("aria-label");
   if (await ask(`Delete this entry? It cannot be undone once saved.\n${label}`, "Delete")) {
     state.deletes.set(entryId, label);
     say(`${pendingCount()} unsaved change(s): the deletion happens on Save.`);
   }
   render();
+  if (opener) {
+    (document.querySelector(`[aria-label="${CSS.escape(opener)}"]`) as HTMLElement | null)
+      ?.focus();
+  }
 }
 
 function renderControls(): void {
