@@ -334,6 +334,21 @@ Deno.test({
         "no second row was added",
       );
       assert.equal(JSON.stringify(stored(monday)), before, "nothing was written");
+      // A project none of the person's matches, or one the week's log does not hold, is refused
+      // when the row is added, in the write tools' words, not at Save.
+      for (
+        const [week, project, words] of [
+          [monday, "zzz", /Unknown project "zzz": none of your active projects matches/],
+          [weeks.missingProject, "Mobile", /that week's log has no project for this team/],
+        ] as const
+      ) {
+        if (week !== monday) await open("get_week_logs", { week_starting: week });
+        await app.locator("#add-project").fill(project);
+        await app.locator("#add-description").fill("Something");
+        await app.getByRole("button", { name: "Add row" }).click();
+        await app.locator("#status", { hasText: words }).waitFor();
+        assert.equal(await app.getByLabel(/Something · /).count(), 0, project);
+      }
     });
   },
 });

@@ -83,6 +83,42 @@ function nameKey(text: string): string {
     .replace(/\s+/g, " ").replace(/ ?\/ ?/g, "/").trim();
 }
 
+/** `query` inside `name` from the start of a word, as the server matches a part of a name. */
+function partOf(name: string, query: string): boolean {
+  for (let at = name.indexOf(query); at >= 0; at = name.indexOf(query, at + 1)) {
+    if (at === 0 || !/[\p{L}\p{N}]/u.test(name[at - 1])) return true;
+  }
+  return false;
+}
+
+/**
+ * Why a typed project name matches none or several of the person's active projects, or one this
+ * week's log does not hold, in the write tools' words; undefined when it names one (exactly, or
+ * by a unique part of a word) that the week holds.
+ */
+function projectProblem(grid: Grid, typed: string): string | undefined {
+  const projects = grid.projects;
+  const q = nameKey(typed);
+  const exact = projects.filter((p) => nameKey(p.team) === q);
+  const hits = exact.length ? exact : projects.filter((p) => partOf(nameKey(p.team), q));
+  if (hits.length === 1) {
+    const inWeek = grid.week_projects.some((w) =>
+      w.team_id === hits[0].id || nameKey(w.project) === nameKey(hits[0].team)
+    );
+    return inWeek
+      ? undefined
+      : `Cannot log on "${
+        hits[0].team
+      }" in the week of ${grid.week_starting}: that week's log has no project for this team (the ERP adds a week's projects from team membership)`;
+  }
+  const all = projects.map((p) => `"${p.team}"`).join(", ");
+  return hits.length === 0
+    ? `Unknown project "${typed}": none of your active projects matches (your projects: ${all})`
+    : `Ambiguous project "${typed}": it matches ${
+      hits.map((p) => `"${p.team}"`).join(", ")
+    }; use the full name`;
+}
+
 /** The row already shown for this project's task (any label), if there is one. */
 function sameTask(rows: readonly (GridRow | NewRow)[], project: string, description: string) {
   const p = nameKey(project);
@@ -632,7 +668,15 @@ function addRow(event: Event): void {
   const description = ($("add-description") as HTMLInputElement).value.trim();
   const labelId = Number(($("add-label") as HTMLSelectElement).value) || null;
   if (!project) return say("Cannot add a row: choose a project", true);
-  if (!description) return say("Cannot add a row: give a task description", true);
+  if (!nameKey(description)) return say("Cannot add a row: give a task description", true);
+  if (description.length > 255) {
+    return say(
+      `Cannot add a row: description must be at most 255 characters; you sent ${description.length} characters`,
+      true,
+    );
+  }
+  const unknown = projectProblem(grid, project);
+  if (unknown) return say(`Cannot add a row: ${unknown}`, true);
   const label = grid.labels.find((l) => l.id === labelId)?.name ?? null;
   const twin = sameTask([...grid.rows, ...state.added], project, description);
   if (twin) {
