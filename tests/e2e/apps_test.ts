@@ -753,6 +753,17 @@ Deno.test({
         `the page itself scrolls sideways: ${JSON.stringify(widths)}`,
       );
       assert.ok(widths.box > widths.view, `the grid keeps its columns: ${JSON.stringify(widths)}`);
+      // The month at 320 px: every week state is shown whole (it was cut to "draf", "com").
+      await page.setViewportSize({ width: 320, height: 700 });
+      await open("get_month_logs", { year: Number(weeks.draft.slice(0, 4)), month: 11 });
+      await app.locator(".calendar .badge").first().waitFor();
+      const cut = await app.locator(".calendar .badge").evaluateAll((els) =>
+        els.filter((e) =>
+          e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right >
+            (e.closest("td")?.getBoundingClientRect().right ?? Infinity) + 1
+        ).map((e) => e.textContent)
+      );
+      assert.deepEqual(cut, [], "week states cut at 320 px");
     });
   },
 });
