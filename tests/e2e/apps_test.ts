@@ -767,3 +767,21 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  ...browserTest("apps: a tool's error shows the message alone, with no grid or buttons to press"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withHost(async ({ app, page }) => {
+      await page.evaluate(() =>
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).openApp("get_week_logs", { week_starting: "abc" }, "light")
+      );
+      await app.locator("#status.error", { hasText: /week_starting "abc"/ }).waitFor();
+      for (const name of ["Save", "Submit week…", "Add row"]) {
+        assert.equal(await app.getByRole("button", { name }).isVisible(), false, name);
+      }
+    });
+  },
+});

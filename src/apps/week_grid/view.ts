@@ -162,6 +162,8 @@ function render(): void {
   const grid = state.grid;
   const root = $("grid");
   root.replaceChildren();
+  // Nothing loaded yet (or the tool's answer was an error): no grid, no buttons to press.
+  $("week").hidden = !grid;
   if (!grid) return;
   ($("prev") as HTMLButtonElement).setAttribute("aria-label", "Previous week");
   ($("next") as HTMLButtonElement).setAttribute("aria-label", "Next week");
@@ -736,7 +738,10 @@ app.ontoolresult = (result) => {
     const days = (Date.parse(range[1]) - Date.parse(range[0])) / 86_400_000;
     if (days < 7) void load(range[0]);
     else void loadMonth(Number(range[0].slice(0, 4)), Number(range[0].slice(5, 7)));
-  } else if (result.isError) say(textOf(result as ToolAnswer), true);
+  } else if (result.isError) {
+    render();
+    say(textOf(result as ToolAnswer), true);
+  }
 };
 app.onhostcontextchanged = (ctx) => applyContext(ctx);
 
