@@ -233,11 +233,17 @@ function registerTools(
   server.server.setRequestHandler(
     "tools/call",
     ({ params }, extra) => {
-      const def = byName.get(params.name);
+      const found = byName.get(params.name);
+      // An app-only tool is a tool of the app: a client that renders no MCP Apps (the model
+      // calling it by name) is answered as if it did not exist, as tools/list did.
+      const def = found && isAppOnly(found) &&
+          !rendersApps(server.server.getClientCapabilities(), extra)
+        ? undefined
+        : found;
       if (!def) {
         // A write tool left out of a read-only server (MCP_READ_ONLY, or an OAuth grant to read
         // only) says why, so the person can widen the grant instead of guessing.
-        const withheld = allTools.some((t) => t.name === params.name);
+        const withheld = !found && allTools.some((t) => t.name === params.name);
         return {
           content: [{
             type: "text" as const,

@@ -4,6 +4,7 @@
  * facts the tools answer with), so the view never computes totals of its own from other sources.
  */
 import { z } from "zod";
+import { textKey } from "../text.ts";
 import type { Config } from "../config.ts";
 import { datesBetween, type PlainDate, sundayOf, today } from "../dates.ts";
 import type { WeekLog } from "../erp/types.ts";
@@ -88,7 +89,9 @@ export function gridOf(
   const want = expectedMinutes(config);
   const rows = new Map<string, Grid["rows"][number]>();
   for (const ref of week ? entriesOf(week) : []) {
-    const key = JSON.stringify([ref.project.id, ref.task.description, ref.day.label]);
+    // One row per task as the ERP edit matches tasks (textKey: "Dev" and "dev" are one task),
+    // so a cell typed in a row is the entry a save will set.
+    const key = JSON.stringify([ref.project.id, textKey(ref.task.description), ref.day.label]);
     let row = rows.get(key);
     if (!row) {
       row = {

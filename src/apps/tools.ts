@@ -9,7 +9,14 @@
 import { z } from "zod";
 import { mondayOf } from "../dates.ts";
 import type { WeekLog } from "../erp/types.ts";
-import { cloneWeek, findEntry, findWeekProject, putEntry, removeEntry } from "../erp/week.ts";
+import {
+  cloneWeek,
+  findEntry,
+  findTask,
+  findWeekProject,
+  putEntry,
+  removeEntry,
+} from "../erp/week.ts";
 import { UserError } from "../errors.ts";
 import { entryLine, entryOut, formatTime, type Names, timeOut } from "../logs/present.ts";
 import { completedWeek, noWeekLog, openTimesheet, type Timesheet } from "../logs/timesheet.ts";
@@ -141,12 +148,26 @@ export const weekGridSave = defineTool({
       for (const s of resolved) {
         const project = findWeekProject(copy, s.team);
         if (!project) throw missingProject(s.team, copy);
+        // A task holds one entry a day: a cell set under another label than that entry's is
+        // another row of the grid, and would overwrite it. No label given keeps the entry's.
+        const labelGiven = s.label_id !== undefined || s.label_name !== undefined;
+        const held = findTask(project, s.description)?.days.find((d) => d.date === s.date);
+        if (held && labelGiven && (held.label ?? null) !== s.label.id) {
+          const other = n.labels.find((l) => l.id === held.label)?.name ?? "no label";
+          throw new UserError(
+            `Cannot set "${s.description}" on ${s.date} under "${s.label.name}": that day already has ${
+              formatTime(timeOut(held.minutes))
+            } of this task under "${other}" (a task holds one entry a day)`,
+            "Change the time in that row's cell instead, or delete that entry first.",
+          );
+        }
         const action = putEntry(copy, {
           projectId: project.id,
           date: s.date,
           description: s.description,
           minutes: s.minutes,
           label: s.label.id,
+          keepLabel: !labelGiven,
         });
         if (action !== "unchanged") changed++;
       }

@@ -785,3 +785,32 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  ...browserTest(
+    "apps: unsaved edits are never dropped silently: Month asks, a new answer keeps them",
+  ),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withHost(async ({ app, open, weeks, page }) => {
+      const monday = weeks.draft;
+      await open("get_week_logs", { week_starting: monday });
+      const cell = app.getByLabel(CELL("Feature work", "Coding", monday), { exact: true });
+      await cell.fill("7:00");
+      await cell.press("Tab");
+      await app.getByRole("button", { name: "Month" }).click();
+      await app.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+      assert.equal(await cell.inputValue(), "7:00", "Cancel keeps the edit and the week");
+      // The conversation shows another week meanwhile: the edit stays, the view says why.
+      await page.evaluate((week) =>
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).bridge.sendToolResult({
+          content: [{ type: "text", text: "another week" }],
+          structuredContent: { week_starting: week },
+        }), weeks.completed);
+      await app.locator("#status", { hasText: "unsaved change(s) kept" }).waitFor();
+      assert.equal(await cell.inputValue(), "7:00");
+    });
+  },
+});

@@ -178,3 +178,53 @@ Deno.test("a 2026-07-28 client (stateless hosted HTTP) gets the app-only tools o
     }
   });
 });
+
+Deno.test("week_grid_save: the model (a client without MCP Apps) cannot call the app's tools", async () => {
+  await withHarness({}, async (h) => {
+    const monday = h.erp.fixtures.weeks.draft;
+    const before = JSON.stringify(h.erp.weekLog(h.erp.fixtures.users.alice.email, monday));
+    const r = await h.call("week_grid_save", {
+      week_starting: monday,
+      set: [{ date: monday, project_id: 41, description: "Model wrote this", hours: 1 }],
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /^Unknown tool "week_grid_save"/);
+    const load = await h.call("week_grid_load", { week_starting: monday });
+    assert.match(load.text, /^Unknown tool "week_grid_load"/);
+    assert.equal(
+      JSON.stringify(h.erp.weekLog(h.erp.fixtures.users.alice.email, monday)),
+      before,
+      "nothing was written",
+    );
+  });
+});
+
+Deno.test("week_grid_save: a cell under another label than that day's entry is refused, not overwritten", async () => {
+  await withHarness({ clientCapabilities: UI, env: { MCP_NO_CONFIRM: "true" } }, async (h) => {
+    const monday = h.erp.fixtures.weeks.draft; // Mon-Thu 8 h "Feature work" under Coding
+    const email = h.erp.fixtures.users.alice.email;
+    const before = JSON.stringify(h.erp.weekLog(email, monday));
+    const r = await h.call("week_grid_save", {
+      week_starting: monday,
+      set: [{
+        date: monday,
+        project_id: 41,
+        description: "feature WORK",
+        hours: 1,
+        label_name: "Meeting",
+      }],
+    });
+    assert.equal(r.isError, true, r.text);
+    assert.match(r.text, /already has 8 h of this task under "Coding"/);
+    assert.equal(JSON.stringify(h.erp.weekLog(email, monday)), before, "the 8 h entry is kept");
+    // No label given keeps the entry's own (a "no label" row must not relabel it General).
+    const keep = await h.call("week_grid_save", {
+      week_starting: monday,
+      set: [{ date: monday, project_id: 41, description: "Feature work", hours: 7 }],
+    });
+    assert.equal(keep.isError, false, keep.text);
+    const day = h.erp.weekLog(email, monday)!.projects.flatMap((p) => p.tasks)
+      .find((t) => t.description === "Feature work")!.days.find((d) => d.date === monday)!;
+    assert.deepEqual([day.hours, day.minutes, day.label], [7, 0, 34]);
+  });
+});

@@ -577,7 +577,11 @@ Deno.test('an optional parameter sent as the text "null" (the Inspector CLI) is 
 });
 
 Deno.test("a nested value is refused with its own bounds (set[0].hours), like a top-level one", async () => {
-  await withHarness({}, async (h) => {
+  // week_grid_save is the MCP Apps grid's tool: the client declares the extension.
+  const ui = {
+    extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } },
+  };
+  await withHarness({ clientCapabilities: ui }, async (h) => {
     const r = await h.call("week_grid_save", {
       week_starting: "2026-11-23",
       set: [{ date: "2026-11-24", project_id: 41, description: "x", hours: 0 }],

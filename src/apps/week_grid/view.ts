@@ -69,8 +69,18 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/**
+ * Text from the ERP without bidi controls (embeddings, overrides, isolates, marks): a name
+ * holding a right-to-left override cannot reverse the date or label shown next to it in a cell's
+ * label or the delete question (the server strips them from what it writes; other ERP clients
+ * may not).
+ */
+function plain(text: string): string {
+  return text.replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, "");
+}
+
 function rowName(row: GridRow | NewRow): string {
-  return [row.project, row.description, row.label ?? "no label"].join(" · ");
+  return [row.project, row.description, row.label ?? "no label"].map(plain).join(" · ");
 }
 
 /**
@@ -213,8 +223,8 @@ function render(): void {
       el(
         "th",
         { scope: "row", className: "task" },
-        el("span", { className: "project" }, row.project),
-        el("span", { className: "desc" }, row.description),
+        el("span", { className: "project" }, plain(row.project)),
+        el("span", { className: "desc" }, plain(row.description)),
         el("span", { className: "label" }, row.label ?? "no label"),
       ),
       ...grid.days.map((d) => cellOf(row, d.date, `${name}, ${d.weekday} ${d.date}`)),
@@ -726,6 +736,13 @@ app.ontoolinput = (params) => {
 };
 app.ontoolresult = (result) => {
   const data = (result as ToolAnswer).structuredContent;
+  if (pendingCount()) {
+    // A new answer from the conversation must not drop what the person typed and did not save.
+    say(
+      `${pendingCount()} unsaved change(s) kept: save or discard them to see the assistant's newer answer.`,
+    );
+    return;
+  }
   const week = weekOfResult(result as ToolAnswer, toolInput);
   const range = typeof data?.start_date === "string" && typeof data?.end_date === "string"
     ? [data.start_date as string, data.end_date as string]
@@ -748,9 +765,11 @@ app.onhostcontextchanged = (ctx) => applyContext(ctx);
 $("prev").addEventListener("click", () => void move(-1));
 $("next").addEventListener("click", () => void move(1));
 $("save").addEventListener("click", () => void save());
-$("to-month").addEventListener("click", () => {
+$("to-month").addEventListener("click", async () => {
   const monday = state.grid?.week_starting;
   if (!monday) return;
+  // Leaving the week drops its unsaved edits: ask first, as the week arrows do.
+  if (pendingCount() && !(await ask("Discard the unsaved changes?", "Discard"))) return;
   void loadMonth(Number(monday.slice(0, 4)), Number(monday.slice(5, 7)));
 });
 $("submit").addEventListener("click", () => void submit());
