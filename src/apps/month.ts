@@ -14,7 +14,15 @@ import type { Timesheet } from "../logs/timesheet.ts";
 import { expectedMinutes, isWorkday } from "../tools/insight.ts";
 
 /** How a day is coloured, in this order of precedence. */
-export const DAY_STATUSES = ["weekend", "holiday", "future", "full", "short", "empty"] as const;
+export const DAY_STATUSES = [
+  "weekend",
+  "holiday",
+  "future",
+  "unknown",
+  "full",
+  "short",
+  "empty",
+] as const;
 
 /** The month as the view receives it in `structuredContent`. */
 export const monthShape = {
@@ -71,12 +79,16 @@ export async function monthOf(
     const date = d.toString();
     const workday = isWorkday(d, config);
     const total = byDay.get(date) ?? 0;
+    // A day of a week the ERP failed to return is not known to be empty.
+    const unread = reads.some((r) => r.status === "failed" && r.monday === mondayOf(d).toString());
     const status = d.dayOfWeek >= 6
       ? "weekend" as const
       : !workday
       ? "holiday" as const
       : date > now
       ? "future" as const
+      : unread
+      ? "unknown" as const
       : total >= want
       ? "full" as const
       : total > 0

@@ -228,3 +228,20 @@ Deno.test("week_grid_save: a cell under another label than that day's entry is r
     assert.deepEqual([day.hours, day.minutes, day.label], [7, 0, 34]);
   });
 });
+
+Deno.test("month_grid_load: the days of a week the ERP fails to return are 'unknown', not empty", async () => {
+  await withHarness({ clientCapabilities: UI }, async (h) => {
+    const monday = h.erp.fixtures.weeks.draft; // 2026-10-26: its Friday 30 is in October
+    const id = h.erp.weekLog(h.erp.fixtures.users.alice.email, monday)!.id;
+    // The week's detail answers 500 on every try (reads are retried).
+    h.erp.injectFault({ pathIncludes: `person/get/${id}/`, status: 500, times: 10 });
+    const r = await h.call("month_grid_load", { year: 2026, month: 10 });
+    assert.equal(r.isError, false, r.text);
+    const days = r.data.days as { date: string; status: string }[];
+    const friday = days.find((d) => d.date === "2026-10-30")!;
+    assert.equal(friday.status, "unknown", "a failed week's workday is not 'empty'");
+    const week = (r.data.weeks as { week_starting: string; state: string }[])
+      .find((w) => w.week_starting === monday)!;
+    assert.equal(week.state, "failed");
+  });
+});

@@ -279,6 +279,7 @@ const STATUS_WORDS: Record<Month["days"][number]["status"], string> = {
   holiday: "holiday",
   weekend: "weekend",
   future: "future",
+  unknown: "not read (the ERP failed)",
 };
 
 function renderMonth(): void {
