@@ -18,7 +18,7 @@ import {
 import { rendersApps } from "./apps/capability.ts";
 import { isAppOnly } from "./apps/meta.ts";
 import type { ErpStreams } from "./auth/erp_stream.ts";
-import type { Session } from "./auth/session.ts";
+import { type Session, TOKEN_SOURCES } from "./auth/session.ts";
 import type { Config } from "./config.ts";
 import { today } from "./dates.ts";
 import { UserError } from "./errors.ts";
@@ -255,11 +255,13 @@ function registerTools(
         };
       }
       if (perRequest && SIGN_IN_TOOLS.has(def.name)) {
+        const oauth = contextFor(extra, def).session.tokenSource === TOKEN_SOURCES.oauth;
         return {
           content: [{
             type: "text" as const,
-            text:
-              `Cannot run ${def.name} on this connection: a 2026-07-28 HTTP client keeps no session to sign in to. Send the ERP token as "Authorization: Token <ERP token>" on every request instead (configure it in the client's server headers).`,
+            text: oauth
+              ? `Cannot run ${def.name} on this connection: it is signed in through the app's OAuth sign-in, which names the person on every request. To act as someone else, disconnect this server in the app and connect it again as them.`
+              : `Cannot run ${def.name} on this connection: a 2026-07-28 HTTP client keeps no session to sign in to. Send the ERP token as "Authorization: Token <ERP token>" on every request instead (configure it in the client's server headers).`,
           }],
           isError: true,
         };

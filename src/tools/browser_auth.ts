@@ -12,6 +12,14 @@ import { defineTool, type ToolContext } from "./define_tool.ts";
  * each request is signed in by its header, so a tool cannot change who it is (UserError).
  */
 export function refuseInHeaderMode(ctx: ToolContext, tool: string): void {
+  if (ctx.session.tokenSource === TOKEN_SOURCES.oauth) {
+    // The app's OAuth sign-in names the person on every request: a tool cannot change it (and
+    // must not check other people's ERP tokens for the caller).
+    throw new UserError(
+      `Cannot use ${tool} here: this connection is signed in through the app's OAuth sign-in, so ${tool} changes nothing`,
+      "To act as someone else, disconnect this server in the app and connect it again, signing in as them; to sign out, disconnect it.",
+    );
+  }
   if (ctx.session.tokenSource !== TOKEN_SOURCES.header) return;
   throw new UserError(
     `Cannot use ${tool} here: this request is authenticated by its Authorization header, so ${tool} changes nothing`,

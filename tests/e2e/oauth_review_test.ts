@@ -631,3 +631,51 @@ Deno.test("oauth review (also noted): a repeated /authorize parameter is refused
     assert.equal(replay.status, 400, "a replayed consent gets no code");
   }, { instances: 1 });
 });
+
+Deno.test("oauth tryout: an OAuth connection's sign-in tools change nothing and say so (no false 'Signed in as bob')", async () => {
+  await oauthHosted(async (ctx) => {
+    const c = await codeFor(ctx);
+    const got = await tokenRequest(ctx.url, c.redeem);
+    assert.equal(got.status, 200, JSON.stringify(got.body));
+    const bearer = got.body.access_token as string;
+    const { bob } = ctx.sb.erp.fixtures.users;
+    // A 2025-era client: every request carries the access token (stateless on /mcp).
+    const call = async (name: string, args: Record<string, unknown> = {}) => {
+      const res = await fetch(`${ctx.url}/mcp`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          authorization: `Bearer ${bearer}`,
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name, arguments: args },
+        }),
+      });
+      const body = await res.json();
+      return (body.result?.content?.[0]?.text ?? JSON.stringify(body)) as string;
+    };
+    const before = ctx.sb.erp.calls.length;
+    for (
+      const [tool, args] of [
+        ["authenticate_with_token", { token: bob.token }],
+        ["authenticate_with_google", { access_token: bob.googleAccessToken }],
+        ["authenticate_via_erp_browser", {}],
+        ["sign_out", {}],
+      ] as const
+    ) {
+      const text = await call(tool, args);
+      assert.match(text, /signed in through the app's OAuth sign-in/, `${tool}: ${text}`);
+      assert.doesNotMatch(text, /bob@other\.test/);
+    }
+    // Bob's Google token was never sent to the ERP's exchange on alice's connection.
+    assert.deepEqual(
+      ctx.sb.erp.calls.slice(before).filter((x) => x.path.includes("google-login")),
+      [],
+    );
+    assert.match(await call("whoami"), /alice@example\.com/);
+  });
+});
