@@ -5,6 +5,7 @@
  * Redirect URIs follow RFC 8252 (loopback on any port, private-use schemes) and OAuth 2.1 (exact
  * match, no fragment).
  */
+import { cleanText } from "../text.ts";
 import { isLoopbackHost } from "../config.ts";
 import type { Sealer } from "./seal.ts";
 
@@ -110,7 +111,11 @@ function checkName(name: unknown): string | undefined {
   if (typeof name !== "string" || name.length > 200) {
     throw new ClientError("invalid_client_metadata", "client_name must be at most 200 characters");
   }
-  return name;
+  // Shown on the sign-in and consent pages: bidi overrides and invisible characters could
+  // reverse the server's own words around it ("returning to <host>").
+  const clean = cleanText(name);
+  if (!clean) throw new ClientError("invalid_client_metadata", "client_name is empty");
+  return clean;
 }
 
 /** How long a registered client id stays valid (seconds): a year; clients register again. */

@@ -153,6 +153,11 @@ export class Sealer {
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new SealError("expired");
       if (error instanceof SealError) throw error;
+      if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "iss") {
+        // Opened with a shared key but issued under another public URL: instances that share
+        // the secret must share MCP_SSE_PUBLIC_URL too (it is the issuer).
+        throw new SealError("issued by another server URL (MCP_SSE_PUBLIC_URL differs)");
+      }
       throw new SealError("not sealed by this server, or altered");
     }
     if (payload.kind !== kind) throw new SealError(`not an ${kind} token`);

@@ -679,3 +679,35 @@ Deno.test("oauth tryout: an OAuth connection's sign-in tools change nothing and 
     assert.match(await call("whoami"), /alice@example\.com/);
   });
 });
+
+Deno.test("oauth tryout: a registered client_name cannot carry bidi overrides onto the sign-in page", async () => {
+  await oauthHosted(async ({ url }) => {
+    const reg = await fetch(`${url}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_name: "Claude\u202e",
+        redirect_uris: [REDIRECT],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none",
+      }),
+    });
+    assert.equal(reg.status, 201, await reg.clone().text());
+    const { client_id, client_name } = await reg.json();
+    assert.equal(client_name, "Claude");
+    const { challenge } = await pkce();
+    const page = await fetch(
+      `${url}/authorize?${new URLSearchParams({
+        client_id,
+        redirect_uri: REDIRECT,
+        response_type: "code",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      })}`,
+    );
+    const html = await page.text();
+    assert.equal(page.status, 200, html);
+    assert.doesNotMatch(html, /[\u202a-\u202e\u2066-\u2069]/);
+  });
+});
