@@ -6,7 +6,7 @@
  */
 import { findBrowser } from "../auth/browsers.ts";
 import { isLoopbackHost } from "../config.ts";
-import { Session } from "../auth/session.ts";
+import { Session, TOKEN_SOURCES } from "../auth/session.ts";
 import { UserError } from "../errors.ts";
 import { ClientError, ClientResolver, type OAuthClient, redirectMatches } from "./clients.ts";
 import {
@@ -247,12 +247,20 @@ export async function login(ctx: OAuthContext, req: Request, address: string): P
   try {
     creds = await session.verify(token, undefined, "oauth", req.signal);
   } catch (error) {
-    if (error instanceof UserError) {
-      return again(403, `${error.message}.${error.hint ? ` ${error.hint}` : ""}`);
-    }
+    if (error instanceof UserError) return again(403, pastedRefusal(error));
     return again(502, "The ERP did not answer: try again in a minute.");
   }
   return await consentFor(ctx, pending, creds, got.cookie);
+}
+
+/**
+ * A refusal of a pasted token as the person on the sign-in page reads it: the token is the one
+ * they pasted, and no server file path is shown (the operator's log has it).
+ */
+function pastedRefusal(error: UserError): string {
+  const text = `${error.message.replace(/\.$/, "")}.${error.hint ? ` ${error.hint}` : ""}`;
+  return text.replaceAll(TOKEN_SOURCES.oauth, "the token you pasted")
+    .replace(/ \((?:the file )?"?(?:\/|[A-Za-z]:\\)[^)]*\)/g, "");
 }
 
 /**

@@ -342,10 +342,14 @@ Deno.test("oauth: the sign-in forms need their CSRF token and cookie, and sign-i
 
 Deno.test("oauth: a person not on the allowlist gets no code", async () => {
   await oauthHosted(async (ctx) => {
-    await assert.rejects(
-      codeFor(ctx, { token: ctx.sb.erp.fixtures.users.bob.token }),
-      /sign-in answered 403: .*bob@other\.test/s,
+    const refused = await codeFor(ctx, { token: ctx.sb.erp.fixtures.users.bob.token }).then(
+      () => "",
+      (e: Error) => e.message,
     );
+    assert.match(refused, /sign-in answered 403: .*bob@other\.test/s);
+    // The person reads about the token they pasted, in whole sentences.
+    assert.match(refused, /The token came from the token you pasted\./);
+    assert.doesNotMatch(refused, /[a-z]\.\.(\s|<)/, "no doubled full stop");
   }, { env: { MCP_AUTHORIZED_USERS: "alice@example.com" } });
 });
 
