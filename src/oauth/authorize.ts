@@ -247,7 +247,10 @@ export async function login(ctx: OAuthContext, req: Request, address: string): P
   try {
     creds = await session.verify(token, undefined, "oauth", req.signal);
   } catch (error) {
-    if (error instanceof UserError) return again(403, pastedRefusal(error));
+    if (error instanceof UserError) {
+      ctx.log.info(`oauth: a pasted ERP token was refused: ${error.message}`);
+      return again(403, pastedRefusal(error));
+    }
     return again(502, "The ERP did not answer: try again in a minute.");
   }
   return await consentFor(ctx, pending, creds, got.cookie);
@@ -345,12 +348,16 @@ export async function consent(ctx: OAuthContext, req: Request): Promise<Response
     );
   }
   if (got.fields.get("decision") !== "allow") {
+    ctx.log.info(`oauth: ${c.email} did not allow access to ${hostOf(c.ru)}`);
     return back(ctx, c.ru, c.st, {
       error: "access_denied",
       error_description: "The person did not allow access",
     });
   }
   const scope = got.fields.get("access") === "write" && canWrite(c.scope) ? c.scope : SCOPE_READ;
+  ctx.log.info(
+    `oauth: ${c.email} allowed ${hostOf(c.ru)} to ${canWrite(scope) ? "read and write" : "read"}`,
+  );
   const now = Math.floor(ctx.sealer.now() / 1000);
   const code: CodeClaims = {
     erp: c.erp,

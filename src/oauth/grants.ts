@@ -2,6 +2,7 @@
  * What the authorization server's parts share: the grant claims, the scopes, the lifetimes, the
  * per-instance used-set for single-use grants, and the rate limiter.
  */
+import type { Logger } from "../log.ts";
 import type { Config } from "../config.ts";
 import type { ErpStreams } from "../auth/erp_stream.ts";
 import type { TokenCache } from "../auth/token_cache.ts";
@@ -112,6 +113,8 @@ export interface OAuthContext {
   fetch?: typeof fetch;
   /** The streamed ERP sign-ins of this instance: the ERP web login option (./erp_login.ts). */
   erpStreams?: ErpStreams;
+  /** The operator's log: who was allowed, refused, issued tokens (never a token). */
+  log: Logger;
 }
 
 /**

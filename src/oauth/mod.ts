@@ -4,6 +4,7 @@
  * a small authorization server (RFC 8414 metadata, `/authorize`, `/token`, `/register`) that
  * signs people in through the ERP. Nothing is stored: every grant is sealed (./seal.ts).
  */
+import { type Logger, silentLogger } from "../log.ts";
 import type { Config } from "../config.ts";
 import { isLoopbackHost } from "../config.ts";
 import type { ErpStreams } from "../auth/erp_stream.ts";
@@ -49,6 +50,8 @@ export interface OAuthServerOptions {
   erpStreams?: ErpStreams;
   /** Milliseconds since the epoch (tests expire tokens with it). */
   now?: () => number;
+  /** The operator's log (default: none). */
+  log?: Logger;
 }
 
 const CORS = {
@@ -97,6 +100,7 @@ export class OAuthServer {
         tokenCache: opts.tokenCache,
         fetch: opts.fetch,
         erpStreams: opts.erpStreams,
+        log: opts.log ?? silentLogger,
       }),
     );
   }

@@ -208,6 +208,7 @@ async function issue(
     await session.verify(g.erp, undefined, "oauth");
   } catch (error) {
     if (error instanceof UserError) {
+      ctx.log.info(`oauth: no tokens for ${g.email}: ${error.message}`);
       return oauthError(400, "invalid_grant", `${error.message}: sign in again`);
     }
     return oauthError(503, "temporarily_unavailable", "The ERP did not answer: try again later", {

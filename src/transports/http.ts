@@ -193,6 +193,7 @@ export class HttpApp {
         fetch: opts.fetch,
         now: opts.now,
         erpStreams: this.erpStreams,
+        log: opts.log,
       });
     }
     this.#hosts = new Set(

@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { type Config } from "../../src/config.ts";
-import { silentLogger } from "../../src/log.ts";
+import { type Logger, silentLogger } from "../../src/log.ts";
 import { serveSandbox } from "../../src/sandbox/erp.ts";
 import { type HttpServer, serveHttp } from "../../src/transports/http.ts";
 import { TODAY } from "../helpers.ts";
@@ -78,6 +78,8 @@ export async function oauthHosted(
     instances?: number;
     env?: Record<string, string> | ((sb: Sandbox) => Record<string, string>);
     secret?: string;
+    /** The servers' log (default: silent). */
+    log?: Logger;
   } = {},
 ): Promise<void> {
   const sb = await serveSandbox({ today: TODAY });
@@ -94,7 +96,13 @@ export async function oauthHosted(
   try {
     for (let i = 0; i < (opts.instances ?? 2); i++) {
       servers.push(
-        await serveHttp({ config, log: silentLogger, hostname: "127.0.0.1", port: 0, now }),
+        await serveHttp({
+          config,
+          log: opts.log ?? silentLogger,
+          hostname: "127.0.0.1",
+          port: 0,
+          now,
+        }),
       );
     }
     entry.backends.push(...servers.map((s) => s.url));

@@ -711,3 +711,36 @@ Deno.test("oauth tryout: a registered client_name cannot carry bidi overrides on
     assert.doesNotMatch(html, /[\u202a-\u202e\u2066-\u2069]/);
   });
 });
+
+Deno.test("oauth tryout: the operator's log says who allowed which app, and who was refused, never a token", async () => {
+  const lines: string[] = [];
+  const log = {
+    info: (m: string) => lines.push(m),
+    warn: (m: string) => lines.push(m),
+    error: (m: string) => lines.push(m),
+  };
+  await oauthHosted(async (ctx) => {
+    const c = await codeFor(ctx);
+    const got = await tokenRequest(ctx.url, c.redeem);
+    assert.equal(got.status, 200);
+    const { bob } = ctx.sb.erp.fixtures.users;
+    // bob is not on this server's allowlist: his pasted token is refused, and logged.
+    const cid = await registerClient(ctx.url);
+    const { challenge } = await pkce();
+    await formFlow(ctx.url, {
+      client_id: cid,
+      redirect_uri: REDIRECT,
+      response_type: "code",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    }, bob.token).catch(() => {});
+    const text = lines.join("\n");
+    assert.match(text, /oauth: alice@example\.com allowed 127\.0\.0\.1:\d+ to read and write/);
+    assert.match(text, /oauth: a pasted ERP token was refused: .*bob@other\.test/);
+    for (
+      const secret of [ctx.sb.erp.fixtures.users.alice.token, bob.token, got.body.access_token]
+    ) {
+      assert.ok(!text.includes(secret), "no token in the log");
+    }
+  }, { log, env: { MCP_AUTHORIZED_USERS: "alice@example.com" } });
+});
