@@ -183,3 +183,41 @@ export class ChildTransport implements Transport {
     }
   }
 }
+
+/**
+ * Spawns `deno <args>`, writes `line` (one JSON-RPC message asking with id 1), and returns the ms
+ * until the answer to id 1 arrives; throws when it is an error or never comes.
+ */
+export async function msToFirstAnswer(args: string[], env: Record<string, string>, line: string) {
+  const t0 = performance.now();
+  const child = spawnDeno(args, env);
+  const stderr = tailOf(child.stderr);
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(line));
+  const reader = child.stdout.getReader();
+  const dec = new TextDecoder();
+  let out = "";
+  let ms: number | undefined;
+  try {
+    while (ms === undefined) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += dec.decode(value, { stream: true });
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        const answer = JSON.parse(out.slice(0, nl));
+        if (answer.id !== 1 || !answer.result) {
+          throw new Error(`unexpected answer: ${out.slice(0, 200)}`);
+        }
+        ms = performance.now() - t0;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+    await writer.close().catch(() => {});
+    child.stdout.cancel().catch(() => {});
+    await stopChild(child);
+  }
+  if (ms === undefined) throw new Error(`no answer: ${stderr().trim().slice(0, 240)}`);
+  return ms;
+}

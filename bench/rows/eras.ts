@@ -20,6 +20,7 @@ import type { ServedSandbox } from "../../src/sandbox/erp.ts";
 import {
   childEnv,
   ChildTransport,
+  msToFirstAnswer,
   quantile,
   round,
   spawnDeno,
@@ -83,41 +84,6 @@ const FIRST: Record<EraName, { method: string; line: string }> = {
   },
 };
 
-/** Spawns main.ts, writes `line`, and returns the ms until a result (not an error) for id 1. */
-async function firstAnswer(args: string[], env: Record<string, string>, line: string) {
-  const t0 = performance.now();
-  const child = spawnDeno(args, env);
-  const stderr = tailOf(child.stderr);
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(line));
-  const reader = child.stdout.getReader();
-  const dec = new TextDecoder();
-  let out = "";
-  let ms: number | undefined;
-  try {
-    while (ms === undefined) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += dec.decode(value, { stream: true });
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        const answer = JSON.parse(out.slice(0, nl));
-        if (answer.id !== 1 || !answer.result) {
-          throw new Error(`unexpected answer: ${out.slice(0, 200)}`);
-        }
-        ms = performance.now() - t0;
-      }
-    }
-  } finally {
-    reader.releaseLock();
-    await writer.close().catch(() => {});
-    child.stdout.cancel().catch(() => {});
-    await stopChild(child);
-  }
-  if (ms === undefined) throw new Error(`no answer: ${stderr().trim().slice(0, 240)}`);
-  return ms;
-}
-
 /** Row 7: both eras' first answers, `samples` each, round-robin after one warm start each. */
 export async function eraStartupRows(apiBase: string, samples: number): Promise<EraStartupRow[]> {
   const args = ["run", ...permissionFlags({ erpBaseUrl: apiBase }), "main.ts"];
@@ -131,14 +97,14 @@ export async function eraStartupRows(apiBase: string, samples: number): Promise<
     eras.map((era) => [era, { era, request: FIRST[era].method, samples: [] }]),
   );
   for (const era of eras) {
-    await firstAnswer(args, env, FIRST[era].line).catch((e) => {
+    await msToFirstAnswer(args, env, FIRST[era].line).catch((e) => {
       rows.get(era)!.skipped = `not measured: ${(e as Error).message}`;
     });
   }
   for (let i = 0; i < samples; i++) {
     for (const era of eras) {
       const row = rows.get(era)!;
-      if (!row.skipped) row.samples.push(await firstAnswer(args, env, FIRST[era].line));
+      if (!row.skipped) row.samples.push(await msToFirstAnswer(args, env, FIRST[era].line));
     }
   }
   return [...rows.values()].map(({ samples: s, ...row }) =>

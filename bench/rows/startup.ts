@@ -6,7 +6,7 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import { permissionFlags } from "../../src/permissions.ts";
-import { childEnv, ROOT, round, spawnDeno, type Stats, stats, stopChild, tailOf } from "../lib.ts";
+import { childEnv, msToFirstAnswer, ROOT, round, type Stats, stats } from "../lib.ts";
 
 const INITIALIZE = JSON.stringify({
   jsonrpc: "2.0",
@@ -31,34 +31,8 @@ export interface StartupRow {
 }
 
 /** Spawns `deno <args>`, sends initialize, and returns the ms until its answer. */
-async function startOnce(args: string[], env: Record<string, string>): Promise<number> {
-  const t0 = performance.now();
-  const child = spawnDeno(args, env);
-  const stderr = tailOf(child.stderr);
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(INITIALIZE));
-  const reader = child.stdout.getReader();
-  const dec = new TextDecoder();
-  let out = "";
-  let ms: number | undefined;
-  try {
-    while (ms === undefined) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += dec.decode(value, { stream: true });
-      if (out.includes("\n") && /"id"\s*:\s*1\b/.test(out)) ms = performance.now() - t0;
-    }
-  } finally {
-    reader.releaseLock();
-    await writer.close().catch(() => {});
-    child.stdout.cancel().catch(() => {});
-    await stopChild(child);
-  }
-  if (ms === undefined) {
-    const why = stderr().trim().split("\n").slice(0, 2).join(" ").slice(0, 240);
-    throw new Error(`no initialize answer: ${why || "the server exited"}`);
-  }
-  return ms;
+function startOnce(args: string[], env: Record<string, string>): Promise<number> {
+  return msToFirstAnswer(args, env, INITIALIZE);
 }
 
 /** `deno task bundle`'s own command line, writing to `path` instead of out/server.js. */
