@@ -82,6 +82,16 @@ export async function runDoctor(deps: DoctorDeps): Promise<Check[]> {
   // The callback port matters only when the Google sign-in is on.
   if (config.googleClientId) checks.push(await checkPort(config.oauthPort, deps));
   if (config.oauth) checks.push(checkOAuth(config));
+  else if (config.ssePublicUrl) {
+    // Hosted, without OAuth: each conversation must sign in itself.
+    checks.push({
+      ok: true,
+      note: true,
+      what: "OAuth sign-in is off (MCP_OAUTH_SECRET unset): hosted clients sign in with a " +
+        "sign-in tool in every conversation, or send an ERP token in their Authorization header",
+      fix: "set MCP_OAUTH_SECRET (32 bytes or more) so apps connect once (README, OAuth sign-in)",
+    });
+  }
   if (config.trustTypedEmail) {
     checks.push({
       ok: true,

@@ -127,3 +127,15 @@ Deno.test("oauth config: doctor says OAuth is on, its issuer, hosts and former k
   })).map(formatCheck).join("\n");
   assert.doesNotMatch(off, /OAuth sign-in/);
 });
+
+Deno.test("oauth config: doctor notes a hosted set-up without OAuth, and how to turn it on", async () => {
+  const config = load({ MCP_SSE_PUBLIC_URL: "https://logs.example.com" });
+  const lines = (await runDoctor({
+    config,
+    erpMissing: true,
+    fetch,
+    findBrowser: () => ({ searched: [] }),
+    probePort: () => Promise.resolve("free"),
+  })).map(formatCheck).join("\n");
+  assert.match(lines, /• OAuth sign-in is off \(MCP_OAUTH_SECRET unset\).* — set MCP_OAUTH_SECRET/);
+});
