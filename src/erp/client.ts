@@ -1,4 +1,5 @@
 /** The typed ERP client: one method per endpoint, errors mapped once, reads retried, writes never. */
+import { readCappedText, TooLarge } from "../capped.ts";
 import { ErpError, erpMessageOf, kindOfStatus } from "./errors.ts";
 import {
   type Label,
@@ -336,37 +337,14 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 
 const REDACTED = "[redacted]";
 
-/** The answer did not fit under the cap. */
-class TooLarge extends Error {}
-
 /** A Response body as text, read as a stream and abandoned once it passes `limit` bytes. */
 async function readCapped(response: Response, limit: number): Promise<string> {
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > limit) {
     await response.body?.cancel().catch(() => {});
-    throw new TooLarge();
+    throw new TooLarge(limit);
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  return await readCappedText(response.body, limit);
 }
 
 function formatBytes(n: number): string {

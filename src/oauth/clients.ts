@@ -5,6 +5,7 @@
  * Redirect URIs follow RFC 8252 (loopback on any port, private-use schemes) and OAuth 2.1 (exact
  * match, no fragment).
  */
+import { readCappedText } from "../capped.ts";
 import { cleanText } from "../text.ts";
 import { isLoopbackHost } from "../config.ts";
 import type { Sealer } from "./seal.ts";
@@ -187,32 +188,6 @@ const DOCUMENT_TIMEOUT_MS = 5000;
 /** How long a metadata document that could not be read is refused without a new fetch (ms). */
 const FAILURE_CACHE_MS = 30_000;
 
-/** A response's body as text, read as a stream and abandoned past `max` bytes. */
-async function cappedText(res: Response, max: number): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const next = await reader.read();
-      if (next.done) break;
-      size += next.value.byteLength;
-      if (size > max) throw new Error(`larger than ${max} bytes`);
-      chunks.push(next.value);
-    }
-  } finally {
-    void reader.cancel().catch(() => {});
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
-
 /** Finds the client behind a client id: a sealed registration or a metadata document's URL. */
 export class ClientResolver {
   readonly #opts: ClientResolverOptions;
@@ -299,7 +274,7 @@ export class ClientResolver {
         await res.body?.cancel();
         throw new Error(`HTTP ${res.status}`);
       }
-      doc = JSON.parse(await cappedText(res, MAX_DOCUMENT_BYTES));
+      doc = JSON.parse(await readCappedText(res.body, MAX_DOCUMENT_BYTES));
     } catch (error) {
       throw new ClientError(
         "invalid_client",

@@ -12,6 +12,7 @@ import process from "node:process";
 import { Transform, type TransformCallback } from "node:stream";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { serveStdio as serveEras, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
+import { decodeChunks } from "../capped.ts";
 import type { Logger } from "../log.ts";
 
 /** The longest line (one JSON-RPC message or batch) read, in bytes: 4 MiB. */
@@ -104,15 +105,10 @@ export class LineGuard extends Transform {
       );
       return;
     }
-    const bytes = new Uint8Array(this.#size);
-    let at = 0;
-    for (const p of this.#pending) {
-      bytes.set(p, at);
-      at += p.length;
-    }
+    const text = decodeChunks(this.#pending, this.#size);
     this.#pending = [];
     this.#size = 0;
-    for (const line of checkLine(new TextDecoder().decode(bytes), this.#refuse)) {
+    for (const line of checkLine(text, this.#refuse)) {
       this.push(`${line}\n`);
     }
   }
