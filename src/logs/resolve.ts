@@ -5,24 +5,17 @@
 import type { Label, Team } from "../erp/types.ts";
 import { UserError } from "../errors.ts";
 import { cleanText, textKey } from "../text.ts";
+import { partOf, spacingKey } from "./match.ts";
 
 /** The label used when none is named. */
 export const DEFAULT_LABEL = "General";
 
 /**
  * Names compare by textKey — case, invisible characters and look-alike letters aside — with runs
- * of spaces made one and no spaces around separators: "Client X/Backend" is "Client X / Backend".
+ * of spaces made one and no spaces around separators (spacingKey).
  */
 function norm(s: string): string {
-  return textKey(s).replace(/\s+/g, " ").replace(/ ?([/|·:,–—-]) ?/g, "$1").trim();
-}
-
-/** `query` inside `name` from the start of a word: "back" is in "client x/backend", "ack" is not. */
-function partOf(name: string, query: string): boolean {
-  for (let at = name.indexOf(query); at >= 0; at = name.indexOf(query, at + 1)) {
-    if (at === 0 || !/[\p{L}\p{N}]/u.test(name[at - 1])) return true;
-  }
-  return false;
+  return spacingKey(textKey(s));
 }
 
 function pickByName<T>(

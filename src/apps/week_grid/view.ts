@@ -16,6 +16,7 @@ import {
 import type { Grid, GridRow } from "../grid.ts";
 import type { Month } from "../month.ts";
 import { hm, parseCell } from "./cells.ts";
+import { partOf, spacingKey } from "../../logs/match.ts";
 
 /** A row the person added in the grid, not yet saved. */
 interface NewRow {
@@ -85,20 +86,13 @@ function rowName(row: GridRow | NewRow): string {
 
 /**
  * A project or task name as the server matches it, roughly: letters in one case, invisible
- * characters gone, spaces made one and none around "/" (the ERP keeps one entry per task a day,
- * whatever its case or label).
+ * characters gone, spacing as the server's (spacingKey); look-alike letters are folded only on
+ * the server (the ERP keeps one entry per task a day, whatever its case or label).
  */
 function nameKey(text: string): string {
-  return text.normalize("NFKC").replace(/[\u200b-\u200f\u2060\ufeff]/g, "").toLowerCase()
-    .replace(/\s+/g, " ").replace(/ ?\/ ?/g, "/").trim();
-}
-
-/** `query` inside `name` from the start of a word, as the server matches a part of a name. */
-function partOf(name: string, query: string): boolean {
-  for (let at = name.indexOf(query); at >= 0; at = name.indexOf(query, at + 1)) {
-    if (at === 0 || !/[\p{L}\p{N}]/u.test(name[at - 1])) return true;
-  }
-  return false;
+  return spacingKey(
+    text.normalize("NFKC").replace(/[\u200b-\u200f\u2060\ufeff]/g, "").toLowerCase(),
+  );
 }
 
 /**
