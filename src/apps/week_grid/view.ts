@@ -17,6 +17,7 @@ import type { Grid, GridRow } from "../grid.ts";
 import type { Month } from "../month.ts";
 import { hm, parseCell } from "./cells.ts";
 import { partOf, spacingKey } from "../../logs/match.ts";
+import { withoutInvisible } from "../../clean_text.ts";
 
 /** A row the person added in the grid, not yet saved. */
 interface NewRow {
@@ -70,18 +71,8 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/**
- * Text from the ERP without bidi controls (embeddings, overrides, isolates, marks): a name
- * holding a right-to-left override cannot reverse the date or label shown next to it in a cell's
- * label or the delete question (the server strips them from what it writes; other ERP clients
- * may not).
- */
-function plain(text: string): string {
-  return text.replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, "");
-}
-
 function rowName(row: GridRow | NewRow): string {
-  return [row.project, row.description, row.label ?? "no label"].map(plain).join(" · ");
+  return [row.project, row.description, row.label ?? "no label"].map(withoutInvisible).join(" · ");
 }
 
 /**
@@ -91,7 +82,7 @@ function rowName(row: GridRow | NewRow): string {
  */
 function nameKey(text: string): string {
   return spacingKey(
-    text.normalize("NFKC").replace(/[\u200b-\u200f\u2060\ufeff]/g, "").toLowerCase(),
+    withoutInvisible(text.normalize("NFKC")).toLowerCase(),
   );
 }
 
@@ -217,8 +208,8 @@ function render(): void {
       el(
         "th",
         { scope: "row", className: "task" },
-        el("span", { className: "project" }, plain(row.project)),
-        el("span", { className: "desc" }, plain(row.description)),
+        el("span", { className: "project" }, withoutInvisible(row.project)),
+        el("span", { className: "desc" }, withoutInvisible(row.description)),
         el("span", { className: "label" }, row.label ?? "no label"),
       ),
       ...grid.days.map((d) => cellOf(row, d.date, `${name}, ${d.weekday} ${d.date}`)),
